@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# Load test of `POST /api/v1/search` with wrk.
+#
+# Run (as root, so wrk can be installed when missing): bench/api_load.sh
+#
+# What it measures: our app under gunicorn (config/gunicorn.py: 2 workers,
+# gthread) on PostgreSQL, DEBUG off, 20 concurrent clients for 20 s, each
+# request a NEW search (fan-out to hh.ru and SuperJob, merge, rank, a stored
+# search session). The job-site emulators answer with 50 ms latency from a
+# SEPARATE gunicorn process on another loopback port, so their CPU is not
+# counted as ours (they share the machine, though). Per-recruiter throttling
+# is raised for the run (one recruiter makes every request).
+#
+# Seeding: a recruiter connects both sites through the real OAuth flow (our
+# views in process, the emulator's consent page over HTTP). Its session and
+# CSRF token are what wrk sends.
+#
+# Prints requests/s, p50/p99 latency and the error count: HTTP errors, socket
+# errors, and 200 answers with a non-empty `site_errors` (a failed site).
+# Exits non-zero when any error happened.
+#
+# Knobs (env): BENCH_DB (bench_api), PGHOST (127.0.0.1), PGUSER (postgres),
+# APP_PORT (8781), EMU_PORT (8782), DURATION (20s), CONNECTIONS (20),
+# THREADS (4), LATENCY_MS (50), PY (.venv/bin/python or the shared venv).
+
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+BENCH_DB=${BENCH_DB:-bench_api}
+PGHOST=${PGHOST:-127.0.0.1}
+PGUSER=${PGUSER:-postgres}
+APP_PORT=${APP_PORT:-8781}
+EMU_PORT=${EMU_PORT:-8782}
+DURATION=${DURATION:-20s}
+CONNECTIONS=${CONNECTIONS:-20}
+THREADS=${THREADS:-4}
+LATENCY_MS=${LATENCY_MS:-50}
+if [[ -z "${PY:-}" ]]; then
+  PY=.venv/bin/python
+  [[ -x $PY ]] || PY=/work/main/.venv/bin/python
+fi
+GUNICORN="$(dirname "$PY")/gunicorn"
+WORK=$(mktemp -d)
+
+if ! command -v wrk >/dev/null; then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "wrk is not installed; run as root or: apt-get install -y wrk" >&2
+    exit 2
+  fi
+  apt-get install -y -qq wrk >/dev/null
+fi
+
+export DATABASE_URL="postgres://${PGUSER}@${PGHOST}:5432/${BENCH_DB}"
+export DEBUG=false SANDBOX=true SECURE_SSL_REDIRECT=false
+# One database: the support-chat shard demo is not what is measured.
+export PPC_SANDBOX_SECOND_SHARD=false
+export SECRET_KEY="bench-only-secret-key-not-for-production-0123456789"
+# A throwaway Fernet key for this run only (tokens are encrypted at rest).
+FIELD_ENCRYPTION_KEYS=$("$PY" -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')
+export FIELD_ENCRYPTION_KEYS
+export SITE_URL="http://127.0.0.1:${APP_PORT}"
+export SANDBOX_URL="http://127.0.0.1:${EMU_PORT}/sandbox"
+export API_THROTTLE_SEARCH="1000000/minute"
+export LOG_LEVEL=WARNING
+
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  dropdb -h "$PGHOST" -U "$PGUSER" --if-exists "$BENCH_DB" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+dropdb -h "$PGHOST" -U "$PGUSER" --if-exists "$BENCH_DB"
+createdb -h "$PGHOST" -U "$PGUSER" "$BENCH_DB"
+"$PY" manage.py migrate --noinput -v 0
+"$PY" manage.py collectstatic --noinput -v 0 >/dev/null 2>&1 || true
+
+wait_up() {
+  for _ in $(seq 100); do
+    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  echo "server at $1 did not start" >&2
+  exit 1
+}
+
+# The emulators: their own gunicorn; enough threads for every in-flight site call.
+SANDBOX_FAULTS="{\"hh\": {\"latency_ms\": ${LATENCY_MS}}, \"superjob\": {\"latency_ms\": ${LATENCY_MS}}}" \
+  GUNICORN_BIND="127.0.0.1:${EMU_PORT}" WEB_CONCURRENCY=4 GUNICORN_THREADS=16 \
+  "$GUNICORN" -c config/gunicorn.py --access-logfile /dev/null --error-logfile "$WORK/emu.log" \
+  config.wsgi &
+PIDS+=($!)
+# Ours: the project's gunicorn settings (2 workers).
+GUNICORN_BIND="127.0.0.1:${APP_PORT}" WEB_CONCURRENCY=2 \
+  "$GUNICORN" -c config/gunicorn.py --access-logfile /dev/null --error-logfile "$WORK/app.log" \
+  config.wsgi &
+PIDS+=($!)
+wait_up "http://127.0.0.1:${EMU_PORT}/health/"
+wait_up "http://127.0.0.1:${APP_PORT}/health/"
+
+# Seed: a recruiter connects both sites through the real OAuth flow.
+"$PY" - "$WORK/credentials" <<'PYTHON'
+import os
+import sys
+from urllib.parse import parse_qsl, urlsplit
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django.setup()
+
+import requests
+from django.middleware.csrf import get_token
+from django.test import Client, RequestFactory
+
+from core.models import Organization, User
+from recruiting.models import Token
+
+organization, _ = Organization.objects.get_or_create(name="Bench")
+user, _ = User.objects.get_or_create(username="bench", defaults={"organization": organization})
+client = Client(HTTP_HOST="127.0.0.1")
+client.force_login(user)
+for site in ("hh", "sj"):
+    start = client.get(f"/recruiting/sites/{site}/connect/")
+    assert start.status_code == 302, start.status_code
+    authorize = start["Location"]
+    page = requests.get(authorize, timeout=10)
+    assert page.status_code == 200, page.status_code
+    form = dict(parse_qsl(urlsplit(authorize).query)) | {"decision": "allow"}
+    answer = requests.post(authorize.split("?")[0], data=form, allow_redirects=False, timeout=10)
+    assert answer.status_code == 302, answer.status_code
+    callback = urlsplit(answer.headers["Location"])
+    done = client.get(f"{callback.path}?{callback.query}")
+    assert done.status_code == 200, done.content[:300]
+assert Token.objects.filter(recruiter=user).count() == 2
+request = RequestFactory().get("/")
+token = get_token(request)
+with open(sys.argv[1], "w") as out:
+    out.write(f"{client.cookies['sessionid'].value}\n{request.META['CSRF_COOKIE']}\n{token}\n")
+PYTHON
+{ read -r SESSION; read -r CSRF_COOKIE; read -r CSRF_TOKEN; } < "$WORK/credentials"
+
+cat > "$WORK/search.lua" <<LUA
+wrk.method = "POST"
+wrk.path = "/api/v1/search"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Cookie"] = "sessionid=${SESSION}; csrftoken=${CSRF_COOKIE}"
+wrk.headers["X-CSRFToken"] = "${CSRF_TOKEN}"
+local queries = {"разработчик", "python", "java", "frontend", "1С", "аналитик"}
+local threads = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  partial = 0
+  n = 0
+end
+
+function request()
+  n = n + 1
+  local body = '{"query": "' .. queries[(n % #queries) + 1] .. '", "page_size": 20}'
+  return wrk.format(nil, nil, nil, body)
+end
+
+function response(status, headers, body)
+  if status == 200 and not string.find(body, '"site_errors":[]', 1, true) then
+    partial = partial + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local partial_total = 0
+  for _, thread in ipairs(threads) do
+    partial_total = partial_total + thread:get("partial")
+  end
+  local e = summary.errors
+  local socket = e.connect + e.read + e.write + e.timeout
+  io.write("----- POST /api/v1/search -----\n")
+  io.write(string.format("requests:     %d in %.1f s\n", summary.requests, summary.duration / 1e6))
+  io.write(string.format("requests/s:   %.1f\n", summary.requests / (summary.duration / 1e6)))
+  io.write(string.format("latency p50:  %.1f ms\n", latency:percentile(50) / 1000))
+  io.write(string.format("latency p99:  %.1f ms\n", latency:percentile(99) / 1000))
+  io.write(string.format("latency max:  %.1f ms\n", latency.max / 1000))
+  io.write(string.format("errors:       %d (HTTP >= 400: %d, socket: %d, partial site_errors: %d)\n",
+    e.status + socket + partial_total, e.status, socket, partial_total))
+end
+LUA
+
+# One warm-up request (currency dictionary, connections), checked.
+curl -fsS -o "$WORK/warmup.json" -X POST "http://127.0.0.1:${APP_PORT}/api/v1/search" \
+  -H "Content-Type: application/json" -H "X-CSRFToken: ${CSRF_TOKEN}" \
+  -b "sessionid=${SESSION}; csrftoken=${CSRF_COOKIE}" --data '{"query": "разработчик"}'
+grep -q '"site_errors":\[\]' "$WORK/warmup.json" || { cat "$WORK/warmup.json"; exit 1; }
+
+# Single-client latency, for comparison with the loaded figures.
+for _ in $(seq 10); do
+  curl -fsS -o /dev/null -w '%{time_total}\n' -X POST "http://127.0.0.1:${APP_PORT}/api/v1/search" \
+    -H "Content-Type: application/json" -H "X-CSRFToken: ${CSRF_TOKEN}" \
+    -b "sessionid=${SESSION}; csrftoken=${CSRF_COOKIE}" --data '{"query": "python"}'
+done | sort -n | awk '{t[NR]=$1} END {printf "one client: p50 %.1f ms over %d requests\n", t[int((NR+1)/2)]*1000, NR}'
+
+# CPU seconds used by a gunicorn master and its workers.
+cpu_seconds() {
+  local total=0 pid
+  for pid in "$1" $(pgrep -P "$1"); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+  done
+  echo "$total"
+}
+APP_CPU0=$(cpu_seconds "${PIDS[1]}")
+EMU_CPU0=$(cpu_seconds "${PIDS[0]}")
+
+echo "app: gunicorn 2 workers on :${APP_PORT}; emulators: separate gunicorn on :${EMU_PORT}" \
+  "(${LATENCY_MS} ms per site call); PostgreSQL ${BENCH_DB}; ${CONNECTIONS} clients, ${DURATION}"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s -s "$WORK/search.lua" \
+  "http://127.0.0.1:${APP_PORT}" | tee "$WORK/wrk.txt"
+
+TICKS=$(getconf CLK_TCK)
+echo "CPU during the run ($(nproc) cores shared): app $(( ($(cpu_seconds "${PIDS[1]}") - APP_CPU0) / TICKS )) s," \
+  "emulators $(( ($(cpu_seconds "${PIDS[0]}") - EMU_CPU0) / TICKS )) s"
+
+if grep -q "ERROR\|Traceback" "$WORK/app.log"; then
+  echo "--- app errors ---"
+  grep -A5 "ERROR\|Traceback" "$WORK/app.log" | head -40
+fi
+grep -q "^errors:       0 " "$WORK/wrk.txt"

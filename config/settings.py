@@ -1,0 +1,596 @@
+"""Project settings.
+
+Only this module reads the environment (through django-environ). Production
+differs from a local run by environment variables alone; `.env.example` lists
+them all and README.md documents each with its default and production value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+if (BASE_DIR / ".env").is_file():
+    env.read_env(str(BASE_DIR / ".env"))
+
+
+def _required_when(condition: bool, name: str, value: object) -> None:
+    if condition and not value:
+        raise ImproperlyConfigured(f"{name} must be set")
+
+
+# --- Core -------------------------------------------------------------------
+
+DEBUG = env.bool("DEBUG", default=False)
+
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off (see README, Configuration)"
+        )
+    # Local runs only: a stable, obviously insecure key.
+    SECRET_KEY = "django-insecure-local-development-key-not-for-production"
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# The sandbox (local emulators of every external system) is on for local runs
+# and off in production unless switched on explicitly.
+SANDBOX = env.bool("SANDBOX", default=DEBUG)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "allauth",
+    "allauth.account",
+    "rest_framework",
+    "django_htmx",
+    "django_q",
+    "core",
+    "recruiting",
+    "freelancers",
+    "supportchat",
+]
+if SANDBOX:
+    INSTALLED_APPS.append("sandbox")
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.middleware.ChosenLanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.ActiveOrganizationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "core.middleware.ServiceErrorMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "core.context_processors.site",
+            ],
+        },
+    },
+]
+
+# --- Database ---------------------------------------------------------------
+
+_SUPPORTED_DB_ENGINES = {
+    "django.db.backends.sqlite3",
+    "django.db.backends.postgresql",
+}
+
+
+def database_from_url(url: str, name: str) -> dict:
+    """Parse database URL `url` (from env var `name`): SQLite or PostgreSQL only."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # django-environ warns; we explain below
+        try:
+            db = environ.Env.db_url_config(url)
+        except (ImproperlyConfigured, ValueError, KeyError) as exc:
+            raise ImproperlyConfigured(f"{name} is not a valid database URL ({exc})") from None
+    if db.get("ENGINE") not in _SUPPORTED_DB_ENGINES:
+        raise ImproperlyConfigured(
+            f"{name} must be a sqlite:/// or postgres:// URL, got scheme {url.split(':', 1)[0]!r}"
+        )
+    return db
+
+
+DATABASES = {
+    "default": database_from_url(
+        env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), "DATABASE_URL"
+    )
+}
+
+
+def _tune_database(db: dict) -> dict:
+    """Persistent connections everywhere; WAL and IMMEDIATE transactions on SQLite.
+
+    CONN_MAX_AGE is worth 4-5x throughput even over loopback; SQLite needs WAL
+    and IMMEDIATE transactions so the web process and the worker can write
+    without "database is locked" errors.
+    """
+    db.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+    db.setdefault("CONN_HEALTH_CHECKS", True)
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        options = db.setdefault("OPTIONS", {})
+        options.setdefault("timeout", 20)
+        options.setdefault("transaction_mode", "IMMEDIATE")
+        options.setdefault(
+            "init_command",
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        )
+        # File-backed test database, so threads (live server, fan-out workers)
+        # each get their own connection.
+        db.setdefault("TEST", {}).setdefault("NAME", str(BASE_DIR / ".test-db.sqlite3"))
+    return db
+
+
+DATABASES["default"] = _tune_database(DATABASES["default"])
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache and task queue -----------------------------------------------------
+
+REDIS_URL = env.str("REDIS_URL", default="")
+
+if env.str("CACHE_URL", default=""):
+    CACHES = {"default": env.cache_url("CACHE_URL")}
+elif REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# django-q2 delivers at least once: retry must be longer than timeout, attempts
+# are bounded, and sync jobs never catch up on missed runs.
+Q_CLUSTER = {
+    "name": env.str("Q_CLUSTER_NAME", default="product"),
+    "workers": env.int("Q_WORKERS", default=2),
+    "timeout": env.int("Q_TIMEOUT", default=900),
+    "retry": env.int("Q_RETRY", default=1200),
+    "max_attempts": 3,
+    "catch_up": False,
+    "save_limit": 1000,
+    "poll": 1,
+    "label": _("Task queue"),
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+# --- Auth ---------------------------------------------------------------------
+
+AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = ["core.auth.OrganizationBackend"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+# Accounts are created by administrators, never by sign-up.
+ACCOUNT_ADAPTER = "core.auth.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+
+# Every page needs a login (LoginRequiredMiddleware) unless its view is marked
+# `login_not_required`: the public catalogue, health checks, the sandbox.
+
+# --- Email --------------------------------------------------------------------
+
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+if env.str("EMAIL_URL", default=""):
+    globals().update(env.email_url("EMAIL_URL"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- I18n ---------------------------------------------------------------------
+
+LANGUAGE_CODE = "ru"
+LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env.str("TIME_ZONE", default="Europe/Moscow")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media ---------------------------------------------------------
+
+STATIC_URL = "static/"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Hashed, compressed static files (after `collectstatic`) unless DEBUG; the
+# test suite switches it off so pages render without a collected manifest.
+STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=not DEBUG)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if STATIC_MANIFEST
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+
+# --- Security (production values come from the environment) -------------------
+
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+# Load balancer probes speak plain HTTP to the instance.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+    # Only behind a proxy that strips the header from client requests.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Keys for fields encrypted at rest (job-site tokens, subsystem secrets): a
+# dedicated list, newest first, independent of SECRET_KEY. Rotate by putting a
+# new key first and running `manage.py rotate_encryption_keys`.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+if not FIELD_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS must be set when DEBUG is off "
+            "(generate one with `python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'`)"
+        )
+    FIELD_ENCRYPTION_KEYS = ["bG9jYWwtZGV2ZWxvcG1lbnQta2V5LW5vdC1zZWNyZXQ="]
+try:
+    from cryptography.fernet import Fernet
+
+    for _key in FIELD_ENCRYPTION_KEYS:
+        Fernet(_key)
+except ValueError:
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEYS must be url-safe base64 32-byte Fernet keys"
+    ) from None
+
+# --- REST framework -----------------------------------------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+}
+
+# --- Jobs and health ----------------------------------------------------------
+
+# Base URL used to build absolute links in emails and OAuth redirect URIs.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# Local emulators answer under SITE_URL/sandbox/<system>/; every adapter's base
+# URL defaults to its emulator when the sandbox is on and must be set otherwise.
+SANDBOX_URL = env.str("SANDBOX_URL", default=f"{SITE_URL.rstrip('/')}/sandbox")
+# Default fault knobs per emulator as JSON, e.g. {"hh": {"latency_ms": 300}};
+# the admin (Sandbox > Fault settings) overrides them at run time.
+try:
+    SANDBOX_FAULTS = env.json("SANDBOX_FAULTS", default={})
+except ValueError:
+    raise ImproperlyConfigured("SANDBOX_FAULTS must be a JSON object") from None
+
+
+def external_url(name: str, emulator: str, *, enabled: bool = True) -> str:
+    """Base URL of an external system from env var `name`.
+
+    With the sandbox on it defaults to that system's emulator; otherwise, when
+    the integration is enabled, it must be set: the product refuses to start.
+    """
+    url = env.str(name, default=f"{SANDBOX_URL.rstrip('/')}/{emulator}" if SANDBOX else "")
+    _required_when(enabled, name, url)
+    return url.rstrip("/")
+
+
+# Outbound HTTP defaults for every adapter (seconds).
+HTTP_CONNECT_TIMEOUT = env.float("HTTP_CONNECT_TIMEOUT", default=3.05)
+HTTP_READ_TIMEOUT = env.float("HTTP_READ_TIMEOUT", default=10.0)
+HTTP_MAX_RETRIES = env.int("HTTP_MAX_RETRIES", default=3)
+
+# --- Logging ------------------------------------------------------------------
+
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "urllib3": {"level": "WARNING"},
+    },
+}
+
+JOB_RUN_RETENTION_DAYS = env.int("JOB_RUN_RETENTION_DAYS", default=90)
+JOBRUNS_PRUNE_ENABLED = env.bool("JOBRUNS_PRUNE_ENABLED", default=True)
+HTTP_USER_AGENT = env.str("HTTP_USER_AGENT", default="recruiting-platform/1.0 (+ops@localhost)")
+
+# --- supportchat ----------------------------------------------------------------
+
+# ppc shards: comma-separated database URLs; the item `default` stands for the
+# default database. Empty: one shard, the default database. Shard N (1-based,
+# the order of this list) is the Django database alias `default` or `ppc_N`.
+PPC_SHARD_DATABASE_URLS = env.list("PPC_SHARD_DATABASE_URLS", default=[])
+# Sandbox and tests only: with no shard list, add a second shard derived from
+# the default database (SQLite: a sibling file; PostgreSQL: `<name>_shard2` on
+# the same server), so the demo and the tests exercise two shards.
+PPC_SANDBOX_SECOND_SHARD = env.bool("PPC_SANDBOX_SECOND_SHARD", default=SANDBOX)
+
+
+def _ppc_shard_database(url: str, number: int) -> dict:
+    try:
+        db = env.db_url_config(url)
+    except (ImproperlyConfigured, ValueError, KeyError) as exc:
+        raise ImproperlyConfigured(
+            f"PPC_SHARD_DATABASE_URLS item {number} is invalid ({exc})"
+        ) from None
+    return _ppc_test_name(db, number)
+
+
+def _ppc_test_name(db: dict, number: int) -> dict:
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        db.setdefault("TEST", {}).setdefault(
+            "NAME", str(BASE_DIR / f".test-db-ppc{number}.sqlite3")
+        )
+    return _tune_database(db)
+
+
+def _ppc_derived_shard(default: dict, number: int) -> dict:
+    db = {k: v for k, v in default.items() if k != "TEST"}
+    name = str(default["NAME"])
+    if default["ENGINE"] == "django.db.backends.sqlite3":
+        db["NAME"] = name[: -len(".sqlite3")] if name.endswith(".sqlite3") else name
+        db["NAME"] += f"-shard{number}.sqlite3"
+    else:
+        db["NAME"] = f"{name}_shard{number}"
+    db["OPTIONS"] = dict(default.get("OPTIONS", {}))
+    return _ppc_test_name(db, number)
+
+
+PPC_SHARDS: dict[int, str] = {}
+for _number, _url in enumerate(PPC_SHARD_DATABASE_URLS or ["default"], start=1):
+    if _url == "default":
+        PPC_SHARDS[_number] = "default"
+    else:
+        PPC_SHARDS[_number] = f"ppc_{_number}"
+        DATABASES[f"ppc_{_number}"] = _ppc_shard_database(_url, _number)
+if not PPC_SHARD_DATABASE_URLS and PPC_SANDBOX_SECOND_SHARD:
+    PPC_SHARDS[2] = "ppc_2"
+    DATABASES["ppc_2"] = _ppc_derived_shard(DATABASES["default"], 2)
+DATABASE_ROUTERS = ["supportchat.routers.ShardRouter"]
+
+SUPPORT_CHAT_SYNC_ENABLED = env.bool("SUPPORT_CHAT_SYNC_ENABLED", default=True)
+# A local CSV file of client ids to read instead of YT (its mtime is the
+# table's modification time); empty: read the YT table.
+SUPPORT_CHAT_EXCLUSION_SOURCE = env.str("SUPPORT_CHAT_EXCLUSION_SOURCE", default="")
+SUPPORT_CHAT_YT_TABLE = env.str(
+    "SUPPORT_CHAT_YT_TABLE", default="//home/support/clients_chat_exclusion"
+)
+SUPPORT_CHAT_YT_CLIENT_ID_COLUMN = env.str("SUPPORT_CHAT_YT_CLIENT_ID_COLUMN", default="client_id")
+YT_PROXY_URL = (
+    external_url("YT_PROXY_URL", "yt", enabled=not SUPPORT_CHAT_EXCLUSION_SOURCE)
+    if SUPPORT_CHAT_SYNC_ENABLED
+    else env.str("YT_PROXY_URL", default="")
+)
+YT_TOKEN = env.str("YT_TOKEN", default="")
+# YT fails several times in a row at times: more retries, longer backoff.
+YT_MAX_RETRIES = env.int("YT_MAX_RETRIES", default=5)
+YT_BACKOFF_SECONDS = env.float("YT_BACKOFF_SECONDS", default=1.0)
+# Safety: a plan changing more than this share of the disabled set, or more
+# than this many clients, is refused without --force; plans of at most
+# SUPPORT_CHAT_SAFETY_FLOOR changes never trip the share guard.
+SUPPORT_CHAT_MAX_CHANGE_SHARE = env.float("SUPPORT_CHAT_MAX_CHANGE_SHARE", default=0.10)
+SUPPORT_CHAT_MAX_CHANGES = env.int("SUPPORT_CHAT_MAX_CHANGES", default=20_000)
+SUPPORT_CHAT_SAFETY_FLOOR = env.int("SUPPORT_CHAT_SAFETY_FLOOR", default=20)
+SUPPORT_CHAT_BATCH_SIZE = env.int("SUPPORT_CHAT_BATCH_SIZE", default=5_000)
+# How many client ids per shard and direction a run keeps in its plan.
+SUPPORT_CHAT_PLAN_ID_CAP = env.int("SUPPORT_CHAT_PLAN_ID_CAP", default=1_000)
+
+# --- recruiting: subsystems (amoCRM, Yandex Tracker) ---------------------------
+
+# amoCRM answers on each account's own host: `{subdomain}` is replaced by the
+# connection's account (Kommo accounts: https://{subdomain}.kommo.com).
+AMOCRM_URL_TEMPLATE = env.str(
+    "AMOCRM_URL_TEMPLATE",
+    default=f"{SANDBOX_URL.rstrip('/')}/amocrm/{{subdomain}}"
+    if SANDBOX
+    else "https://{subdomain}.amocrm.ru",
+)
+# Requests per second per amoCRM account (the documented limit is 7).
+AMOCRM_RATE_LIMIT = env.float("AMOCRM_RATE_LIMIT", default=7.0)
+TRACKER_API_URL = external_url("TRACKER_API_URL", "tracker")
+# A PENDING claim (the external call in flight) is leased this long; after it
+# a retry reconciles by the stored marker instead of waiting.
+APPLICATION_CLAIM_SECONDS = env.int("APPLICATION_CLAIM_SECONDS", default=120)
+APPLICATIONS_POLL_ENABLED = env.bool("APPLICATIONS_POLL_ENABLED", default=True)
+APPLICATIONS_POLL_MINUTES = env.int("APPLICATIONS_POLL_MINUTES", default=5)
+APPLICATIONS_CONTACTS_PULL_ENABLED = env.bool("APPLICATIONS_CONTACTS_PULL_ENABLED", default=True)
+SUBSYSTEM_TOKENS_REFRESH_ENABLED = env.bool("SUBSYSTEM_TOKENS_REFRESH_ENABLED", default=True)
+
+# --- recruiting: job sites and search ----------------------------------------
+
+# hh.ru: API base (api.hh.ru) and the page users grant access on (hh.ru).
+HH_API_URL = external_url("HH_API_URL", "hh")
+HH_OAUTH_URL = external_url("HH_OAUTH_URL", "hh")
+HH_CLIENT_ID = env.str("HH_CLIENT_ID", default="sandbox-hh-client" if SANDBOX else "")
+HH_CLIENT_SECRET = env.str("HH_CLIENT_SECRET", default="sandbox-hh-secret" if SANDBOX else "")
+_required_when(not SANDBOX, "HH_CLIENT_ID", HH_CLIENT_ID)
+_required_when(not SANDBOX, "HH_CLIENT_SECRET", HH_CLIENT_SECRET)
+# SuperJob: API base (api.superjob.ru/2.0) and the consent page (www.superjob.ru).
+SUPERJOB_API_URL = external_url("SUPERJOB_API_URL", "superjob/2.0")
+SUPERJOB_OAUTH_URL = external_url("SUPERJOB_OAUTH_URL", "superjob")
+SUPERJOB_CLIENT_ID = env.str("SUPERJOB_CLIENT_ID", default="1" if SANDBOX else "")
+SUPERJOB_CLIENT_SECRET = env.str(
+    "SUPERJOB_CLIENT_SECRET", default="v3.r.sandbox-superjob-secret" if SANDBOX else ""
+)
+_required_when(not SANDBOX, "SUPERJOB_CLIENT_ID", SUPERJOB_CLIENT_ID)
+_required_when(not SANDBOX, "SUPERJOB_CLIENT_SECRET", SUPERJOB_CLIENT_SECRET)
+# Fan-out search: read timeout of one site call and the deadline of a whole
+# page (seconds); results per page; how long a search cursor stays valid.
+JOBSITE_SEARCH_TIMEOUT = env.float("JOBSITE_SEARCH_TIMEOUT", default=4.0)
+JOBSITE_SEARCH_DEADLINE = env.float("JOBSITE_SEARCH_DEADLINE", default=5.0)
+JOBSITE_SEARCH_PAGE_SIZE = env.int("JOBSITE_SEARCH_PAGE_SIZE", default=20)
+JOBSITE_SEARCH_CURSOR_TTL = env.int("JOBSITE_SEARCH_CURSOR_TTL", default=3600)
+
+# --- API (core/api: DRF, the error model, TVM, throttling, OpenAPI) ------------
+
+REST_FRAMEWORK.update(
+    {
+        "DEFAULT_AUTHENTICATION_CLASSES": [
+            "core.api.authentication.TvmAuthentication",
+            "core.api.authentication.SessionAuthentication",
+        ],
+        "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.IsRecruiter"],
+        "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.RecruiterRateThrottle"],
+        "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+        "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+        "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
+        "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
+    }
+)
+
+
+def _throttle_rate(name: str, default: str) -> str:
+    """A DRF rate ("<count>/<second|minute|hour|day>") from env var `name`."""
+    import re
+
+    rate = env.str(name, default=default)
+    if not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", rate):
+        raise ImproperlyConfigured(f"{name} must look like 60/minute, got {rate!r}")
+    return rate
+
+
+# Per-recruiter request rates by throttle scope; an API view opts in with
+# `throttle_scope = "search"`. Views without a scope use "api".
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "api": _throttle_rate("API_THROTTLE_DEFAULT", "600/minute"),
+    "search": _throttle_rate("API_THROTTLE_SEARCH", "60/minute"),
+    "contacts": _throttle_rate("API_THROTTLE_CONTACTS", "30/minute"),
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Recruiting API",
+    "DESCRIPTION": (
+        "JSON API of the recruiting product. Every error answers "
+        '`{"code", "message", "details"}` with a gRPC status name in `code` and the '
+        "standard gRPC-to-HTTP status. Authentication: a browser session (with the "
+        "CSRF token on unsafe methods) or TVM service + user tickets."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"ErrorCode": "core.api.schema.ERROR_CODES"},
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    # Vendored (drf-spectacular-sidecar): the docs page loads nothing from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+INSTALLED_APPS += ["drf_spectacular", "drf_spectacular_sidecar"]
+
+# TVM: other services call the API with a service ticket (X-Ya-Service-Ticket)
+# and a user ticket (X-Ya-User-Ticket), checked by the local tvmtool daemon.
+TVM_ENABLED = env.bool("TVM_ENABLED", default=SANDBOX)
+TVM_TOOL_URL = external_url("TVM_TOOL_URL", "tvmtool", enabled=TVM_ENABLED)
+# The sandbox emulator's token by default; production: TVMTOOL_LOCAL_AUTHTOKEN's value.
+TVM_TOOL_AUTH_TOKEN = env.str(
+    "TVM_TOOL_AUTH_TOKEN", default="sandbox-tvmtool-local-token" if SANDBOX else ""
+)
+_required_when(TVM_ENABLED, "TVM_TOOL_AUTH_TOKEN", TVM_TOOL_AUTH_TOKEN)
+# TVM client ids allowed to call the API (the front end and trusted services).
+TVM_ALLOWED_SOURCES = [
+    int(src) for src in env.list("TVM_ALLOWED_SOURCES", default=["2001234"] if SANDBOX else [])
+]
+_required_when(TVM_ENABLED, "TVM_ALLOWED_SOURCES", TVM_ALLOWED_SOURCES)
+# Our alias in tvmtool's config, sent as ?dst= when tvmtool holds several clients.
+TVM_SELF_ALIAS = env.str("TVM_SELF_ALIAS", default="")
+TVM_TOOL_TIMEOUT = env.float("TVM_TOOL_TIMEOUT", default=1.0)
+TVM_TOOL_MAX_RETRIES = env.int("TVM_TOOL_MAX_RETRIES", default=1)
+# How long a valid ticket's check result is reused (0 turns the cache off).
+# Kept far below a ticket's lifetime: the exact TTL of TVM tickets is
+# (unverified) in reference/tvm.md; senders refresh them about every 8 min.
+TVM_CACHE_SECONDS = env.int("TVM_CACHE_SECONDS", default=10)
+
+# --- freelancers ----------------------------------------------------------------
+
+# The certification service (`findByUids`): base URL, batch size and how many
+# batches are in flight at once.
+FREELANCER_CERTIFICATES_API_URL = external_url("FREELANCER_CERTIFICATES_API_URL", "certification")
+FREELANCER_CERTIFICATES_SYNC_ENABLED = env.bool(
+    "FREELANCER_CERTIFICATES_SYNC_ENABLED", default=True
+)
+FREELANCER_CERTIFICATES_BATCH_SIZE = env.int("FREELANCER_CERTIFICATES_BATCH_SIZE", default=100)
+FREELANCER_CERTIFICATES_CONCURRENCY = env.int("FREELANCER_CERTIFICATES_CONCURRENCY", default=4)
+# Certificate kinds that make a freelancer searchable when current.
+FREELANCER_CERTIFICATES_ACCEPTED_KINDS = env.list(
+    "FREELANCER_CERTIFICATES_ACCEPTED_KINDS", default=["direct", "direct_pro"]
+)
+# Safety: a run is refused without --force when the freelancers it would hide
+# although their stored certificate is still current exceed both this share of
+# the visible ones and the absolute allowance (so small catalogues are guarded).
+FREELANCER_CERTIFICATES_MAX_HIDE_SHARE = env.float(
+    "FREELANCER_CERTIFICATES_MAX_HIDE_SHARE", default=0.2
+)
+FREELANCER_CERTIFICATES_GUARD_ALLOWANCE = env.int(
+    "FREELANCER_CERTIFICATES_GUARD_ALLOWANCE", default=2
+)
+FREELANCER_PHOTO_MAX_BYTES = env.int("FREELANCER_PHOTO_MAX_BYTES", default=2 * 1024 * 1024)
+FREELANCER_CATALOGUE_PAGE_SIZE = env.int("FREELANCER_CATALOGUE_PAGE_SIZE", default=20)

@@ -1,0 +1,47 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required, login_required
+from django.urls import include, path, re_path
+from django.views.i18n import set_language
+from django.views.static import serve
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
+
+from core import views as core_views
+from core.api.errors import api_not_found
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("health/", include("core.urls")),
+    path("recruiting/", include("recruiting.urls")),
+    path("freelancers/", include("freelancers.urls")),
+    path("api/v1/", include("core.api.urls")),
+    path("api/schema/", SpectacularJSONAPIView.as_view(), name="api-schema"),
+    path(
+        "api/docs/",
+        login_required(SpectacularSwaggerView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
+    # Anything else under /api/ answers the API's JSON NOT_FOUND (keep last).
+    re_path(r"^api(?:/.*)?$", api_not_found),
+]
+
+if settings.SANDBOX:
+    urlpatterns.append(path("sandbox/", include("sandbox.urls")))
+
+if settings.DEBUG:
+    # Uploaded files (freelancer photos) for local runs; in production the
+    # front web server serves MEDIA_ROOT at MEDIA_URL.
+    urlpatterns.insert(
+        0,
+        path(
+            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+            login_not_required(serve),
+            {"document_root": settings.MEDIA_ROOT},
+        ),
+    )
+
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

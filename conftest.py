@@ -1,0 +1,87 @@
+"""Fixtures every app's tests share.
+
+Outbound network: pytest-socket (`--allow-hosts` in pyproject.toml) refuses
+every connection that does not go to this machine, so no test can reach a
+real external system; adapters talk to the sandbox emulators over HTTP on
+the live server, or to `responses` at the transport level.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from core.models import Organization, User
+
+# API fixtures (schema-checked clients): core/tests/api_support.py.
+pytest_plugins = ["core.tests.api_support"]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture
+def organization(db) -> Organization:
+    return Organization.objects.create(name="Acme")
+
+
+@pytest.fixture
+def other_organization(db) -> Organization:
+    return Organization.objects.create(name="Globex")
+
+
+@pytest.fixture
+def recruiter(organization) -> User:
+    return User.objects.create_user(
+        username="anna",
+        email="anna@example.com",
+        password="pw-anna-12345",
+        organization=organization,
+    )
+
+
+@pytest.fixture
+def sandbox_url(live_server) -> str:
+    """Base URL of the emulators, served over real HTTP by the live server."""
+    return f"{live_server.url}/sandbox"
+
+
+# --- browser tests (pytest-playwright driving Debian's chromium) ---------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_stray_test_connections(django_db_setup, django_db_blocker):
+    """Let the test databases be dropped at the end of the run.
+
+    Threads of live servers and concurrency tests may leave PostgreSQL
+    sessions open; dropping a database with sessions fails, so end them.
+    """
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if connection.vendor != "postgresql":
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )

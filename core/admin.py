@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from django_q.models import Schedule
+
+from core import errors, selectors, services
+from core.jobs import all_jobs, get_job
+from core.models import JobRun, Organization, Property, User
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_active", "member_count", "created_at"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+
+    @admin.display(description=_("members"))
+    def member_count(self, obj: Organization) -> int:
+        return obj.members.count()
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "email", "organization", "is_staff", "is_active", "last_login"]
+    list_filter = ["organization", "is_staff", "is_superuser", "is_active"]
+    list_select_related = ["organization"]
+    search_fields = ["username", "email", "first_name", "last_name", "=passport_uid"]
+    fieldsets = BaseUserAdmin.fieldsets + (
+        (_("Organization"), {"fields": ["organization", "passport_uid"]}),
+    )
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (
+        (_("Organization"), {"fields": ["email", "organization"]}),
+    )
+
+
+# Help texts for properties the code reads, keyed by name; apps add theirs.
+PROPERTY_HELP: dict[str, str] = {}
+
+
+@admin.register(Property)
+class PropertyAdmin(admin.ModelAdmin):
+    list_display = ["name", "value", "updated_at"]
+    search_fields = ["name", "value"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None and obj.name in PROPERTY_HELP:
+            form.base_fields["value"].help_text = PROPERTY_HELP[obj.name]
+        return form
+
+
+@admin.register(JobRun)
+class JobRunAdmin(admin.ModelAdmin):
+    list_display = [
+        "job",
+        "status",
+        "trigger",
+        "dry_run",
+        "scoped",
+        "started_at",
+        "finished_at",
+        "counters",
+    ]
+    list_filter = ["job", "status", "trigger", "dry_run", "scoped"]
+    date_hierarchy = "started_at"
+    search_fields = ["message", "error"]
+    readonly_fields = [f.name for f in JobRun._meta.fields]
+    change_list_template = "admin/core/jobrun/change_list.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        extra = [
+            path(
+                "run/<slug:job>/",
+                self.admin_site.admin_view(require_POST(self.run_now)),
+                name="core_jobrun_run",
+            )
+        ]
+        return extra + super().get_urls()
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        next_runs = dict(
+            Schedule.objects.filter(name__in=[j.name for j in all_jobs()]).values_list(
+                "name", "next_run"
+            )
+        )
+        health = {h.job: h for h in selectors.jobs_overview()}
+        jobs = [
+            {"job": job, "health": health[job.name], "next_run": next_runs.get(job.name)}
+            for job in all_jobs()
+        ]
+        return super().changelist_view(request, {**(extra_context or {}), "jobs": jobs})
+
+    def run_now(self, request: HttpRequest, job: str):
+        if not request.user.has_perm("core.run_job"):
+            raise DjangoPermissionDenied
+        try:
+            get_job(job)
+        except errors.NotFound:
+            self.message_user(request, _("Unknown job."), messages.ERROR)
+        else:
+            services.job_enqueue(name=job, trigger=JobRun.Trigger.ADMIN)
+            self.message_user(request, _("Run of %(job)s queued.") % {"job": job})
+        return HttpResponseRedirect(reverse("admin:core_jobrun_changelist"))
+
+
+admin.site.site_header = _("Recruiting platform: control panel")
+admin.site.site_title = _("Control panel")
+admin.site.index_title = _("Control panel")

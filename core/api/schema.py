@@ -1,0 +1,112 @@
+"""OpenAPI (drf-spectacular): the error body as one component on every operation.
+
+`AutoSchema` adds the `Error` response to each operation for every error
+status it can answer: the ones any API view can produce (bad request, no
+login, no permission, throttled, internal, auth unavailable), 404 when the
+path has parameters, plus the codes a view lists in `error_codes`.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+from core.errors import Code
+
+# What any view behind the default authentication, permission and throttle
+# classes can answer, whatever it does.
+COMMON_ERROR_CODES = (
+    Code.INVALID_ARGUMENT,
+    Code.UNAUTHENTICATED,
+    Code.PERMISSION_DENIED,
+    Code.RESOURCE_EXHAUSTED,
+    Code.INTERNAL,
+    Code.UNAVAILABLE,
+)
+
+ERROR_DESCRIPTIONS = {
+    Code.INVALID_ARGUMENT: "INVALID_ARGUMENT: bad parameters or body, unsupported method or type",
+    Code.UNAUTHENTICATED: "UNAUTHENTICATED: no session and no TVM tickets, or a bad ticket",
+    Code.PERMISSION_DENIED: "PERMISSION_DENIED: not a recruiter, CSRF failed, source not allowed",
+    Code.NOT_FOUND: "NOT_FOUND",
+    Code.ALREADY_EXISTS: "ALREADY_EXISTS",
+    Code.FAILED_PRECONDITION: "FAILED_PRECONDITION",
+    Code.RESOURCE_EXHAUSTED: "RESOURCE_EXHAUSTED: rate limit reached; see Retry-After",
+    Code.INTERNAL: "INTERNAL: an unexpected error (logged)",
+    Code.UNAVAILABLE: "UNAVAILABLE: an external system (or tvmtool) cannot be reached",
+    Code.DEADLINE_EXCEEDED: "DEADLINE_EXCEEDED: an external system did not answer in time",
+}
+
+
+# The enum of error codes, named "ErrorCode" in the schema (ENUM_NAME_OVERRIDES).
+ERROR_CODES = [code.name for code in Code]
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every API error: a gRPC status name, human text, machine details."""
+
+    code = serializers.ChoiceField(choices=ERROR_CODES, help_text="gRPC status name")
+    message = serializers.CharField(help_text="Human-readable text in the user's language")
+    details = serializers.DictField(help_text="Machine-readable details; may be empty")
+
+    class Meta:
+        ref_name = "Error"
+
+
+class AutoSchema(SpectacularAutoSchema):
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for code in self._error_codes():
+            status = str(code.http_status)
+            if status not in responses:
+                response = OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code])
+                responses[status] = self._get_response_for_code(response, status)
+        return responses
+
+    def _error_codes(self) -> list[Code]:
+        codes = list(COMMON_ERROR_CODES)
+        if "{" in self.path:
+            codes.append(Code.NOT_FOUND)
+        codes.extend(getattr(self.view, "error_codes", ()))
+        return sorted(set(codes), key=lambda code: code.http_status)
+
+
+class SessionAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "core.api.authentication.SessionAuthentication"
+    name = "sessionCookie"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "sessionid",
+            "description": "Browser session; unsafe methods also need the X-CSRFToken header",
+        }
+
+
+class TvmAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Documents TVM as two API-key headers that must be sent together."""
+
+    target_class = "core.api.authentication.TvmAuthentication"
+    name = ["tvmServiceTicket", "tvmUserTicket"]
+
+    def get_security_definition(self, auto_schema):
+        return [
+            {
+                "type": "apiKey",
+                "in": "header",
+                "name": "X-Ya-Service-Ticket",
+                "description": "TVM service ticket of the calling service (with the user ticket)",
+            },
+            {
+                "type": "apiKey",
+                "in": "header",
+                "name": "X-Ya-User-Ticket",
+                "description": "TVM user ticket of the recruiter (with the service ticket)",
+            },
+        ]
+
+    def get_security_requirement(self, auto_schema):
+        return {"tvmServiceTicket": [], "tvmUserTicket": []}

@@ -1,0 +1,63 @@
+"""The API's base view and the one endpoint core owns: `GET /api/v1/me`."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.authentication import SessionAuthentication, TvmAuthentication
+from core.api.permissions import IsRecruiter
+from core.api.throttling import RecruiterRateThrottle
+from core.errors import Code
+
+
+class ApiView(APIView):
+    """Base of every API view.
+
+    The classes are spelled out (not left to settings) so an endpoint cannot
+    silently lose authentication or throttling. Subclasses set:
+    - `throttle_scope`: the rate budget ("search", "contacts"; default "api");
+    - `error_codes`: extra `core.errors.Code`s the view answers besides the
+      common ones, so the schema documents them (e.g. ALREADY_EXISTS).
+    Raise `core.errors.ServiceError` subclasses; the handler renders them.
+    """
+
+    authentication_classes = [TvmAuthentication, SessionAuthentication]
+    permission_classes = [IsRecruiter]
+    throttle_classes = [RecruiterRateThrottle]
+    error_codes: tuple[Code, ...] = ()
+
+    def get_authenticate_header(self, request: Request) -> str | None:
+        # DRF asks the first authenticator only; TVM has no challenge when off.
+        for authenticator in self.get_authenticators():
+            if header := authenticator.authenticate_header(request):
+                return header
+        return None
+
+
+class OrganizationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    name = serializers.CharField(source="get_full_name", help_text="Full name; may be empty")
+    email = serializers.EmailField(allow_blank=True)
+    organization = OrganizationSerializer()
+
+
+class MeView(ApiView):
+    """The recruiter the request is authenticated as, with their organization."""
+
+    @extend_schema(
+        operation_id="me_get",
+        summary="The authenticated recruiter",
+        responses=MeSerializer,
+        tags=["account"],
+    )
+    def get(self, request: Request) -> Response:
+        return Response(MeSerializer(request.user).data)

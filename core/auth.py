@@ -1,0 +1,35 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.auth_backends import AuthenticationBackend
+
+
+def may_log_in(user) -> bool:
+    """Staff always; anyone else only as a member of an active organization."""
+    if user.is_staff:
+        return True
+    organization = user.organization
+    return organization is not None and organization.is_active
+
+
+class OrganizationBackend(AuthenticationBackend):
+    """allauth's backend (username or email) that refuses recruiters without
+    an active organization, for every login path (the admin's included)."""
+
+    def user_can_authenticate(self, user) -> bool:
+        return super().user_can_authenticate(user) and may_log_in(user)
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """Accounts are created by administrators; nobody signs up on their own."""
+
+    def is_open_for_signup(self, request) -> bool:
+        return False
+
+    def pre_login(self, request, user, **kwargs):
+        # allauth lets a user whose password matched continue to its own
+        # checks even when the backend refused it; refuse here as well.
+        if not may_log_in(user):
+            from allauth.account.internal.stagekit import clear_login
+
+            clear_login(request)
+            return self.respond_user_inactive(request, user)
+        return super().pre_login(request, user, **kwargs)

@@ -1,0 +1,125 @@
+"""The project's error model, after the gRPC status codes.
+
+Every failure that crosses a module boundary (an adapter, a service) is a
+`ServiceError` carrying a `Code`. Pages show `message`; the JSON API answers
+`{"code", "message", "details"}` with the standard gRPC-to-HTTP status.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+
+class Code(enum.Enum):
+    """gRPC status codes used by the product, with their standard HTTP status."""
+
+    INVALID_ARGUMENT = 400
+    UNAUTHENTICATED = 401
+    PERMISSION_DENIED = 403
+    NOT_FOUND = 404
+    ALREADY_EXISTS = 409
+    FAILED_PRECONDITION = 412
+    RESOURCE_EXHAUSTED = 429
+    INTERNAL = 500
+    UNAVAILABLE = 503
+    DEADLINE_EXCEEDED = 504
+
+    @property
+    def http_status(self) -> int:
+        # FAILED_PRECONDITION maps to 400 in the standard table; the enum value
+        # only keeps members distinct.
+        return 400 if self is Code.FAILED_PRECONDITION else self.value
+
+
+class ServiceError(Exception):
+    """Base of every error the product raises on purpose."""
+
+    code: Code = Code.INTERNAL
+    default_message: str = "Internal error"
+
+    def __init__(self, message: str | None = None, *, details: dict[str, Any] | None = None):
+        self.message = str(message or self.default_message)
+        self.details = details or {}
+        super().__init__(self.message)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code.name, "message": self.message, "details": self.details}
+
+
+class InvalidArgument(ServiceError):
+    code = Code.INVALID_ARGUMENT
+    default_message = "Invalid argument"
+
+
+class Unauthenticated(ServiceError):
+    code = Code.UNAUTHENTICATED
+    default_message = "Authentication required"
+
+
+class PermissionDenied(ServiceError):
+    code = Code.PERMISSION_DENIED
+    default_message = "Permission denied"
+
+
+class NotFound(ServiceError):
+    code = Code.NOT_FOUND
+    default_message = "Not found"
+
+
+class AlreadyExists(ServiceError):
+    code = Code.ALREADY_EXISTS
+    default_message = "Already exists"
+
+
+class FailedPrecondition(ServiceError):
+    code = Code.FAILED_PRECONDITION
+    default_message = "Failed precondition"
+
+
+class ResourceExhausted(ServiceError):
+    code = Code.RESOURCE_EXHAUSTED
+    default_message = "Resource exhausted"
+
+
+class Internal(ServiceError):
+    code = Code.INTERNAL
+    default_message = "Internal error"
+
+
+class Unavailable(ServiceError):
+    code = Code.UNAVAILABLE
+    default_message = "Service unavailable"
+
+
+class DeadlineExceeded(ServiceError):
+    code = Code.DEADLINE_EXCEEDED
+    default_message = "Deadline exceeded"
+
+
+class InvalidResponse(Unavailable):
+    """An external system answered with a body we cannot parse or trust."""
+
+    default_message = "Malformed response from an external system"
+
+
+ERROR_BY_CODE: dict[Code, type[ServiceError]] = {
+    cls.code: cls
+    for cls in (
+        InvalidArgument,
+        Unauthenticated,
+        PermissionDenied,
+        NotFound,
+        AlreadyExists,
+        FailedPrecondition,
+        ResourceExhausted,
+        Internal,
+        Unavailable,
+        DeadlineExceeded,
+    )
+}
+
+
+def error_for_code(code: Code, message: str | None = None, **details: Any) -> ServiceError:
+    """Build the ServiceError subclass that carries `code`."""
+    return ERROR_BY_CODE[code](message, details=details)

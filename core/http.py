@@ -1,0 +1,278 @@
+"""The one base every external HTTP adapter stands on.
+
+`ApiClient` owns a `requests.Session` per adapter instance (connection pooling,
+a User-Agent), a default (connect, read) timeout on every call, bounded
+retries with exponential backoff and full jitter, and the translation of every
+transport or HTTP failure into the project's `ServiceError` types.
+
+Retries are done here rather than by urllib3's `Retry` because two rules need
+per-call knowledge: a POST is retried only when the caller says it is
+idempotent (the system's idempotency key makes it so), and no retry may sleep
+past the caller's deadline (the fan-out search has an overall deadline).
+A 429 is retried for every method, honouring `Retry-After`: the server
+refused the request, so repeating it cannot do the work twice.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import requests
+from django.conf import settings
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NewConnectionError
+
+from core import errors
+
+logger = logging.getLogger("core.http")
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+STATUS_ERRORS: dict[int, type[errors.ServiceError]] = {
+    400: errors.InvalidArgument,
+    401: errors.Unauthenticated,
+    403: errors.PermissionDenied,
+    404: errors.NotFound,
+    408: errors.DeadlineExceeded,
+    409: errors.AlreadyExists,
+    410: errors.NotFound,
+    412: errors.FailedPrecondition,
+    422: errors.InvalidArgument,
+    429: errors.ResourceExhausted,
+}
+
+
+def error_body(response: requests.Response) -> dict[str, Any]:
+    """The JSON object of an error response, or {} when it carries none.
+
+    Vendors answer errors with a JSON envelope, a plain text or nothing;
+    adapters read their fields from this without guarding each time.
+    """
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def never_connected(exc: requests.exceptions.ConnectionError) -> bool:
+    """True when the request cannot have reached the server (refused, DNS,
+    connect timeout); False when the connection broke after sending."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    reason = exc.args[0] if exc.args else None
+    return isinstance(getattr(reason, "reason", reason), NewConnectionError)
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - (time.time() if now is None else now))
+
+
+class ApiClient:
+    """Base class of every adapter to an external HTTP API.
+
+    Subclasses set `system` (a short name used in logs and error details) and
+    call `_request()` / `_json()`; they may override `_error_for()` to read the
+    vendor's error body.
+    """
+
+    system: str = "external"
+    pool_size: int = 16
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        timeout: tuple[float, float] | None = None,
+        max_retries: int | None = None,
+        backoff_base: float = 0.25,
+        backoff_max: float = 8.0,
+        retry_after_max: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout or (settings.HTTP_CONNECT_TIMEOUT, settings.HTTP_READ_TIMEOUT)
+        self.max_retries = settings.HTTP_MAX_RETRIES if max_retries is None else max_retries
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.retry_after_max = retry_after_max
+        self.sleep = sleep
+        self.rng = rng or random.Random()
+        self.session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=self.pool_size, max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.headers["User-Agent"] = settings.HTTP_USER_AGENT
+        if headers:
+            self.session.headers.update(headers)
+
+    def close(self) -> None:
+        self.session.close()
+
+    # --- the one place every call goes through --------------------------------
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        idempotent: bool | None = None,
+        deadline: float | None = None,
+        ok: Iterable[int] = (),
+        **kwargs: Any,
+    ) -> requests.Response:
+        """Send one logical request, retrying where it is safe.
+
+        `path` is joined to the base URL unless it is absolute. `deadline` is a
+        `time.monotonic()` value no attempt or backoff may pass. Statuses in
+        `ok` are returned to the caller instead of raised.
+
+        Raises: Unavailable (connection failure, 5xx, malformed), DeadlineExceeded
+        (read timeout or deadline), ResourceExhausted (429 after retries), and
+        the ServiceError that `_error_for()` maps any other 4xx to.
+        """
+        method = method.upper()
+        url = (
+            path
+            if path.startswith(("http://", "https://"))
+            else f"{self.base_url}/{path.lstrip('/')}"
+        )
+        retry_unsafe = idempotent if idempotent is not None else method in IDEMPOTENT_METHODS
+        ok = frozenset(ok)
+        attempt = 0
+        while True:
+            timeout = self._timeout_within(deadline)
+            started = time.monotonic()
+            try:
+                response = self.session.request(method, url, timeout=timeout, **kwargs)
+            except requests.exceptions.ConnectionError as exc:
+                failure: errors.ServiceError = self._transport_error(exc)
+                # Refused or timed out while connecting: nothing reached the
+                # server, so even a POST may go again. A connection that broke
+                # after sending may have done the work: only idempotent calls.
+                if not retry_unsafe and not never_connected(exc):
+                    raise failure from exc
+                response = None
+            except requests.exceptions.Timeout as exc:
+                failure = errors.DeadlineExceeded(
+                    f"{self.system}: no answer within {timeout[1]:.1f} s",
+                    details={"system": self.system},
+                )
+                if not retry_unsafe:
+                    raise failure from exc
+                response = None
+            except requests.exceptions.RequestException as exc:
+                raise errors.Unavailable(
+                    f"{self.system}: request failed ({type(exc).__name__})",
+                    details={"system": self.system},
+                ) from exc
+            self._log(method, url, response, started, attempt)
+            if response is not None:
+                if response.status_code < 400 or response.status_code in ok:
+                    return response
+                failure = self._error_for(response)
+                retryable = response.status_code == 429 or (
+                    retry_unsafe and response.status_code in RETRY_STATUSES
+                )
+                if not retryable:
+                    raise failure
+            delay = self._delay(attempt, response)
+            if attempt >= self.max_retries or delay is None or not self._fits(deadline, delay):
+                raise failure
+            self.sleep(delay)
+            attempt += 1
+
+    def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        """`_request()` and parse the body as JSON; malformed → InvalidResponse."""
+        response = self._request(method, path, **kwargs)
+        return self._parse_json(response)
+
+    def _parse_json(self, response: requests.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise errors.InvalidResponse(
+                f"{self.system}: the answer is not valid JSON",
+                details={"system": self.system, "status": response.status_code},
+            ) from exc
+
+    # --- hooks -------------------------------------------------------------------
+
+    def _error_for(self, response: requests.Response) -> errors.ServiceError:
+        """Map an HTTP error response to a ServiceError; adapters refine it."""
+        status = response.status_code
+        # Any other status means the system misbehaves, not that we crashed:
+        # never an INTERNAL (500) of ours.
+        cls = STATUS_ERRORS.get(status, errors.Unavailable)
+        return cls(
+            f"{self.system} answered HTTP {status}",
+            details={"system": self.system, "status": status},
+        )
+
+    def _transport_error(self, exc: Exception) -> errors.ServiceError:
+        return errors.Unavailable(
+            f"{self.system} cannot be reached", details={"system": self.system}
+        )
+
+    # --- helpers -----------------------------------------------------------------
+
+    def _delay(self, attempt: int, response: requests.Response | None) -> float | None:
+        """Seconds to wait before the next attempt; None means do not retry."""
+        if response is not None:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            if retry_after is not None:
+                return retry_after if retry_after <= self.retry_after_max else None
+        cap = min(self.backoff_max, self.backoff_base * (2**attempt))
+        return self.rng.uniform(0, cap)  # full jitter
+
+    def _timeout_within(self, deadline: float | None) -> tuple[float, float]:
+        connect, read = self.timeout
+        if deadline is None:
+            return connect, read
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise errors.DeadlineExceeded(
+                f"{self.system}: deadline passed", details={"system": self.system}
+            )
+        return min(connect, left), min(read, left)
+
+    @staticmethod
+    def _fits(deadline: float | None, delay: float) -> bool:
+        return deadline is None or time.monotonic() + delay < deadline
+
+    def _log(
+        self,
+        method: str,
+        url: str,
+        response: requests.Response | None,
+        started: float,
+        attempt: int,
+    ) -> None:
+        # Never log query strings or bodies: they carry tokens and personal data.
+        logger.info(
+            "%s %s %s -> %s in %.0f ms (attempt %d)",
+            self.system,
+            method,
+            url.split("?", 1)[0],
+            response.status_code if response is not None else "no answer",
+            (time.monotonic() - started) * 1000,
+            attempt + 1,
+        )

@@ -1,0 +1,325 @@
+"""Scheduled jobs: the registry, the run recorder, the lock and health.
+
+Each app declares its jobs in `<app>/jobs.py` with `register(Job(...))`; core
+imports those modules at start-up. Every job body runs inside `job_run()`,
+which writes a `JobRun`, holds the job's lock and records the outcome.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core import errors
+from core.models import JobLock, JobRun
+
+logger = logging.getLogger("core.jobs")
+
+
+@dataclass(frozen=True)
+class Job:
+    """A job declared in code.
+
+    `task` is the dotted path of the django-q2 entry point; `every_minutes` its
+    schedule; `stale_after` how long without a successful run before the health
+    check turns CRIT; `enabled_setting` the settings name of its on/off switch.
+    """
+
+    name: str
+    title: str  # may be a lazy translation
+    task: str
+    every_minutes: int
+    stale_after: timedelta
+    enabled_setting: str | None = None
+    lock_ttl: timedelta = timedelta(minutes=30)
+    runbook: str = ""
+
+    @property
+    def enabled(self) -> bool:
+        return bool(getattr(settings, self.enabled_setting, True)) if self.enabled_setting else True
+
+
+_registry: dict[str, Job] = {}
+
+
+def register(job: Job) -> Job:
+    _registry[job.name] = job
+    return job
+
+
+def get_job(name: str) -> Job:
+    try:
+        return _registry[name]
+    except KeyError:
+        raise errors.NotFound(f"Unknown job {name!r}", details={"job": name}) from None
+
+
+def all_jobs() -> list[Job]:
+    return sorted(_registry.values(), key=lambda job: job.name)
+
+
+class JobLocked(errors.FailedPrecondition):
+    default_message = "Another run of this job is in progress"
+
+
+@dataclass
+class RunRecorder:
+    """What a job body uses to report counters, details and its outcome."""
+
+    run: JobRun
+    counters: dict[str, int] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
+    messages: list[str] = field(default_factory=list)
+    partial: bool = False
+
+    def incr(self, key: str, amount: int = 1) -> None:
+        self.counters[key] = self.counters.get(key, 0) + amount
+
+    def set(self, key: str, value: int) -> None:
+        self.counters[key] = value
+
+    def detail(self, key: str, value: Any) -> None:
+        self.details[key] = value
+
+    def note(self, message: str) -> None:
+        logger.info("%s: %s", self.run.job, message)
+        self.messages.append(message)
+
+    def mark_paused(self, message: str) -> None:
+        """The job is paused on purpose: the run succeeds, health says WARN."""
+        self.note(message)
+        self.details["paused"] = message
+
+    def mark_critical(self, reason: str) -> None:
+        """Health goes CRIT at once when this run ends with the marker.
+
+        For failures that will not heal by themselves (a source lost, access
+        revoked), unlike transient ones that only WARN until `stale_after`.
+        """
+        self.note(reason)
+        self.details["critical"] = reason
+
+    def mark_partial(self, message: str) -> None:
+        self.partial = True
+        self.note(message)
+
+    def heartbeat(self) -> None:
+        """Extend the job's lock lease during a long run.
+
+        Raises JobLocked when the lease was lost (it expired and another run
+        took it): the caller must stop rather than run alongside it.
+        """
+        if not _extend_lock(self.run.job, str(self.run.pk), get_job(self.run.job).lock_ttl):
+            raise JobLocked("The job's lock lease expired and was taken over")
+
+
+@contextmanager
+def job_run(
+    name: str,
+    *,
+    trigger: str = JobRun.Trigger.SCHEDULE,
+    dry_run: bool = False,
+    scoped: bool = False,
+) -> Iterator[RunRecorder]:
+    """Run a job body under the job's lock and record it as a `JobRun`.
+
+    `dry_run` and `scoped` (a run over a subset, such as chosen records) runs
+    are recorded but never count as the job's success for its health check.
+
+    Raises JobLocked (after recording a SKIPPED run) when another run holds the
+    lock. An exception from the body marks the run FAILED and propagates.
+    """
+    job = get_job(name)
+    run = JobRun.objects.create(
+        job=name, started_at=timezone.now(), trigger=trigger, dry_run=dry_run, scoped=scoped
+    )
+    owner = str(run.pk)
+    if not _acquire_lock(name, owner, job.lock_ttl):
+        _finish(run, JobRun.Status.SKIPPED, message=JobLocked.default_message)
+        raise JobLocked(details={"job": name})
+    recorder = RunRecorder(run=run)
+    try:
+        yield recorder
+    except BaseException as exc:
+        _finish(run, JobRun.Status.FAILED, recorder=recorder, error=f"{type(exc).__name__}: {exc}")
+        raise
+    else:
+        status = JobRun.Status.PARTIAL if recorder.partial else JobRun.Status.SUCCESS
+        _finish(run, status, recorder=recorder)
+    finally:
+        JobLock.objects.filter(job=name, owner=owner).delete()
+
+
+def _finish(
+    run: JobRun,
+    status: str,
+    *,
+    recorder: RunRecorder | None = None,
+    message: str = "",
+    error: str = "",
+) -> None:
+    run.status = status
+    run.finished_at = timezone.now()
+    if recorder is not None:
+        run.counters = recorder.counters
+        run.details = recorder.details
+        message = "\n".join(recorder.messages)
+    run.message = message
+    run.error = error[:10_000]
+    run.save(update_fields=["status", "finished_at", "counters", "details", "message", "error"])
+    log = logger.error if status == JobRun.Status.FAILED else logger.info
+    log("job %s run %s finished: %s %s %s", run.job, run.pk, status, run.counters, error)
+
+
+def _acquire_lock(name: str, owner: str, ttl: timedelta) -> bool:
+    now = timezone.now()
+    expired = JobLock.objects.filter(job=name, expires_at__lte=now)
+    previous = expired.values_list("owner", flat=True).first()
+    # Take over an expired lease; on PostgreSQL a concurrent UPDATE re-checks
+    # the WHERE clause after the row lock, so only one taker wins.
+    if expired.update(owner=owner, expires_at=now + ttl):
+        _abandon(name, previous)
+        return True
+    try:
+        with transaction.atomic():
+            JobLock.objects.create(job=name, owner=owner, expires_at=now + ttl)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _abandon(name: str, owner: str | None) -> None:
+    """Close the run whose lease expired: its worker died or was killed."""
+    if owner and owner.isdigit():
+        JobRun.objects.filter(pk=int(owner), job=name, status=JobRun.Status.RUNNING).update(
+            status=JobRun.Status.FAILED,
+            finished_at=timezone.now(),
+            error="Lock lease expired: the run died or was killed before it finished",
+        )
+
+
+def _extend_lock(name: str, owner: str, ttl: timedelta) -> int:
+    return JobLock.objects.filter(job=name, owner=owner).update(expires_at=timezone.now() + ttl)
+
+
+# --- health --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Health:
+    job: str
+    status: str  # OK | WARN | CRIT
+    last_success: datetime | None
+    last_run: datetime | None
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "job": self.job,
+            "status": self.status,
+            "last_success": self.last_success.isoformat() if self.last_success else None,
+            "last_run": self.last_run.isoformat() if self.last_run else None,
+            "message": self.message,
+        }
+
+
+def evaluate_health(
+    job: Job,
+    *,
+    now: datetime,
+    last_success: datetime | None,
+    last_run: JobRun | None,
+) -> Health:
+    """The monitoring verdict for one job, from its last runs (pure).
+
+    WARN: the job is switched off or paused on purpose, or its last finished
+    run failed or was partial. CRIT: the last finished run was marked critical
+    (`RunRecorder.mark_critical`), or no successful run within `stale_after`.
+    OK otherwise.
+    """
+    last_run_at = last_run.started_at if last_run else None
+
+    def verdict(status: str, message: str) -> Health:
+        return Health(job.name, status, last_success, last_run_at, message)
+
+    if not job.enabled:
+        return verdict("WARN", f"switched off by {job.enabled_setting}")
+    if last_run and last_run.details.get("critical"):
+        return verdict("CRIT", f"last run {last_run.status}: {last_run.details['critical']}")
+    if last_success is None:
+        return verdict("CRIT", "no successful run yet")
+    age = now - last_success
+    if age > job.stale_after:
+        return verdict(
+            "CRIT", f"no successful run for {_human(age)} (limit {_human(job.stale_after)})"
+        )
+    if last_run and last_run.details.get("paused"):
+        return verdict("WARN", str(last_run.details["paused"]))
+    if last_run and last_run.status in (JobRun.Status.FAILED, JobRun.Status.PARTIAL):
+        reason = (last_run.error or last_run.message or "").splitlines()[:1]
+        return verdict("WARN", f"last run {last_run.status}: {' '.join(reason)}".strip())
+    return verdict("OK", f"last success {_human(age)} ago")
+
+
+def _human(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 120:
+        return f"{minutes} min"
+    hours = minutes // 60
+    return f"{hours} h" if hours < 48 else f"{hours // 24} d"
+
+
+def job_task(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Wrap a django-q2 entry point of job `name`.
+
+    A scheduled run of a job switched off by its setting does nothing; a run
+    that finds another one in progress ends quietly (the SKIPPED JobRun says so).
+    A run that fails with a ServiceError is already recorded as a failed
+    JobRun: it is logged and the task ends, so the next scheduled run is the
+    retry, not the queue's redelivery. Any other exception propagates.
+    """
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        def wrapper(*args: Any, trigger: str = JobRun.Trigger.SCHEDULE, **kwargs: Any) -> Any:
+            job = get_job(name)
+            if trigger == JobRun.Trigger.SCHEDULE and not job.enabled:
+                logger.info("job %s is switched off by %s", name, job.enabled_setting)
+                return None
+            try:
+                return func(*args, trigger=trigger, **kwargs)
+            except JobLocked:
+                logger.warning("job %s: another run is in progress, this one is skipped", name)
+                return None
+            except errors.ServiceError as exc:
+                logger.error("job %s failed: %s", name, exc.message)
+                return None
+
+        return wrapper
+
+    return decorate
+
+
+# --- core's own jobs -------------------------------------------------------------
+
+register(
+    Job(
+        name="jobruns_prune",
+        title=_("Prune old job runs"),
+        task="core.tasks.jobruns_prune",
+        every_minutes=24 * 60,
+        stale_after=timedelta(days=3),
+        enabled_setting="JOBRUNS_PRUNE_ENABLED",
+        runbook="docs/jobs/jobruns_prune.md",
+    )
+)

@@ -1,0 +1,74 @@
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+
+
+class ChosenLanguageMiddleware(LocaleMiddleware):
+    """Russian unless the person chose another language with the switcher.
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language; the
+    product speaks Russian by default and remembers an explicit choice only
+    (the language cookie set by `set_language`).
+    """
+
+    def process_request(self, request) -> None:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        supported = {code for code, _ in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+
+
+class ServiceErrorMiddleware:
+    """Render a ServiceError that escapes a page view as a plain-words page.
+
+    No external failure ever becomes a 500: the page says what went wrong with
+    the status of the error's gRPC-style code. JSON clients get the error body;
+    htmx requests (django-htmx) get a small fragment to swap into the panel.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.http import JsonResponse
+        from django.shortcuts import render
+
+        from core.errors import ServiceError
+
+        if not isinstance(exception, ServiceError):
+            return None
+        status = exception.code.http_status
+        if request.path.startswith("/api/") or "application/json" in request.headers.get(
+            "Accept", ""
+        ):
+            return JsonResponse(exception.as_dict(), status=status)
+        if getattr(request, "htmx", False):
+            # htmx swaps the answer into a panel: a small fragment, not a page.
+            context = {"error": exception, "status": status}
+            return render(request, "core/_error.html", context, status=status)
+        return render(request, "error.html", {"error": exception, "status": status}, status=status)
+
+
+class ActiveOrganizationMiddleware:
+    """End the session of a recruiter whose organization was switched off.
+
+    Login already refuses them (core.auth); this catches sessions opened
+    before an administrator deactivated the company.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.contrib.auth import logout
+
+        from core.auth import may_log_in
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not may_log_in(user):
+            logout(request)
+        return self.get_response(request)

@@ -1,0 +1,36 @@
+"""Reads shared by every app: properties and job health."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from core.jobs import Health, Job, all_jobs, evaluate_health, get_job
+from core.models import JobRun, Property
+
+
+def property_get(name: str, default: str | None = None) -> str | None:
+    """The value of property `name`, or `default` when it is not set."""
+    value = Property.objects.filter(name=name).values_list("value", flat=True).first()
+    return default if value is None else value
+
+
+def job_health(name: str) -> Health:
+    """The health verdict of job `name`. Raises NotFound for an unknown job."""
+    job = get_job(name)
+    return _health(job)
+
+
+def jobs_overview() -> list[Health]:
+    return [_health(job) for job in all_jobs()]
+
+
+def _health(job: Job) -> Health:
+    runs = JobRun.objects.filter(job=job.name, dry_run=False, scoped=False)
+    last_success = (
+        runs.filter(status=JobRun.Status.SUCCESS)
+        .order_by("-started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    last_run = runs.exclude(status=JobRun.Status.RUNNING).order_by("-started_at").first()
+    return evaluate_health(job, now=timezone.now(), last_success=last_success, last_run=last_run)

@@ -1,0 +1,96 @@
+"""Writes shared by every app: properties and schedules."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django_q.models import Schedule
+from django_q.tasks import async_task
+
+from core.jobs import all_jobs, get_job
+from core.models import JobRun, Property
+
+logger = logging.getLogger(__name__)
+
+
+def property_set(*, name: str, value: str) -> Property:
+    prop, _ = Property.objects.update_or_create(name=name, defaults={"value": value})
+    return prop
+
+
+def schedules_sync() -> list[str]:
+    """Create or update the django-q2 schedule of every registered job.
+
+    Idempotent: keyed by the job name. Returns the names it touched. A new
+    schedule runs at once (a fresh install is checked and healthy within a
+    minute); an existing one keeps its `next_run`, so a deploy does not shift
+    or fire jobs.
+    """
+    names = []
+    for job in all_jobs():
+        schedule, created = Schedule.objects.update_or_create(
+            name=job.name,
+            defaults={
+                "func": job.task,
+                "schedule_type": Schedule.MINUTES,
+                "minutes": job.every_minutes,
+                "repeats": -1,
+                "kwargs": {},
+            },
+        )
+        if created:
+            schedule.next_run = timezone.now()
+            schedule.save(update_fields=["next_run"])
+        names.append(job.name)
+    return names
+
+
+def job_enqueue(*, name: str, trigger: str = JobRun.Trigger.ADMIN, **kwargs) -> str:
+    """Queue a run of job `name` on the worker; returns the task id."""
+    job = get_job(name)
+    return async_task(job.task, trigger=trigger, task_name=f"{name} ({trigger})", **kwargs)
+
+
+def encrypted_fields_rotate(batch_size: int = 500) -> list[tuple[str, int]]:
+    """Re-encrypt every EncryptedTextField value under the newest key.
+
+    Reading decrypts with whichever key fits; writing encrypts with the first.
+    One batch per transaction, so an interrupted run can simply be repeated.
+    """
+    from django.apps import apps
+
+    from core.fields import EncryptedTextField
+
+    done = []
+    for model in apps.get_models():
+        names = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+        if not names:
+            continue
+        manager = model._base_manager
+        pks = list(manager.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(pks), batch_size):
+            with transaction.atomic():
+                # Lock the batch first: a token refreshed meanwhile would
+                # otherwise be overwritten with the value read before it.
+                batch = manager.filter(pk__in=pks[start : start + batch_size]).order_by("pk")
+                for row in batch.select_for_update().values("pk", *names):
+                    pk = row.pop("pk")
+                    manager.filter(pk=pk).update(**row)
+        done.append((model._meta.label, len(pks)))
+    return done
+
+
+def jobruns_prune(*, trigger: str = JobRun.Trigger.SCHEDULE) -> int:
+    """Delete job runs older than settings.JOB_RUN_RETENTION_DAYS; returns how many."""
+    from django.conf import settings
+
+    from core.jobs import job_run
+
+    with job_run("jobruns_prune", trigger=trigger) as run:
+        cutoff = timezone.now() - timedelta(days=settings.JOB_RUN_RETENTION_DAYS)
+        deleted, _ = JobRun.objects.filter(started_at__lt=cutoff).exclude(pk=run.run.pk).delete()
+        run.set("deleted", deleted)
+        return deleted

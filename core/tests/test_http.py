@@ -1,0 +1,279 @@
+"""The HTTP client base, against `responses` (transport level) and the echo emulator."""
+
+from __future__ import annotations
+
+import random
+import socket
+import threading
+
+import pytest
+import requests
+import responses
+
+from core import errors
+from core.http import ApiClient, parse_retry_after
+
+BASE = "https://api.example.test"
+
+
+class Client(ApiClient):
+    system = "example"
+
+
+class MaxJitter(random.Random):
+    """Always draws the top of the jitter range, so the backoff caps show."""
+
+    def uniform(self, a: float, b: float) -> float:
+        return b
+
+
+def make(**kwargs) -> tuple[Client, list[float]]:
+    slept: list[float] = []
+    return Client(base_url=BASE, sleep=slept.append, **kwargs), slept
+
+
+@responses.activate
+def test_get_retries_503_then_succeeds():
+    responses.get(f"{BASE}/items", status=503)
+    responses.get(f"{BASE}/items", json={"ok": True})
+    client, slept = make()
+    assert client._json("GET", "/items") == {"ok": True}
+    assert len(responses.calls) == 2
+    assert len(slept) == 1 and 0 <= slept[0] <= 0.25
+
+
+@responses.activate
+def test_retries_are_bounded_and_end_in_unavailable():
+    responses.get(f"{BASE}/items", status=502)
+    client, slept = make(max_retries=2)
+    with pytest.raises(errors.Unavailable) as exc:
+        client._request("GET", "/items")
+    assert len(responses.calls) == 3
+    assert exc.value.details == {"system": "example", "status": 502}
+
+
+@responses.activate
+def test_backoff_grows_exponentially_within_its_cap():
+    responses.get(f"{BASE}/items", status=503)
+    client, slept = make(max_retries=5, backoff_base=1.0, backoff_max=4.0, rng=MaxJitter())
+    with pytest.raises(errors.Unavailable):
+        client._request("GET", "/items")
+    assert slept == [1, 2, 4, 4, 4]
+
+
+@responses.activate
+def test_post_is_not_retried_on_5xx():
+    responses.post(f"{BASE}/leads", status=503)
+    client, _ = make()
+    with pytest.raises(errors.Unavailable):
+        client._request("POST", "/leads", json={})
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_idempotent_post_is_retried_on_5xx():
+    responses.post(f"{BASE}/issues", status=500)
+    responses.post(f"{BASE}/issues", status=201, json={"key": "Q-1"})
+    client, _ = make()
+    assert client._json("POST", "/issues", json={}, idempotent=True) == {"key": "Q-1"}
+
+
+@responses.activate
+def test_429_honours_retry_after_even_for_post():
+    responses.post(f"{BASE}/leads", status=429, headers={"Retry-After": "2"})
+    responses.post(f"{BASE}/leads", status=200, json={"id": 1})
+    client, slept = make()
+    assert client._json("POST", "/leads", json={}) == {"id": 1}
+    assert slept == [2.0]
+
+
+@responses.activate
+def test_retry_after_beyond_the_cap_gives_up_with_resource_exhausted():
+    responses.get(f"{BASE}/items", status=429, headers={"Retry-After": "3600"})
+    client, slept = make()
+    with pytest.raises(errors.ResourceExhausted):
+        client._request("GET", "/items")
+    assert slept == [] and len(responses.calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (400, errors.InvalidArgument),
+        (401, errors.Unauthenticated),
+        (403, errors.PermissionDenied),
+        (404, errors.NotFound),
+        (409, errors.AlreadyExists),
+        (412, errors.FailedPrecondition),
+        (418, errors.Unavailable),
+    ],
+)
+@responses.activate
+def test_client_errors_map_to_codes_without_retry(status, error):
+    responses.get(f"{BASE}/items", status=status)
+    client, slept = make()
+    with pytest.raises(error):
+        client._request("GET", "/items")
+    assert slept == []
+
+
+@responses.activate
+def test_ok_statuses_are_returned_not_raised():
+    responses.get(f"{BASE}/items", status=404)
+    client, _ = make()
+    assert client._request("GET", "/items", ok=[404]).status_code == 404
+
+
+@responses.activate
+def test_malformed_json_is_invalid_response():
+    responses.get(f"{BASE}/items", body='{"items": [', content_type="application/json")
+    client, _ = make()
+    with pytest.raises(errors.InvalidResponse) as exc:
+        client._json("GET", "/items")
+    assert exc.value.code is errors.Code.UNAVAILABLE
+
+
+@responses.activate
+def test_connection_error_is_unavailable_after_retries():
+    responses.get(f"{BASE}/items", body=requests.exceptions.ConnectionError("refused"))
+    client, slept = make(max_retries=1)
+    with pytest.raises(errors.Unavailable):
+        client._request("GET", "/items")
+    assert len(responses.calls) == 2
+
+
+@responses.activate
+def test_read_timeout_on_post_is_deadline_exceeded_without_retry():
+    responses.post(f"{BASE}/leads", body=requests.exceptions.ReadTimeout("slow"))
+    client, slept = make()
+    with pytest.raises(errors.DeadlineExceeded):
+        client._request("POST", "/leads", json={})
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_no_retry_sleeps_past_the_deadline():
+    import time
+
+    responses.get(f"{BASE}/items", status=503, headers={"Retry-After": "5"})
+    client, slept = make()
+    with pytest.raises(errors.Unavailable):
+        client._request("GET", "/items", deadline=time.monotonic() + 1)
+    assert slept == []
+
+
+def test_passed_deadline_is_deadline_exceeded_before_any_call():
+    import time
+
+    client, _ = make()
+    with pytest.raises(errors.DeadlineExceeded):
+        client._request("GET", "/items", deadline=time.monotonic() - 1)
+
+
+def test_retry_after_accepts_seconds_and_http_dates():
+    assert parse_retry_after("7") == 7.0
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:10 GMT", now=1445412480.0) == 10.0
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after(None) is None
+
+
+@responses.activate
+def test_logs_never_contain_query_strings(caplog):
+    responses.get(f"{BASE}/items", json={})
+    client, _ = make()
+    with caplog.at_level("INFO", logger="core.http"):
+        client._request("GET", "/items?access_token=s3cr3t-t0ken")
+    assert "s3cr3t-t0ken" not in caplog.text
+    assert "/items" in caplog.text
+
+
+@responses.activate
+def test_get_read_timeout_is_retried():
+    responses.get(f"{BASE}/items", body=requests.exceptions.ReadTimeout("slow"))
+    responses.get(f"{BASE}/items", json={"ok": 1})
+    client, slept = make()
+    assert client._json("GET", "/items") == {"ok": 1}
+
+
+@responses.activate
+def test_503_honours_retry_after():
+    responses.get(f"{BASE}/items", status=503, headers={"Retry-After": "4"})
+    responses.get(f"{BASE}/items", json={})
+    client, slept = make()
+    client._request("GET", "/items")
+    assert slept == [4.0]
+
+
+@responses.activate
+def test_408_is_retried_as_a_deadline():
+    responses.get(f"{BASE}/items", status=408)
+    client, _ = make(max_retries=1)
+    with pytest.raises(errors.DeadlineExceeded):
+        client._request("GET", "/items")
+    assert len(responses.calls) == 2
+
+
+def _server_that_drops_after_reading() -> tuple[str, list[bytes], threading.Event]:
+    """A loopback server that reads each request, then closes without answering."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    received: list[bytes] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            received.append(conn.recv(65536))
+            conn.close()
+        listener.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return f"http://127.0.0.1:{listener.getsockname()[1]}", received, stop
+
+
+def test_post_is_never_resent_after_the_connection_broke_mid_request():
+    url, received, stop = _server_that_drops_after_reading()
+    try:
+        client = Client(base_url=url, sleep=lambda _: None, max_retries=3)
+        with pytest.raises(errors.Unavailable):
+            client._request("POST", "/leads", json={"name": "x"})
+        assert len(received) == 1
+        with pytest.raises(errors.Unavailable):
+            client._request("GET", "/leads")
+        assert len(received) == 1 + 4  # a GET may go again
+    finally:
+        stop.set()
+
+
+def test_refused_connection_is_retried_even_for_post():
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    listener.close()  # nothing listens there now: connection refused
+    slept: list[float] = []
+    client = Client(base_url=f"http://127.0.0.1:{port}", sleep=slept.append, max_retries=2)
+    with pytest.raises(errors.Unavailable):
+        client._request("POST", "/leads", json={})
+    assert len(slept) == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "expected"),
+    [
+        ('{"error": "x"}', "application/json", {"error": "x"}),
+        ("[1, 2]", "application/json", {}),
+        ("Bad Gateway", "text/plain", {}),
+        ("", "text/plain", {}),
+    ],
+)
+@responses.activate
+def test_error_body_is_the_json_object_or_nothing(body, content_type, expected):
+    from core.http import error_body
+
+    responses.get(f"{BASE}/x", status=502, body=body, content_type=content_type)
+    assert error_body(requests.get(f"{BASE}/x", timeout=1)) == expected

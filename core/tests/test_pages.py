@@ -1,0 +1,185 @@
+"""Login, navigation, languages, error pages and the process health check."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_product_pages_need_a_login(client):
+    response = client.get("/recruiting/search/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=/recruiting/search/")
+
+
+def test_public_catalogue_needs_no_login(client):
+    assert client.get("/freelancers/").status_code == 200
+
+
+def test_login_page_is_russian_by_default(client):
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert 'lang="ru"' in response.text
+    assert "Войти" in response.text
+
+
+@pytest.mark.parametrize("login", ["anna", "anna@example.com"])
+def test_recruiter_logs_in_with_username_or_email(client, recruiter, login):
+    response = client.post("/accounts/login/", {"login": login, "password": "pw-anna-12345"})
+    assert response.status_code == 302
+    page = client.get("/recruiting/search/")
+    assert page.status_code == 200
+    for link in ("/recruiting/search/", "/recruiting/sites/", "/freelancers/"):
+        assert f'href="{link}"' in page.text
+    assert "/admin/" not in page.text  # recruiters are not staff
+
+
+def test_wrong_password_is_refused(client, recruiter):
+    response = client.post("/accounts/login/", {"login": "anna", "password": "wrong"})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_staff_sees_the_admin_link(admin_client):
+    assert 'href="/admin/"' in admin_client.get("/recruiting/search/").text
+
+
+def test_nobody_can_sign_up(client):
+    from core.models import User
+
+    data = {
+        "username": "x",
+        "email": "x@x.x",
+        "password1": "Xx-12345678",
+        "password2": "Xx-12345678",
+    }
+    client.post("/accounts/signup/", data)
+    assert not User.objects.filter(username="x").exists()
+
+
+def test_password_reset_page_is_served(client):
+    assert client.get("/accounts/password/reset/").status_code == 200
+
+
+def test_logout_ends_the_session(client, recruiter):
+    client.force_login(recruiter)
+    client.post("/accounts/logout/")
+    assert client.get("/recruiting/search/").status_code == 302
+
+
+def test_english_can_be_chosen(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert response.status_code == 302
+    page = client.get("/accounts/login/")
+    assert 'lang="en"' in page.text and "Sign In" in page.text
+
+
+def test_unknown_url_gets_the_styled_404(client):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert "pico.min.css" in response.text
+    assert "Страница не найдена" in response.text
+
+
+@pytest.mark.urls("core.tests.urls")
+def test_crash_gets_the_styled_500_without_a_trace(client, recruiter):
+    client.force_login(recruiter)
+    client.raise_request_exception = False
+    response = client.get("/test/crash/")
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "pico.min.css" in body and "У нас что-то сломалось" in body
+    assert "boom" not in body and "Traceback" not in body
+
+
+@pytest.mark.urls("core.tests.urls")
+def test_an_external_failure_is_a_plain_words_page_not_a_500(client, recruiter):
+    client.force_login(recruiter)
+    response = client.get("/test/unavailable/")
+    assert response.status_code == 503
+    assert "hh.ru не отвечает" in response.text and "pico.min.css" in response.text
+
+
+@pytest.mark.urls("core.tests.urls")
+def test_a_service_error_answers_json_to_json_clients(client, recruiter):
+    client.force_login(recruiter)
+    response = client.get("/test/denied/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 403
+    assert response.json() == {
+        "code": "PERMISSION_DENIED",
+        "message": "Ошибка доступа",
+        "details": {},
+    }
+
+
+def test_health_reports_the_database_reachable(client):
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "OK", "message": "database reachable"}
+
+
+def test_admin_is_served_to_staff(admin_client):
+    assert admin_client.get("/admin/").status_code == 200
+    assert admin_client.get("/admin/core/jobrun/").status_code == 200
+    assert "jobruns_prune" in admin_client.get("/admin/core/jobrun/").text
+
+
+def test_admin_run_now_queues_the_job(admin_client):
+    from django_q.models import OrmQ
+
+    response = admin_client.post("/admin/core/jobrun/run/jobruns_prune/")
+    assert response.status_code == 302
+    assert OrmQ.objects.count() == 1
+
+
+def test_russian_stays_the_default_for_an_english_browser(client):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="ru"' in page.text
+
+
+def test_recruiter_of_an_inactive_organization_cannot_log_in(client, recruiter):
+    recruiter.organization.is_active = False
+    recruiter.organization.save(update_fields=["is_active"])
+    client.post("/accounts/login/", {"login": "anna", "password": "pw-anna-12345"})
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_non_staff_user_without_organization_cannot_log_in(client, db):
+    from core.models import User
+
+    User.objects.create_user(username="loner", password="pw-loner-12345")
+    client.post("/accounts/login/", {"login": "loner", "password": "pw-loner-12345"})
+    assert "_auth_user_id" not in client.session
+
+
+def test_staff_without_organization_logs_in_to_the_admin(client, admin_user):
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "admin", "password": "password"}
+    )
+    assert response.status_code == 302 and client.get("/admin/").status_code == 200
+
+
+def test_run_now_needs_the_run_job_permission(client, db):
+    from django.contrib.auth.models import Permission
+
+    from core.models import User
+
+    staff = User.objects.create_user(username="viewer", password="pw-viewer-1234", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_jobrun"))
+    client.force_login(staff)
+    assert client.get("/admin/core/jobrun/").status_code == 200
+    assert client.post("/admin/core/jobrun/run/jobruns_prune/").status_code == 403
+    staff.user_permissions.add(Permission.objects.get(codename="run_job"))
+    staff = User.objects.get(pk=staff.pk)
+    client.force_login(staff)
+    assert client.post("/admin/core/jobrun/run/jobruns_prune/").status_code == 302
+
+
+def test_deactivating_the_organization_ends_its_recruiters_sessions(client, recruiter):
+    client.force_login(recruiter)
+    assert client.get("/recruiting/search/").status_code == 200
+    recruiter.organization.is_active = False
+    recruiter.organization.save(update_fields=["is_active"])
+    response = client.get("/recruiting/search/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]

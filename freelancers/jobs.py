@@ -1,0 +1,21 @@
+"""Scheduled jobs of the freelancers app."""
+
+from datetime import timedelta
+
+from django.utils.translation import gettext_lazy as _
+
+from core.jobs import Job, register
+
+register(
+    Job(
+        name="freelancer_certificates",
+        title=_("Freelancer certificates sync (FreelancerCertificatesUpdateJob)"),
+        task="freelancers.tasks.freelancer_certificates_sync",
+        every_minutes=60,
+        # The runbook: fixing within days is fine; CRIT after 2 days without success.
+        stale_after=timedelta(days=2),
+        enabled_setting="FREELANCER_CERTIFICATES_SYNC_ENABLED",
+        lock_ttl=timedelta(minutes=30),
+        runbook="docs/jobs/freelancer_certificates.md",
+    )
+)

@@ -1,0 +1,132 @@
+"""Reads of the freelancers app: the public catalogue."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from core import errors
+from freelancers.models import Certificate, Freelancer, FreelancerCard, certificate_kind_label
+
+
+def catalogue_kinds() -> list[tuple[str, str]]:
+    """Certificate kinds a visitor can filter by: the kinds that make a
+    freelancer searchable, with their display names."""
+    return [
+        (kind, certificate_kind_label(kind))
+        for kind in settings.FREELANCER_CERTIFICATES_ACCEPTED_KINDS
+    ]
+
+
+def visible_freelancers(*, today: date) -> QuerySet[Freelancer]:
+    """Freelancers the public may see: searchable, with a certificate still
+    current today (even if the sync has not run since it expired) and an
+    accepted card."""
+    return Freelancer.objects.filter(
+        is_searchable=True, visible_until__gte=today, accepted_card__isnull=False
+    )
+
+
+def catalogue_regions(*, today: date) -> list[str]:
+    return list(
+        visible_freelancers(today=today)
+        .order_by("region")
+        .values_list("region", flat=True)
+        .distinct()
+    )
+
+
+def catalogue_freelancers(
+    *, today: date, kind: str = "", region: str = "", query: str = ""
+) -> QuerySet[Freelancer]:
+    """The catalogue list: filters, text search (name, region, about), and
+    everything a card shows in three queries whatever the page size."""
+    rows = visible_freelancers(today=today)
+    if kind:
+        rows = rows.filter(
+            Exists(
+                Certificate.objects.filter(freelancer=OuterRef("pk"), kind=kind, due_on__gte=today)
+            )
+        )
+    if region:
+        rows = rows.filter(region=region)
+    for word in query.split()[:5]:
+        rows = rows.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(region__icontains=word)
+            | Q(accepted_card__about__icontains=word)
+        )
+    return _with_card_data(rows, today=today).order_by("last_name", "first_name", "id")
+
+
+def catalogue_freelancer(*, pk: int, today: date) -> Freelancer:
+    """One visible freelancer. Raises NotFound for anyone the catalogue hides."""
+    freelancer = _with_card_data(
+        visible_freelancers(today=today).filter(pk=pk), today=today
+    ).first()
+    if freelancer is None:
+        raise errors.NotFound("No such freelancer in the catalogue")
+    return freelancer
+
+
+def _with_card_data(rows: QuerySet[Freelancer], *, today: date) -> QuerySet[Freelancer]:
+    current = Certificate.objects.filter(due_on__gte=today).order_by("-due_on", "kind")
+    return rows.select_related("accepted_card").prefetch_related(
+        Prefetch("certificates", queryset=current, to_attr="current_certificates")
+    )
+
+
+# --- moderation ----------------------------------------------------------------
+
+
+def card_previous_accepted(card: FreelancerCard) -> FreelancerCard | None:
+    """The accepted version just before `card` (what a moderator compares to)."""
+    return (
+        FreelancerCard.objects.filter(
+            freelancer_id=card.freelancer_id,
+            status=FreelancerCard.Status.ACCEPTED,
+            version__lt=card.version,
+        )
+        .order_by("-version")
+        .first()
+    )
+
+
+def card_versions(freelancer_id: int) -> QuerySet[FreelancerCard]:
+    return (
+        FreelancerCard.objects.filter(freelancer_id=freelancer_id)
+        .select_related("moderated_by")
+        .order_by("-version")
+    )
+
+
+def card_diff(previous: FreelancerCard | None, card: FreelancerCard) -> list[FieldDiff]:
+    """Field-by-field difference between two versions (every field is "new"
+    when there is no previous accepted version); `about` gets a line diff."""
+    diffs = []
+    for name in FreelancerCard.CONTENT_FIELDS:
+        old = str(getattr(previous, name) or "") if previous else ""
+        new = str(getattr(card, name) or "")
+        lines = (
+            list(difflib.ndiff(old.splitlines(), new.splitlines()))
+            if name == "about" and old != new
+            else []
+        )
+        label = str(FreelancerCard._meta.get_field(name).verbose_name)
+        diffs.append(FieldDiff(name, label, old, new, old != new, lines))
+    return diffs
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    name: str
+    label: str
+    old: str
+    new: str
+    changed: bool
+    lines: list[str]

@@ -1,0 +1,4 @@
+"""Freelancer writes, one module per subdomain."""
+
+from freelancers.services.cards import *  # noqa: F403
+from freelancers.services.certificates import *  # noqa: F403

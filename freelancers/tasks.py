@@ -1,0 +1,9 @@
+"""django-q2 entry points of the freelancers app."""
+
+from core.jobs import job_task
+from freelancers import services
+
+
+@job_task("freelancer_certificates")
+def freelancer_certificates_sync(*, trigger: str) -> None:
+    services.freelancer_certificates_sync(trigger=trigger)

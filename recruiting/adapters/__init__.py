@@ -1,0 +1,1 @@
+"""Adapters to external systems: job sites and subsystems."""

@@ -1,0 +1,324 @@
+"""amoCRM API v4: leads for candidates, their statuses and contacts.
+
+Follows reference/amocrm-api.md (amocrm.ru/developers leads-api, filters-api,
+oauth; developers.kommo.com complex-leads, leads-list, get-stage).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from core import errors
+from core.http import ApiClient, error_body
+from recruiting.adapters.subsystem_base import (
+    Candidate,
+    ContactCard,
+    CreateParams,
+    ExternalApplication,
+    Pipeline,
+    Stage,
+    TokenGrant,
+)
+
+# System statuses present in every pipeline: Closed – Won and Closed – Lost.
+WON, LOST = 142, 143
+CLOSED_STATUSES = frozenset({WON, LOST})
+LIST_LIMIT = 250  # the documented maximum of `limit` on list endpoints
+TAG = "recruiting"
+
+
+class RateLimiter:
+    """At most `rate` requests per second, spaced evenly, across threads.
+
+    amoCRM allows 7 requests per second per integration and blocks the IP of
+    callers that keep exceeding it, so every request first takes a slot here.
+    Shared by every client of one account in this process (the polling job
+    holds a lock, so it is the only heavy user); a 429 from other processes
+    is still honoured through Retry-After by the base client.
+    """
+
+    # 10 % headroom: network jitter must not squeeze 8 requests into the
+    # server's one-second window.
+    MARGIN = 1.1
+
+    def __init__(self, rate: float) -> None:
+        self.interval = self.MARGIN / rate
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def acquire(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next)
+            self._next = slot + self.interval
+        if slot > now:
+            time.sleep(slot - now)
+
+
+_limiters: dict[tuple[str, float], RateLimiter] = {}
+_limiters_lock = threading.Lock()
+
+
+def limiter_for(key: str, rate: float) -> RateLimiter:
+    with _limiters_lock:
+        return _limiters.setdefault((key, rate), RateLimiter(rate))
+
+
+class _RateLimitedAdapter(HTTPAdapter):
+    """Takes a limiter slot before every attempt, retries included."""
+
+    def __init__(self, limiter: RateLimiter, **kwargs: Any) -> None:
+        self.limiter = limiter
+        super().__init__(**kwargs)
+
+    def send(self, request, **kwargs):  # type: ignore[override]
+        self.limiter.acquire()
+        return super().send(request, **kwargs)
+
+
+class AmoCrmClient(ApiClient):
+    """One amoCRM account, addressed by its own subdomain host."""
+
+    system = "amocrm"
+    batch_size = LIST_LIMIT
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        token: str = "",
+        rate_limit: float = 7.0,
+        link_field_id: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(base_url=base_url, **kwargs)
+        self.link_field_id = link_field_id
+        if token:
+            self.session.headers["Authorization"] = f"Bearer {token}"
+        adapter = _RateLimitedAdapter(
+            limiter_for(self.base_url, rate_limit), pool_maxsize=self.pool_size, max_retries=0
+        )
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    # GET /api/v4/leads/pipelines (leads-pipelines-and-statuses)
+    def pipelines(self) -> list[Pipeline]:
+        data = self._json("GET", "/api/v4/leads/pipelines")
+        try:
+            return [_pipeline(p) for p in data["_embedded"]["pipelines"]]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise self._malformed("pipelines") from exc
+
+    # POST /api/v4/leads/complex (developers.kommo.com/reference/complex-leads).
+    # Not idempotent: never retried here; the caller reconciles with find().
+    def create(
+        self, *, candidate: Candidate, params: CreateParams, marker: str
+    ) -> ExternalApplication:
+        data = self._json(
+            "POST", "/api/v4/leads/complex", json=[self._lead_body(candidate, params, marker)]
+        )
+        try:
+            item = data[0]
+            lead_id = int(item["id"])
+            contact_id = item.get("contact_id")
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise self._malformed("complex create") from exc
+        status = f"{params.pipeline_id or ''}:{params.status_id or ''}"
+        return ExternalApplication(
+            id=str(lead_id),
+            status=status,
+            contact_ids=(int(contact_id),) if contact_id else (),
+        )
+
+    def _lead_body(self, candidate: Candidate, params: CreateParams, marker: str) -> dict:
+        first, last = candidate.first_last
+        contact_fields = [
+            {"field_code": code, "values": [{"enum_code": "WORK", "value": v} for v in values]}
+            for code, values in (("PHONE", candidate.phones), ("EMAIL", candidate.emails))
+            if values
+        ]
+        contact: dict[str, Any] = {"first_name": first, "last_name": last}
+        if contact_fields:
+            contact["custom_fields_values"] = contact_fields
+        name = f"Кандидат: {candidate.full_name}"
+        if candidate.title:
+            name += f" — {candidate.title}"
+        lead: dict[str, Any] = {
+            "name": name[:255],
+            "_embedded": {"tags": [{"name": TAG}, {"name": marker}], "contacts": [contact]},
+        }
+        if params.pipeline_id:
+            lead["pipeline_id"] = params.pipeline_id
+        if params.status_id:
+            lead["status_id"] = params.status_id
+        if self.link_field_id:
+            lead["custom_fields_values"] = [
+                {"field_id": self.link_field_id, "values": [{"value": candidate.resume_url}]}
+            ]
+        return lead
+
+    # GET /api/v4/leads?query=... (leads-list). (unverified) That `query`
+    # searches tag names is not documented; we only trust a lead whose tags
+    # really carry the marker, so a wrong guess finds nothing, never a stranger.
+    def find(self, *, marker: str) -> ExternalApplication | None:
+        leads = self._leads({"query": marker, "with": "contacts", "limit": 50})
+        mine = [lead for lead in leads if marker in _tag_names(lead)]
+        if not mine:
+            return None
+        return _application(min(mine, key=lambda lead: int(lead["id"])))
+
+    # GET /api/v4/leads?filter[id][]=..&limit=250 (filters-api): batch polling.
+    def statuses(self, *, ids: Iterable[str]) -> dict[str, ExternalApplication]:
+        ids = [str(int(i)) for i in ids]
+        if len(ids) > LIST_LIMIT:
+            raise errors.InvalidArgument(f"amoCRM reads at most {LIST_LIMIT} leads at once")
+        if not ids:
+            return {}
+        leads = self._leads({"filter[id][]": ids, "limit": LIST_LIMIT, "with": "contacts"})
+        found = [_application(lead) for lead in leads if not lead.get("is_deleted")]
+        return {app.id: app for app in found if app.id in ids}
+
+    # GET /api/v4/contacts?filter[id][]=.. (contacts-api)
+    def contacts(self, *, ids: Iterable[int]) -> list[ContactCard]:
+        ids = [int(i) for i in ids]
+        if not ids:
+            return []
+        response = self._request(
+            "GET", "/api/v4/contacts", params={"filter[id][]": ids, "limit": LIST_LIMIT}
+        )
+        if response.status_code == 204:  # nothing matched: an empty body, not an error
+            return []
+        data = self._parse_json(response)
+        try:
+            return [_contact(c) for c in data["_embedded"]["contacts"]]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise self._malformed("contacts") from exc
+
+    # POST /oauth2/access_token, grant_type=refresh_token (oauth/step-by-step).
+    # The old refresh token dies with this call: persist the new pair at once.
+    def refresh(
+        self, *, client_id: str, client_secret: str, refresh_token: str, redirect_uri: str
+    ) -> TokenGrant:
+        data = self._json(
+            "POST",
+            "/oauth2/access_token",
+            json={
+                "client_id": client_id,
+                "client_secret": client_secret,
+                "grant_type": "refresh_token",
+                "refresh_token": refresh_token,
+                "redirect_uri": redirect_uri,
+            },
+        )
+        try:
+            return TokenGrant(
+                access_token=str(data["access_token"]),
+                refresh_token=str(data["refresh_token"]),
+                expires_in=int(data["expires_in"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise self._malformed("token") from exc
+
+    def _leads(self, params: dict) -> list[dict]:
+        response = self._request("GET", "/api/v4/leads", params=params)
+        if response.status_code == 204:  # nothing matched: an empty body, not an error
+            return []
+        data = self._parse_json(response)
+        try:
+            leads = data["_embedded"]["leads"]
+            for lead in leads:
+                int(lead["id"]), int(lead["status_id"]), int(lead["pipeline_id"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise self._malformed("leads") from exc
+        return leads
+
+    def _malformed(self, what: str) -> errors.InvalidResponse:
+        return errors.InvalidResponse(
+            f"amoCRM: unexpected {what} answer", details={"system": self.system}
+        )
+
+    def _error_for(self, response: requests.Response) -> errors.ServiceError:
+        status = response.status_code
+        detail = _problem_detail(response)
+        if status == 400:
+            return errors.InvalidArgument(
+                f"amoCRM rejected the request: {detail}", details={"system": self.system}
+            )
+        if status == 401:
+            return errors.Unauthenticated(
+                "amoCRM rejected the token; check the connection in the admin",
+                details={"system": self.system},
+            )
+        if status == 402:  # (unverified) payment required for the account
+            return errors.FailedPrecondition(
+                "The amoCRM account is not paid", details={"system": self.system}
+            )
+        if status == 403:
+            return errors.PermissionDenied(
+                "amoCRM denied access (no rights, or the IP is blocked for too many requests)",
+                details={"system": self.system},
+            )
+        if status == 429:
+            return errors.ResourceExhausted(
+                "amoCRM rate limit (7 requests per second) exceeded",
+                details={"system": self.system},
+            )
+        return super()._error_for(response)
+
+
+def _problem_detail(response: requests.Response) -> str:
+    body = error_body(response)
+    parts = [str(body.get("detail") or body.get("title") or f"HTTP {response.status_code}")]
+    for item in body.get("validation-errors") or []:
+        for err in item.get("errors") or []:
+            parts.append(f"{err.get('path')}: {err.get('detail')}")
+    return "; ".join(parts)
+
+
+def _pipeline(raw: dict) -> Pipeline:
+    stages = tuple(
+        Stage(id=int(s["id"]), name=str(s["name"]), is_closed=int(s["id"]) in CLOSED_STATUSES)
+        for s in raw.get("_embedded", {}).get("statuses", [])
+    )
+    return Pipeline(
+        id=int(raw["id"]), name=str(raw["name"]), is_main=bool(raw.get("is_main")), stages=stages
+    )
+
+
+def _tag_names(lead: dict) -> set[str]:
+    tags = (lead.get("_embedded") or {}).get("tags") or []
+    return {str(t.get("name")) for t in tags if isinstance(t, dict)}
+
+
+def _application(lead: dict) -> ExternalApplication:
+    status_id = int(lead["status_id"])
+    contacts = (lead.get("_embedded") or {}).get("contacts") or []
+    return ExternalApplication(
+        id=str(int(lead["id"])),
+        status=f"{int(lead['pipeline_id'])}:{status_id}",
+        is_closed=status_id in CLOSED_STATUSES,
+        contact_ids=tuple(int(c["id"]) for c in contacts if isinstance(c, dict) and "id" in c),
+    )
+
+
+def _contact(raw: dict) -> ContactCard:
+    values: dict[str, list[str]] = {"PHONE": [], "EMAIL": []}
+    for field in raw.get("custom_fields_values") or []:
+        code = field.get("field_code")
+        if code in values:
+            values[code].extend(str(v["value"]) for v in field.get("values") or [] if "value" in v)
+    name = raw.get("name") or " ".join(
+        p for p in (raw.get("first_name"), raw.get("last_name")) if p
+    )
+    return ContactCard(
+        id=int(raw["id"]),
+        name=str(name or ""),
+        phones=tuple(values["PHONE"]),
+        emails=tuple(values["EMAIL"]),
+    )

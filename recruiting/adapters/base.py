@@ -1,0 +1,250 @@
+"""The job-site interface: what every job-site adapter speaks.
+
+Adapters parse vendor JSON strictly into these frozen dataclasses at the edge;
+nothing vendor-shaped (dicts, `requests` objects) crosses this boundary except
+`raw`, the vendor's own resume document kept verbatim for storage.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol
+
+
+class JobSite(enum.StrEnum):
+    """Supported job sites; the value is the URN namespace (`urn:hh:<id>`)."""
+
+    HH = "hh"
+    SUPERJOB = "sj"
+
+    @property
+    def label(self) -> str:
+        return {"hh": "hh.ru", "sj": "SuperJob"}[self.value]
+
+
+class Order(enum.StrEnum):
+    RELEVANCE = "relevance"
+    UPDATED = "updated"
+    SALARY = "salary"
+
+
+def make_urn(site: JobSite, resume_id: str) -> str:
+    return f"urn:{site.value}:{resume_id}"
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: int
+    currency: str  # ISO code, upper case ("RUB", "USD"); adapters normalise
+
+
+@dataclass(frozen=True)
+class Contacts:
+    phones: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    other: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ResumeCard:
+    """One resume as a search result (SERP) card shows it.
+
+    Fields a site hides until contacts are opened are None (hh hides names
+    and birth date in search). `rank` is the card's position in its site's
+    own result stream (0-based), used for relevance interleaving.
+    """
+
+    site: JobSite
+    resume_id: str
+    title: str
+    updated_at: datetime
+    url: str = ""
+    first_name: str | None = None
+    last_name: str | None = None
+    middle_name: str | None = None
+    age: int | None = None
+    birth_date: date | None = None
+    gender: str | None = None  # "male" | "female"
+    city: str | None = None
+    salary: Money | None = None
+    last_position: str | None = None
+    last_employer: str | None = None
+    education: str | None = None
+    contacts_open: bool = False
+    contacts: Contacts | None = None
+    # Contact fields the candidate hid (hh.ru `hidden_fields` ids such as
+    # "phones", "email"): opening them still costs a contact unit.
+    hidden_fields: tuple[str, ...] = ()
+    rank: int = 0
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        # `urn` is read on every comparison while merging: set once here
+        # (functools.cached_property takes a lock on every read in 3.11).
+        object.__setattr__(self, "urn", make_urn(self.site, self.resume_id))
+
+    @property
+    def name(self) -> str | None:
+        parts = [p for p in (self.last_name, self.first_name, self.middle_name) if p]
+        return " ".join(parts) or None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dict without `raw`; `card_from_dict` reverses it.
+
+        `raw` stays out: search state is kept small, and what needs the
+        vendor document (stored resumes) takes it when the card arrives.
+        """
+        # Spelled out, and None left out: search state holds hundreds of cards
+        # and is saved on every page, so both the time and the size count.
+        data = {
+            "site": self.site.value,
+            "resume_id": self.resume_id,
+            "title": self.title,
+            "updated_at": self.updated_at.isoformat(),
+            "url": self.url,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "middle_name": self.middle_name,
+            "age": self.age,
+            "birth_date": self.birth_date.isoformat() if self.birth_date else None,
+            "gender": self.gender,
+            "city": self.city,
+            "salary": [self.salary.amount, self.salary.currency] if self.salary else None,
+            "last_position": self.last_position,
+            "last_employer": self.last_employer,
+            "education": self.education,
+            "contacts_open": self.contacts_open,
+            "contacts": _contacts_dict(self.contacts) if self.contacts else None,
+            "hidden_fields": list(self.hidden_fields) or None,
+            "rank": self.rank,
+        }
+        return {k: v for k, v in data.items() if v is not None}
+
+
+def _contacts_dict(contacts: Contacts) -> dict[str, list[str]]:
+    return {
+        "phones": list(contacts.phones),
+        "emails": list(contacts.emails),
+        "other": list(contacts.other),
+    }
+
+
+def card_from_dict(data: dict[str, Any]) -> ResumeCard:
+    """The card `ResumeCard.to_dict` describes (without `raw`)."""
+    values = dict(data)
+    values.pop("raw", None)
+    values["site"] = JobSite(values["site"])
+    values["updated_at"] = datetime.fromisoformat(values["updated_at"])
+    if values.get("birth_date"):
+        values["birth_date"] = date.fromisoformat(values["birth_date"])
+    salary = values.get("salary")
+    if salary:
+        # A [amount, currency] pair; older saved state has a dict.
+        values["salary"] = Money(**salary) if isinstance(salary, dict) else Money(*salary)
+    if values.get("hidden_fields"):
+        values["hidden_fields"] = tuple(values["hidden_fields"])
+    if values.get("contacts"):
+        values["contacts"] = Contacts(**{k: tuple(v) for k, v in values["contacts"].items()})
+    return ResumeCard(**values)
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str
+    region: str | None = None  # a key of recruiting.regions.REGIONS
+    salary_from: int | None = None  # RUB
+    salary_to: int | None = None  # RUB
+    order: Order = Order.RELEVANCE
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of a site's own result stream.
+
+    `has_more` is False once the site has no more results OR its depth limit
+    forbids asking further: the stream then ends quietly.
+    """
+
+    cards: tuple[ResumeCard, ...]
+    found: int
+    has_more: bool
+
+
+@dataclass(frozen=True)
+class Quota:
+    """What the employer may still spend on a site (None: the site does not say)."""
+
+    contacts_left: int | None
+    views_left: int | None = None
+
+
+@dataclass(frozen=True)
+class WorkPlace:
+    position: str | None
+    employer: str | None
+    start: str | None  # as the site gives it: "2018-03" or "2018"
+    end: str | None  # None: to date
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class ResumeDetails:
+    """What a full resume shows beyond its search card."""
+
+    experience: tuple[WorkPlace, ...] = ()
+    skills: tuple[str, ...] = ()
+    education: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+
+
+class JobSiteAdapter(Protocol):
+    site: JobSite
+    supports_pkce: bool
+    page_size: int  # results asked per search call
+    contact_cost: int  # relative cost of opening one resume's contacts
+    # True where the only way to read a full resume may spend a paid contact
+    # (SuperJob): such a resume is never read "just to look".
+    resume_read_spends_contacts: bool
+
+    def authorize_url(
+        self, *, state: str, redirect_uri: str, code_challenge: str | None = None
+    ) -> str: ...
+
+    def exchange_code(
+        self, *, code: str, redirect_uri: str, code_verifier: str | None = None
+    ) -> TokenPair: ...
+
+    # `deadline` (time.monotonic) bounds the call: DeadlineExceeded past it.
+    def refresh(self, *, refresh_token: str, deadline: float | None = None) -> TokenPair: ...
+
+    def search(
+        self, *, access_token: str, query: SearchQuery, page: int, deadline: float | None = None
+    ) -> SearchPage: ...
+
+    def resume(self, *, access_token: str, resume_id: str) -> ResumeCard: ...
+
+    # Spends a paid contact. `resume`: the resume as just read from the site,
+    # when the caller has it (hh.ru uses its one-time link instead of reading
+    # again; each read counts against a daily view limit).
+    def open_contacts(
+        self, *, access_token: str, resume_id: str, resume: ResumeCard | None = None
+    ) -> ResumeCard: ...
+
+    def quota(self, *, access_token: str) -> Quota: ...
+
+    def card_from_raw(self, data: dict[str, Any]) -> ResumeCard: ...
+
+    # The full resume's experience, skills and education from its vendor
+    # document; what is missing or malformed is left out, never raised.
+    def details_from_raw(self, data: dict[str, Any]) -> ResumeDetails: ...
+
+    def currency_rates(self) -> dict[str, float]: ...

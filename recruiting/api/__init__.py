@@ -1,0 +1,1 @@
+"""The recruiting JSON API (DRF): views in `views`, serializers in `serializers`."""

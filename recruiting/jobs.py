@@ -1,0 +1,45 @@
+"""Recruiting jobs, registered with core's job registry at start-up."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from core.jobs import Job, register
+
+register(
+    Job(
+        name="applications_poll",
+        title=_("Poll application statuses in amoCRM and Tracker"),
+        task="recruiting.tasks.applications_poll",
+        every_minutes=settings.APPLICATIONS_POLL_MINUTES,
+        stale_after=timedelta(minutes=max(30, 6 * settings.APPLICATIONS_POLL_MINUTES)),
+        enabled_setting="APPLICATIONS_POLL_ENABLED",
+        lock_ttl=timedelta(minutes=15),
+        runbook="docs/jobs/applications_poll.md",
+    )
+)
+register(
+    Job(
+        name="applications_contacts_pull",
+        title=_("Pull contacts already known in amoCRM"),
+        task="recruiting.tasks.applications_contacts_pull",
+        every_minutes=60,
+        stale_after=timedelta(hours=6),
+        enabled_setting="APPLICATIONS_CONTACTS_PULL_ENABLED",
+        lock_ttl=timedelta(minutes=30),
+        runbook="docs/jobs/applications_contacts_pull.md",
+    )
+)
+register(
+    Job(
+        name="subsystem_tokens_refresh",
+        title=_("Refresh amoCRM OAuth tokens; warn about expiring tokens"),
+        task="recruiting.tasks.subsystem_tokens_refresh",
+        every_minutes=30,
+        stale_after=timedelta(hours=3),
+        enabled_setting="SUBSYSTEM_TOKENS_REFRESH_ENABLED",
+        lock_ttl=timedelta(minutes=10),
+        runbook="docs/jobs/subsystem_tokens_refresh.md",
+    )
+)

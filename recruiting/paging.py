@@ -1,0 +1,161 @@
+"""Building result pages from per-site streams. Pure apart from the injected fetch.
+
+Each site is a stream of resumes read page by page; the surplus of every
+fetch stays in the stream's buffer (kept in the search session), so the next
+page is served from buffers and a site is asked again only when its buffer
+runs out. Pages take resumes in stream order (`ranking.stream_key`, or sites
+in turn for relevance); a URN already served is never served again, and a
+stream that fails is paused for the rest of the page (its resumes come
+later, never skipped). A site's depth limit ends its stream quietly
+(`has_more` False).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from core import errors
+from recruiting.adapters.base import JobSite, Order, ResumeCard, SearchPage, card_from_dict
+from recruiting.ranking import SITE_ORDER, stream_key
+
+Fetch = Callable[[JobSite, int], SearchPage]
+
+
+@dataclass
+class Stream:
+    site: JobSite
+    buffer: list[ResumeCard] = field(default_factory=list)
+    next_page: int = 0
+    exhausted: bool = False
+    found: int | None = None
+    error: errors.ServiceError | None = None
+    paused: bool = False
+
+    def absorb(self, page: SearchPage) -> None:
+        """Take a fetched page into the buffer."""
+        self.buffer.extend(page.cards)
+        self.next_page += 1
+        self.found = page.found if self.found is None else self.found
+        self.exhausted = not page.has_more or not page.cards
+        self.error = None
+
+    def fail(self, exc: errors.ServiceError) -> None:
+        self.error = exc
+        self.paused = True
+
+    @property
+    def live(self) -> bool:
+        return bool(self.buffer) or not self.exhausted
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "site": self.site.value,
+            "buffer": [c.to_dict() for c in self.buffer],
+            "next_page": self.next_page,
+            "exhausted": self.exhausted,
+            "found": self.found,
+            "error": self.error.as_dict() if self.error else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Stream:
+        error = None
+        if data.get("error"):
+            error = errors.error_for_code(
+                errors.Code[data["error"]["code"]], data["error"]["message"]
+            )
+            error.details = data["error"].get("details") or {}
+        return cls(
+            site=JobSite(data["site"]),
+            buffer=[card_from_dict(c) for c in data["buffer"]],
+            next_page=data["next_page"],
+            exhausted=data["exhausted"],
+            found=data["found"],
+            error=error,
+        )
+
+
+@dataclass
+class Pager:
+    streams: list[Stream]
+    order: Order
+    rates: Mapping[str, float]
+    seen: set[str] = field(default_factory=set)
+    turn: int = 0  # whose turn it is under relevance order
+
+    @property
+    def has_more(self) -> bool:
+        return any(s.live for s in self.streams)
+
+    def next_page(self, size: int, fetch: Fetch) -> list[ResumeCard]:
+        """Up to `size` resumes never served before; fetch refills empty buffers.
+
+        A stream that failed earlier in this request stays paused; pauses are
+        not stored, so the next page asks that site again.
+        """
+        page: list[ResumeCard] = []
+        while len(page) < size:
+            self._refill(fetch)
+            ready = [s for s in self.streams if s.buffer and not s.paused]
+            if not ready:
+                break
+            card = self._pick(ready).buffer.pop(0)
+            if card.urn not in self.seen:
+                self.seen.add(card.urn)
+                page.append(card)
+        return page
+
+    def pull(self, wanted: Callable[[ResumeCard], bool]) -> list[ResumeCard]:
+        """Move buffered (already fetched) resumes that `wanted` picks into this page."""
+        taken = []
+        for stream in self.streams:
+            keep = []
+            for card in stream.buffer:
+                if card.urn not in self.seen and wanted(card):
+                    self.seen.add(card.urn)
+                    taken.append(card)
+                else:
+                    keep.append(card)
+            stream.buffer = keep
+        return taken
+
+    def _refill(self, fetch: Fetch) -> None:
+        for stream in self.streams:
+            if stream.buffer or stream.exhausted or stream.paused:
+                continue
+            try:
+                stream.absorb(fetch(stream.site, stream.next_page))
+            except errors.ServiceError as exc:
+                stream.fail(exc)
+
+    def _pick(self, ready: list[Stream]) -> Stream:
+        if self.order is not Order.RELEVANCE:
+            return min(ready, key=lambda s: stream_key(s.buffer[0], self.order, self.rates))
+        sites = [s.site for s in ready]
+        for step in range(len(SITE_ORDER)):
+            site = SITE_ORDER[(self.turn + step) % len(SITE_ORDER)]
+            if site in sites:
+                self.turn = (SITE_ORDER.index(site) + 1) % len(SITE_ORDER)
+                return ready[sites.index(site)]
+        raise AssertionError("unreachable: ready is not empty")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "streams": [s.to_dict() for s in self.streams],
+            "order": self.order.value,
+            "rates": dict(self.rates),
+            "seen": sorted(self.seen),
+            "turn": self.turn,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Pager:
+        return cls(
+            streams=[Stream.from_dict(s) for s in data["streams"]],
+            order=Order(data["order"]),
+            rates=data["rates"],
+            seen=set(data["seen"]),
+            turn=data["turn"],
+        )

@@ -1,0 +1,72 @@
+"""Ordering of search results across sites. Pure: no I/O.
+
+Two levels (seed): the stream order decides which resume comes next across
+sites (last update and expected salary are comparable across sites, the
+salary converted to roubles with the sites' currency dictionaries; relevance
+is not, so the sites take turns). Within one page, cards whose contacts are
+already open come first, then the cheaper to open, then the stream order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from recruiting.adapters.base import JobSite, Order, ResumeCard
+from recruiting.merge import MergedCard
+
+SITE_ORDER = (JobSite.HH, JobSite.SUPERJOB)
+
+
+def salary_rub(card: ResumeCard, rates: Mapping[str, float]) -> float | None:
+    """Expected salary in roubles; None when absent or its currency has no rate."""
+    if card.salary is None:
+        return None
+    if card.salary.currency == "RUB":
+        return float(card.salary.amount)
+    rate = rates.get(card.salary.currency)
+    return None if rate is None else card.salary.amount * rate
+
+
+def stream_key(card: ResumeCard, order: Order, rates: Mapping[str, float]) -> tuple:
+    """Sort key of one resume in the cross-site stream (smaller comes first).
+
+    Relevance has no cross-site key: callers alternate sites instead.
+    """
+    tie = (SITE_ORDER.index(card.site), card.rank, card.urn)
+    if order is Order.UPDATED:
+        return (-card.updated_at.timestamp(), *tie)
+    if order is Order.SALARY:
+        rub = salary_rub(card, rates)
+        return (rub is None, -(rub or 0.0), *tie)
+    return (card.rank, *tie)
+
+
+def contact_cost(group: MergedCard, costs: Mapping[JobSite, int]) -> int:
+    """Cost to open the card's contacts: 0 when open, else the cheapest site."""
+    if group.contacts_open:
+        return 0
+    return min(costs.get(r.site, 0) for r in group.resumes)
+
+
+def order_page(
+    groups: Sequence[MergedCard],
+    *,
+    emitted: Sequence[str],
+    costs: Mapping[JobSite, int],
+) -> list[MergedCard]:
+    """Reorder one page: contacts open first, then by cost, then stream order.
+
+    `emitted` lists the page's URNs in stream order; a merged card takes the
+    place of its earliest resume.
+    """
+    position = {urn: i for i, urn in enumerate(emitted)}
+    far = len(position)
+    return sorted(
+        groups,
+        key=lambda g: (
+            not g.contacts_open,
+            contact_cost(g, costs),
+            min(position.get(u, far) for u in g.urns),
+            g.key,
+        ),
+    )

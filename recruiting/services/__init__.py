@@ -1,0 +1,1 @@
+"""Recruiting use cases, one module per subdomain."""

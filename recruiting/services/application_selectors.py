@@ -1,0 +1,115 @@
+"""Reads about applications for pages and the API (search cards, resume page)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.models import Organization
+from recruiting.models import Application, KnownContact, SubsystemConnection
+
+# Which application a card shows when a resume has several: an active one
+# first, then the most recent.
+_RANK = {Application.Status.OPEN: 0, Application.Status.PENDING: 1, Application.Status.CLOSED: 2}
+
+
+@dataclass(frozen=True)
+class ApplicationInfo:
+    resume_urn: str
+    subsystem: str
+    subsystem_label: str
+    application_id: str
+    status: str  # pending | open | closed
+    status_label: str
+    recruiter: str
+    is_deleted_externally: bool
+    created_at: datetime
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (Application.Status.PENDING, Application.Status.OPEN)
+
+
+def applications_for_urns(
+    organization: Organization | int, urns: Iterable[str]
+) -> dict[str, ApplicationInfo]:
+    """The application each resume card shows: status and who took it.
+
+    Only `organization`'s applications; one query for the whole page.
+    """
+    urns = list(dict.fromkeys(urns))
+    if not urns:
+        return {}
+    rows = (
+        Application.objects.for_organization(organization)
+        .filter(resume_urn__in=urns)
+        .exclude(status=Application.Status.ABANDONED)
+        .select_related("recruiter")
+        .order_by("-created_at")
+    )
+    best: dict[str, Application] = {}
+    for app in rows:
+        current = best.get(app.resume_urn)
+        if current is None or _RANK[app.status] < _RANK[current.status]:
+            best[app.resume_urn] = app
+    return {urn: _info(app) for urn, app in best.items()}
+
+
+def _info(app: Application) -> ApplicationInfo:
+    return ApplicationInfo(
+        resume_urn=app.resume_urn,
+        subsystem=app.subsystem,
+        subsystem_label=str(app.get_subsystem_display()),
+        application_id=app.application_id,
+        status=app.status,
+        status_label=str(app.status_label),
+        recruiter=app.recruiter.get_full_name() or app.recruiter.get_username(),
+        is_deleted_externally=app.is_deleted_externally,
+        created_at=app.created_at,
+    )
+
+
+def known_contacts_for_urns(
+    organization: Organization | int, urns: Iterable[str]
+) -> dict[str, dict]:
+    """Contacts of resumes already known in a subsystem, per URN."""
+    rows = KnownContact.objects.for_organization(organization).filter(resume_urn__in=list(urns))
+    return {row.resume_urn: row.contacts for row in rows.order_by("updated_at")}
+
+
+def subsystem_choices(organization: Organization | int) -> list[SubsystemConnection]:
+    """Active connections with their catalogues, for the take-into-work form."""
+    return list(
+        SubsystemConnection.objects.for_organization(organization)
+        .filter(is_active=True)
+        .order_by("subsystem")
+    )
+
+
+def applications_list(
+    organization: Organization | int,
+    *,
+    status: str | None = None,
+    urn: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[ApplicationInfo]]:
+    """(total, one page) of `organization`'s applications, newest first.
+
+    Filtered by `status` (pending | open | closed) and resume `urn` when given;
+    never another organization's rows.
+    """
+    rows = Application.objects.for_organization(organization)
+    if status:
+        rows = rows.filter(status=status)
+    if urn:
+        rows = rows.filter(resume_urn=urn)
+    total = rows.count()
+    page = rows.select_related("recruiter").order_by("-created_at", "-pk")[offset : offset + limit]
+    return total, [_info(app) for app in page]
+
+
+def application_info(app: Application) -> ApplicationInfo:
+    """One application as the API and pages show it."""
+    return _info(app)

@@ -1,0 +1,441 @@
+"""Take a candidate into work in a subsystem, exactly once.
+
+The protocol (see Application's docstring):
+1. claim: insert a PENDING row (a partial unique constraint allows one active
+   row per organization, resume and subsystem) with a deterministic marker
+   and a short lease, in its own transaction;
+2. call the subsystem outside any transaction: Tracker gets the marker as
+   `unique` (a repeat answers 409 with the same issue), amoCRM gets it as a tag;
+3. store the id (OPEN). A definite refusal deletes the claim; an ambiguous
+   failure (timeout, 5xx) keeps it PENDING with its lease ended, and the next
+   attempt, or the poller, first looks the marker up before creating again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import errors
+from core.models import User
+from recruiting.adapters.base import JobSite
+from recruiting.adapters.subsystem_base import (
+    Candidate,
+    CreateParams,
+    ExternalApplication,
+    SubsystemAdapter,
+)
+from recruiting.adapters.tracker import QUEUE_KEY_RE
+from recruiting.models import Application, Subsystem, SubsystemConnection
+from recruiting.services.subsystems import (
+    connection_catalogue_refresh,
+    connection_get,
+    stage_name,
+    subsystem_client,
+)
+
+URN_RE = re.compile(r"^urn:(hh|sj):[A-Za-z0-9_-]{1,100}$")
+ACTIVE = (Application.Status.PENDING, Application.Status.OPEN)
+CATALOGUE_FRESH = timedelta(minutes=10)
+
+
+def urn_validate(urn: str) -> str:
+    """Return `urn` when it is `urn:hh:<id>` or `urn:sj:<id>`; else InvalidArgument."""
+    if not isinstance(urn, str) or not URN_RE.match(urn):
+        raise errors.InvalidArgument(
+            _("Unknown or malformed resume identifier %(urn)s") % {"urn": str(urn)[:120]},
+            details={"urn": str(urn)[:120]},
+        )
+    return urn
+
+
+def application_marker(*, organization_id: int, urn: str, subsystem: str, generation: int) -> str:
+    """The idempotency key of one take-into-work: stable across retries and clicks."""
+    digest = hashlib.sha256(f"{organization_id}|{urn}|{subsystem}|{generation}".encode())
+    return f"recruiting-{digest.hexdigest()[:32]}"
+
+
+@dataclass(frozen=True)
+class _Claim:
+    application: Application
+    mode: str  # "new" | "takeover" | "done"
+
+
+def application_create(
+    *,
+    recruiter: User,
+    candidate: Candidate,
+    subsystem: str,
+    pipeline_id: int | None = None,
+    status_id: int | None = None,
+    queue: str = "",
+    card_urns: Sequence[str] = (),
+) -> Application:
+    """Take `candidate` into work in the organization's `subsystem`.
+
+    `card_urns` are the other resumes of the same (merged) card: one person,
+    so an active application on any of them refuses this one too.
+
+    Returns the OPEN application (also when this recruiter already took it).
+    Raises PermissionDenied (no organization), InvalidArgument (bad URN),
+    FailedPrecondition (subsystem not configured), NotFound (pipeline, stage
+    or queue does not exist), AlreadyExists ("already in work by X, status
+    Y", or being taken right now), Unavailable/DeadlineExceeded (the
+    subsystem failed; after an ambiguous failure a retry is safe) and the
+    subsystem's refusals.
+    """
+    if recruiter.organization_id is None:
+        raise errors.PermissionDenied(_("Only recruiters of an organization take candidates"))
+    urn = urn_validate(candidate.urn)
+    siblings = card_urns_validate(card_urns, urn=urn)
+    connection = connection_get(organization_id=recruiter.organization_id, subsystem=subsystem)
+    params = _params_validate(connection, pipeline_id, status_id, queue)
+    client = subsystem_client(connection)
+    claim = _claim(
+        connection=connection, recruiter=recruiter, urn=urn, siblings=siblings, params=params
+    )
+    if claim.mode == "done":
+        return claim.application
+    return _complete(claim, client=client, candidate=candidate, params=params, recruiter=recruiter)
+
+
+def _params_validate(
+    connection: SubsystemConnection,
+    pipeline_id: int | None,
+    status_id: int | None,
+    queue: str,
+) -> CreateParams:
+    """Fill defaults from the connection and check the target exists there.
+
+    Checks against the stored catalogue while it is fresh; a target missing
+    from it triggers one re-read, so a pipeline or queue added a minute ago
+    is found and one deleted is refused.
+    """
+    if connection.subsystem == Subsystem.TRACKER:
+        return _queue_validate(connection, queue)
+    pipeline_id = pipeline_id or connection.pipeline_id
+    if status_id is None and pipeline_id == connection.pipeline_id:
+        status_id = connection.status_id
+    pipelines = {p["id"]: p for p in _catalogue(connection, "pipelines", pipeline_id)}
+    if pipeline_id is None:
+        pipeline_id = next((p["id"] for p in pipelines.values() if p["is_main"]), None)
+    if pipeline_id not in pipelines:
+        raise errors.NotFound(
+            _("Pipeline %(id)s does not exist in amoCRM") % {"id": pipeline_id},
+            details={"pipeline_id": pipeline_id},
+        )
+    stages = {s["id"]: s for s in pipelines[pipeline_id]["stages"]}
+    if status_id is not None and (status_id not in stages or stages[status_id]["is_closed"]):
+        raise errors.NotFound(
+            _("Stage %(id)s does not exist in this amoCRM pipeline") % {"id": status_id},
+            details={"pipeline_id": pipeline_id, "status_id": status_id},
+        )
+    return CreateParams(pipeline_id=pipeline_id, status_id=status_id)
+
+
+def _queue_validate(connection: SubsystemConnection, queue: str) -> CreateParams:
+    """Only a well-formed key among the connection's configured queues.
+
+    Raises FailedPrecondition (no queues configured), InvalidArgument
+    (malformed key), NotFound (not configured, or gone from Tracker).
+    """
+    if not connection.queue_keys:
+        raise errors.FailedPrecondition(
+            _("No Tracker queues are configured for your organization; ask an administrator"),
+            details={"reason": "no_queues"},
+        )
+    queue = (queue or connection.queue_keys[0]).strip()
+    if not QUEUE_KEY_RE.match(queue):
+        raise errors.InvalidArgument(
+            _("Malformed Tracker queue key %(queue)s") % {"queue": queue[:40]},
+            details={"queue": queue[:40]},
+        )
+    if queue not in connection.queue_keys:
+        raise errors.NotFound(
+            _("Queue %(queue)s is not enabled for your organization") % {"queue": queue},
+            details={"queue": queue},
+        )
+    if queue not in {q["key"] for q in _catalogue(connection, "queues", queue)}:
+        raise errors.NotFound(
+            _("Queue %(queue)s does not exist in Tracker") % {"queue": queue},
+            details={"queue": queue},
+        )
+    return CreateParams(queue=queue)
+
+
+def _catalogue(connection: SubsystemConnection, kind: str, wanted) -> list[dict]:
+    """Pipelines or queues from the stored catalogue, re-read when stale or missing `wanted`."""
+    key = "key" if kind == "queues" else "id"
+    fresh = connection.catalogue_updated_at and (
+        connection.catalogue_updated_at > timezone.now() - CATALOGUE_FRESH
+    )
+    items = connection.catalogue.get(kind, []) if fresh else []
+    if fresh and (wanted is None or wanted in {item[key] for item in items}):
+        return items
+    return connection_catalogue_refresh(connection=connection).get(kind, [])
+
+
+def card_urns_check(urns: Sequence[str]) -> list[str]:
+    """The URNs of one (merged) card, deduplicated: valid, at most one per job site.
+
+    A card never holds two resumes of one site, so this also caps how many
+    URNs one request may carry. Raises InvalidArgument otherwise.
+    """
+    urns = list(dict.fromkeys(urns))
+    most = len(JobSite)
+    sites = [u.split(":")[1] for u in urns[: most + 1] if isinstance(u, str) and u.count(":") >= 2]
+    if len(urns) > most or len(sites) != len(set(sites)):
+        raise errors.InvalidArgument(
+            _("A card holds at most one resume per job site"),
+            details={"urns": [str(u)[:120] for u in urns[:4]]},
+        )
+    return [urn_validate(u) for u in urns]
+
+
+def card_urns_validate(card_urns: Sequence[str], *, urn: str) -> list[str]:
+    """The other URNs of `urn`'s card (see `card_urns_check`)."""
+    return card_urns_check([urn, *card_urns])[1:]
+
+
+def _claim(
+    *,
+    connection: SubsystemConnection,
+    recruiter: User,
+    urn: str,
+    siblings: list[str],
+    params: CreateParams,
+) -> _Claim:
+    """Insert a PENDING row, or decide what the existing active row means."""
+    if siblings:
+        with transaction.atomic():
+            # Claims on different URNs of one card do not collide in the
+            # unique constraint: serialize them on the connection row.
+            SubsystemConnection.objects.select_for_update().filter(pk=connection.pk).first()
+            _siblings_check(connection, siblings=siblings)
+            return _claim_urn(connection=connection, recruiter=recruiter, urn=urn, params=params)
+    return _claim_urn(connection=connection, recruiter=recruiter, urn=urn, params=params)
+
+
+def _siblings_check(connection: SubsystemConnection, *, siblings: list[str]) -> None:
+    """AlreadyExists when another resume of the card is in work in this subsystem."""
+    other = (
+        Application.objects.filter(
+            organization_id=connection.organization_id,
+            resume_urn__in=siblings,
+            subsystem=connection.subsystem,
+            status__in=ACTIVE,
+        )
+        .select_related("recruiter")
+        .first()
+    )
+    if other is not None:
+        raise errors.AlreadyExists(already_in_work_message(other), details=_details(other))
+
+
+def _claim_urn(
+    *, connection: SubsystemConnection, recruiter: User, urn: str, params: CreateParams
+) -> _Claim:
+    now = timezone.now()
+    lease = now + timedelta(seconds=settings.APPLICATION_CLAIM_SECONDS)
+    active = Application.objects.filter(
+        organization_id=connection.organization_id,
+        resume_urn=urn,
+        subsystem=connection.subsystem,
+        status__in=ACTIVE,
+    )
+    with transaction.atomic():
+        existing = active.select_for_update().select_related("recruiter").first()
+        if existing is None:
+            abandoned = _abandoned_reuse(connection, recruiter=recruiter, urn=urn, lease=lease)
+            if abandoned is not None:
+                return _Claim(abandoned, "takeover")
+            generation = (
+                Application.objects.filter(
+                    organization_id=connection.organization_id,
+                    resume_urn=urn,
+                    subsystem=connection.subsystem,
+                ).count()
+                + 1
+            )
+            try:
+                with transaction.atomic():
+                    created = Application.objects.create(
+                        organization_id=connection.organization_id,
+                        connection=connection,
+                        subsystem=connection.subsystem,
+                        resume_urn=urn,
+                        recruiter=recruiter,
+                        idempotency_key=application_marker(
+                            organization_id=connection.organization_id,
+                            urn=urn,
+                            subsystem=connection.subsystem,
+                            generation=generation,
+                        ),
+                        params=_params_dict(params),
+                        claimed_until=lease,
+                    )
+                return _Claim(created, "new")
+            except IntegrityError:
+                # Another click or recruiter inserted it first (PostgreSQL waited
+                # for their commit); judge their row like any existing one.
+                existing = active.select_for_update().select_related("recruiter").first()
+                if existing is None:
+                    raise errors.Unavailable(_("Please try again")) from None
+        return _judge_existing(existing, recruiter=recruiter, now=now, lease=lease)
+
+
+def _abandoned_reuse(
+    connection: SubsystemConnection, *, recruiter: User, urn: str, lease
+) -> Application | None:
+    """Revive the latest claim the poller gave up on, keeping its marker.
+
+    Its create may have landed after the poller looked, so the caller takes
+    it over and looks the marker up before creating anything. None when the
+    latest attempt is not an abandoned one (or another take revived it first).
+    """
+    latest = (
+        Application.objects.filter(
+            organization_id=connection.organization_id,
+            resume_urn=urn,
+            subsystem=connection.subsystem,
+        )
+        .select_for_update()
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if latest is None or latest.status != Application.Status.ABANDONED:
+        return None
+    latest.status = Application.Status.PENDING
+    latest.claimed_until = lease
+    latest.recruiter = recruiter
+    try:
+        with transaction.atomic():
+            latest.save(update_fields=["status", "claimed_until", "recruiter", "updated_at"])
+    except IntegrityError:
+        return None  # another take claimed this resume first; judged by the caller
+    return latest
+
+
+def _judge_existing(app: Application, *, recruiter: User, now, lease) -> _Claim:
+    if app.status == Application.Status.OPEN:
+        if app.recruiter_id == recruiter.pk:
+            return _Claim(app, "done")
+        raise errors.AlreadyExists(already_in_work_message(app), details=_details(app))
+    if app.claimed_until and app.claimed_until > now:
+        raise errors.AlreadyExists(
+            _("%(who)s is taking this candidate into work right now")
+            % {"who": _name(app.recruiter)},
+            details=_details(app),
+        )
+    # An earlier attempt ended without a clear outcome: take the claim over
+    # and reconcile by the marker before creating anything.
+    app.claimed_until = lease
+    app.save(update_fields=["claimed_until", "updated_at"])
+    return _Claim(app, "takeover")
+
+
+def _complete(
+    claim: _Claim,
+    *,
+    client: SubsystemAdapter,
+    candidate: Candidate,
+    params: CreateParams,
+    recruiter: User,
+) -> Application:
+    app = claim.application
+    try:
+        external = client.find(marker=app.idempotency_key) if claim.mode == "takeover" else None
+        if external is None:
+            external = client.create(candidate=candidate, params=params, marker=app.idempotency_key)
+            app.recruiter = recruiter
+    except (errors.Unavailable, errors.DeadlineExceeded) as exc:
+        _release_ambiguous(app, exc)
+        raise type(exc)(
+            _(
+                "%(system)s did not answer clearly (%(error)s). It may or may not have "
+                "been created; trying again is safe, nothing will be duplicated."
+            )
+            % {"system": app.get_subsystem_display(), "error": exc.message},
+            details=_details(app),
+        ) from exc
+    except errors.ServiceError as exc:
+        if claim.mode == "new":
+            app.delete()  # refused before anything was created: release the claim
+        else:
+            _release_ambiguous(app, exc)
+        raise
+    return _open(app, external)
+
+
+def _release_ambiguous(app: Application, exc: errors.ServiceError) -> None:
+    app.claimed_until = timezone.now()
+    app.last_error = exc.message[:2000]
+    app.save(update_fields=["claimed_until", "last_error", "updated_at"])
+
+
+def _open(app: Application, external: ExternalApplication) -> Application:
+    app.application_id = external.id
+    app.status = Application.Status.OPEN
+    app.external_status = external.status
+    app.external_status_display = external.status_display or stage_name(
+        app.connection, external.status
+    )
+    app.claimed_until = None
+    app.last_error = ""
+    app.polled_at = timezone.now()
+    app.save(
+        update_fields=[
+            "application_id",
+            "status",
+            "external_status",
+            "external_status_display",
+            "claimed_until",
+            "last_error",
+            "polled_at",
+            "recruiter",
+            "updated_at",
+        ]
+    )
+    return app
+
+
+def already_in_work_message(app: Application) -> str:
+    return _("Already in work by %(who)s in %(system)s, status %(status)s") % {
+        "who": _name(app.recruiter),
+        "system": app.get_subsystem_display(),
+        "status": app.status_label,
+    }
+
+
+def _name(user: User) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _details(app: Application) -> dict:
+    return {
+        "resume_urn": app.resume_urn,
+        "subsystem": app.subsystem,
+        "application_id": app.application_id,
+        "status": app.status,
+        "recruiter": app.recruiter.get_username(),
+    }
+
+
+def _params_dict(params: CreateParams) -> dict:
+    return {
+        k: v
+        for k, v in (
+            ("pipeline_id", params.pipeline_id),
+            ("status_id", params.status_id),
+            ("queue", params.queue),
+        )
+        if v
+    }

@@ -1,0 +1,502 @@
+"""Resumes by URN and their contacts: read, preview the cost, open exactly once.
+
+Opening contacts spends a paid unit on the job site, so:
+- contacts the organization already has (a stored `Resume`, or a
+  `KnownContact` pulled from a subsystem) are returned without a site call;
+- one request per organization and resume calls the site: it claims a lease
+  on the `Resume` row under a row lock (short transaction), calls the site
+  outside any transaction (the site may be slow; SQLite and the in-process
+  emulators must not wait on our lock), then stores contacts and the full
+  resume. Concurrent requests wait for the stored result. A lease that ran
+  out (a crash, a timeout) may be taken over: both sites charge once per
+  resume and company, so asking again after an unclear answer costs nothing;
+- on hh.ru the resume is read first: contacts a colleague already opened are
+  free (the answer carries them), and contacts the candidate hid
+  (`hidden_fields`) need the recruiter's confirmation before paying.
+
+Errors follow the seed: no access → PermissionDenied, no paid views left →
+ResourceExhausted (both with the message naming the site), resume gone →
+NotFound, site down → Unavailable; a bad URN → InvalidArgument.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import errors
+from core.models import User
+from recruiting import selectors
+from recruiting.adapters.base import JobSite, Quota, ResumeCard, ResumeDetails
+from recruiting.adapters.subsystem_base import Candidate
+from recruiting.models import Application, KnownContact, Resume, Subsystem, Token
+from recruiting.services.applications import application_create, urn_validate
+from recruiting.services.sites import site_adapter
+from recruiting.services.tokens import token_access, token_mark_reconnect, token_refresh
+
+logger = logging.getLogger(__name__)
+
+# hh.ru `hidden_fields` ids that hide contacts (opening still charges a unit).
+CONTACT_FIELDS = frozenset({"names_and_photo", "phones", "email", "other_contacts"})
+OPEN_LEASE = timedelta(seconds=30)  # longer than one site call with its retries
+WAIT_FOR_OTHER = 20.0  # seconds a concurrent request waits for the stored result
+WAIT_POLL = 0.1
+
+
+@dataclass(frozen=True)
+class KnownContacts:
+    """Contacts the organization has for one resume."""
+
+    urn: str
+    name: str | None
+    phones: tuple[str, ...]
+    emails: tuple[str, ...]
+    other: tuple[str, ...]
+    source: str  # "site" (opened or seen open on the job site) | a subsystem
+    opened_by: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class ContactsChoice:
+    """What opening one resume's contacts would cost, for the recruiter's choice.
+
+    state: "known" (stored, free), "free" (opened by a colleague on hh.ru),
+    "paid" (spends a unit), "hidden" (paid, and the candidate hid some),
+    "unavailable" (not possible now: `message` says why).
+    """
+
+    urn: str
+    site: JobSite
+    state: str
+    hidden: tuple[str, ...] = ()
+    views_left: int | None = None
+    contacts_left: int | None = None
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class ResumeView:
+    urn: str
+    site: JobSite
+    card: ResumeCard | None  # None: the site cannot show it without paying
+    contacts: KnownContacts | None
+    cached: bool  # shown from storage, no site call
+
+    @property
+    def details(self) -> ResumeDetails | None:
+        """Experience, skills and education of the full resume, when shown."""
+        if self.card is None or not self.card.raw:
+            return None
+        return site_adapter(self.site).details_from_raw(self.card.raw)
+
+
+# --- reads ---------------------------------------------------------------------------
+
+
+def has_contact_data(data: dict[str, Any]) -> bool:
+    """True when stored contact data holds a way to reach the person (a name is not one)."""
+    return any(data.get(key) for key in ("phones", "emails", "other"))
+
+
+def contacts_known(*, organization_id: int | None, urns: Iterable[str]) -> dict[str, KnownContacts]:
+    """Stored contacts per URN: opened resumes first, then subsystem contacts.
+
+    A stored row with a name but no phone, email or other contact is not
+    "known": opening reads the site again (free: the organization paid).
+    """
+    urns = list(dict.fromkeys(urns))
+    if organization_id is None or not urns:
+        return {}
+    out: dict[str, KnownContacts] = {}
+    known = KnownContact.objects.for_organization(organization_id).filter(resume_urn__in=urns)
+    for row in known.order_by("updated_at", "pk"):  # the latest subsystem copy wins
+        out[row.resume_urn] = _from_known(row)
+    rows = (
+        Resume.objects.for_organization(organization_id)
+        .filter(urn__in=urns)
+        .exclude(contacts="")
+        .select_related("opened_by")
+    )
+    for resume in rows:
+        if has_contact_data(resume.contact_data):
+            out[resume.urn] = _from_resume(resume)
+    return out
+
+
+def _from_resume(resume: Resume) -> KnownContacts:
+    data = resume.contact_data
+    who = resume.opened_by
+    return KnownContacts(
+        urn=resume.urn,
+        name=data.get("name"),
+        phones=tuple(data.get("phones") or ()),
+        emails=tuple(data.get("emails") or ()),
+        other=tuple(data.get("other") or ()),
+        source="site",
+        opened_by=(who.get_full_name() or who.get_username()) if who else "",
+        updated_at=resume.updated_at,
+    )
+
+
+def _from_known(row: KnownContact) -> KnownContacts:
+    data = row.contacts if isinstance(row.contacts, dict) else {}
+    return KnownContacts(
+        urn=row.resume_urn,
+        name=data.get("name"),
+        phones=tuple(str(p) for p in data.get("phones") or ()),
+        emails=tuple(str(e) for e in data.get("emails") or ()),
+        other=(),
+        source=row.source,
+        opened_by="",
+        updated_at=row.updated_at,
+    )
+
+
+def resume_get(*, recruiter: User, urn: str) -> ResumeView:
+    """The full resume `urn` for its page: from storage when the organization
+    has it, else from the site (hh.ru; SuperJob only shows it once paid).
+
+    Raises InvalidArgument (bad URN), FailedPrecondition (site not
+    connected), and the site's errors in plain words (`contacts_error`).
+    """
+    site, resume_id = urn_parse(urn)
+    org = recruiter.organization_id
+    known = contacts_known(organization_id=org, urns=[urn]).get(urn)
+    stored = Resume.objects.for_organization(org).filter(urn=urn).first() if org else None
+    adapter = site_adapter(site)
+    if stored is not None and stored.resume:
+        try:
+            return ResumeView(urn, site, adapter.card_from_raw(stored.resume), known, True)
+        except errors.InvalidResponse:
+            logger.warning("stored resume %s does not parse; reading it again", urn)
+    if adapter.resume_read_spends_contacts:
+        return ResumeView(urn, site, None, known, False)
+    token = _token(recruiter, site)
+    card = _call(
+        site, token, lambda access: adapter.resume(access_token=access, resume_id=resume_id)
+    )
+    return ResumeView(urn, site, card, known, False)
+
+
+def contacts_choices(*, recruiter: User, urns: list[str]) -> list[ContactsChoice]:
+    """For each resume of a (merged) card: what opening its contacts costs.
+
+    Stored contacts are "known" without any site call; hh.ru resumes are read
+    (one view, no charge) to learn whether a colleague opened them already
+    and what the candidate hid; SuperJob is not read (reading may charge).
+    Site failures become an "unavailable" choice, never an exception.
+    """
+    urns = [urn_validate(u) for u in dict.fromkeys(urns)]
+    known = contacts_known(organization_id=recruiter.organization_id, urns=urns)
+    quotas: dict[JobSite, Quota | None] = {}
+    choices = []
+    for urn in urns:
+        site, resume_id = urn_parse(urn)
+        if urn in known:
+            choices.append(ContactsChoice(urn, site, "known"))
+            continue
+        try:
+            choices.append(_choice(recruiter, urn, site, resume_id, quotas))
+        except errors.ServiceError as exc:
+            choices.append(ContactsChoice(urn, site, "unavailable", message=_plain(site, exc)))
+    return choices
+
+
+def _choice(recruiter, urn, site, resume_id, quotas) -> ContactsChoice:
+    token = _token(recruiter, site)
+    adapter = site_adapter(site)
+    if site not in quotas:
+        try:
+            quotas[site] = _call(site, token, lambda access: adapter.quota(access_token=access))
+        except errors.ServiceError:
+            quotas[site] = None  # the quota is a hint; its absence blocks nothing
+    quota = quotas[site] or Quota(contacts_left=None)
+    left = {"views_left": quota.views_left, "contacts_left": quota.contacts_left}
+    if adapter.resume_read_spends_contacts:
+        return ContactsChoice(urn, site, "paid", **left)
+    card = _call(
+        site, token, lambda access: adapter.resume(access_token=access, resume_id=resume_id)
+    )
+    if card.contacts_open:
+        return ContactsChoice(urn, site, "free", **left)
+    hidden = tuple(sorted(set(card.hidden_fields) & CONTACT_FIELDS))
+    return ContactsChoice(urn, site, "hidden" if hidden else "paid", hidden=hidden, **left)
+
+
+# --- opening ---------------------------------------------------------------------------
+
+
+def contacts_open(*, recruiter: User, urn: str, confirm_hidden: bool = False) -> KnownContacts:
+    """Open the contacts of `urn` for the recruiter's organization, at most once.
+
+    Returns stored contacts without calling the site when the organization
+    has them. Raises InvalidArgument (bad URN), PermissionDenied (no
+    organization; no access on the site), FailedPrecondition (site not
+    connected; hidden contacts not confirmed: details["reason"] ==
+    "hidden_fields", details["hidden"]), ResourceExhausted (no paid views
+    left), NotFound (resume gone), Unavailable (site down, or a colleague's
+    opening still running after the wait).
+    """
+    site, resume_id = urn_parse(urn)
+    if recruiter.organization_id is None:
+        raise errors.PermissionDenied(_("Only recruiters of an organization open contacts"))
+    known = contacts_known(organization_id=recruiter.organization_id, urns=[urn])
+    if urn in known:
+        return known[urn]
+    token = _token(recruiter, site)
+    row = _claim(recruiter, urn)
+    if has_contact_data(row.contact_data):
+        return _from_resume(row)
+    try:
+        card = _call(site, token, lambda access: _open(site, access, resume_id, confirm_hidden))
+        if not card.contacts_open:
+            # The site answered without opening (SuperJob `contacts_bought:
+            # false`): nothing to store, and the next try must reach the site.
+            raise contacts_error(
+                site,
+                errors.ResourceExhausted(
+                    f"{site.value}: the answer carries no opened contacts",
+                    details={"reason": "not_opened"},
+                ),
+            )
+    except errors.ServiceError:
+        Resume.objects.filter(pk=row.pk).update(opening_until=None)
+        raise
+    return _from_resume(_store(row, card, recruiter))
+
+
+def _open(site: JobSite, access: str, resume_id: str, confirm_hidden: bool) -> ResumeCard:
+    adapter = site_adapter(site)
+    card = None
+    if not adapter.resume_read_spends_contacts:
+        # One fresh read: it tells what the candidate hid and carries the
+        # one-time opening link the paid call uses (no second read).
+        card = adapter.resume(access_token=access, resume_id=resume_id)
+        if card.contacts_open:
+            return card  # a colleague opened it already: free
+        hidden = sorted(set(card.hidden_fields) & CONTACT_FIELDS)
+        if hidden and not confirm_hidden:
+            raise errors.FailedPrecondition(
+                _(
+                    "The candidate hid some contacts on %(site)s (%(fields)s). Opening still "
+                    "spends a paid view. Confirm to open anyway."
+                )
+                % {"site": site.label, "fields": ", ".join(hidden_labels(hidden))},
+                details={"reason": "hidden_fields", "hidden": hidden},
+            )
+    return adapter.open_contacts(access_token=access, resume_id=resume_id, resume=card)
+
+
+def _claim(recruiter: User, urn: str) -> Resume:
+    """The organization's row for `urn` with contacts, or with our lease on it.
+
+    Waits while another request holds the lease; raises Unavailable when it
+    is still held after WAIT_FOR_OTHER seconds.
+    """
+    give_up = time.monotonic() + WAIT_FOR_OTHER
+    while True:
+        with transaction.atomic():
+            row, _created = Resume.objects.select_for_update().get_or_create(
+                organization_id=recruiter.organization_id, urn=urn
+            )
+            now = timezone.now()
+            if has_contact_data(row.contact_data):
+                return Resume.objects.select_related("opened_by").get(pk=row.pk)
+            if row.opening_until is None or row.opening_until <= now:
+                row.opening_until = now + OPEN_LEASE
+                row.opened_by = recruiter
+                row.save(update_fields=["opening_until", "opened_by", "updated_at"])
+                return row
+        if time.monotonic() > give_up:
+            raise errors.Unavailable(
+                _("A colleague is opening these contacts right now; try again in a minute.")
+            )
+        time.sleep(WAIT_POLL)
+
+
+def _store(row: Resume, card: ResumeCard, recruiter: User) -> Resume:
+    contacts = asdict(card.contacts) if card.contacts else {}
+    row.contacts = json.dumps({"name": card.name, **contacts}, ensure_ascii=False)
+    row.resume = card.raw
+    row.opening_until = None
+    row.opened_by = recruiter
+    row.save(update_fields=["contacts", "resume", "opening_until", "opened_by", "updated_at"])
+    return row
+
+
+def candidate_for(*, recruiter: User, urn: str) -> Candidate:
+    """What a subsystem is told about `urn`: name, link and contacts the
+    organization has. Raises InvalidArgument (bad URN) and FailedPrecondition
+    when the contacts are not open yet (a lead is named after the candidate).
+    """
+    site, resume_id = urn_parse(urn)
+    known = contacts_known(organization_id=recruiter.organization_id, urns=[urn]).get(urn)
+    if known is None:
+        raise errors.FailedPrecondition(
+            _("Open the contacts first: the application carries the candidate's name and contacts"),
+            details={"reason": "contacts_closed", "urn": urn},
+        )
+    stored = Resume.objects.for_organization(recruiter.organization_id).filter(urn=urn).first()
+    card = None
+    if stored is not None and stored.resume:
+        try:
+            card = site_adapter(site).card_from_raw(stored.resume)
+        except errors.InvalidResponse:
+            card = None
+    default_url = {JobSite.HH: f"https://hh.ru/resume/{resume_id}"}.get(site, urn)
+    return Candidate(
+        urn=urn,
+        full_name=known.name or (card.name if card else None) or urn,
+        resume_url=(card.url if card and card.url else default_url),
+        title=card.title if card else "",
+        phones=known.phones,
+        emails=known.emails,
+    )
+
+
+def resume_take(
+    *,
+    recruiter: User,
+    urn: str,
+    subsystem: str,
+    pipeline_id: int | None = None,
+    status_id: int | None = None,
+    queue: str = "",
+    card_urns: Sequence[str] = (),
+) -> Application:
+    """Take the resume `urn` into work in `subsystem`: `application_create`
+    with the candidate the organization knows (see `candidate_for`);
+    `card_urns` are the other resumes of its merged card.
+
+    Raises PermissionDenied (no organization), what `candidate_for` and
+    `application_create` raise, except that the subsystem refusing the
+    organization's credentials (Unauthenticated from its adapter) is
+    FailedPrecondition: an administrator must fix the connection, and the
+    recruiter's own login is fine, so a caller is never told it failed.
+    """
+    if recruiter.organization_id is None:
+        raise errors.PermissionDenied(_("Only recruiters of an organization take candidates"))
+    candidate = candidate_for(recruiter=recruiter, urn=urn)
+    try:
+        return application_create(
+            recruiter=recruiter,
+            candidate=candidate,
+            subsystem=subsystem,
+            pipeline_id=pipeline_id,
+            status_id=status_id,
+            queue=queue,
+            card_urns=card_urns,
+        )
+    except errors.Unauthenticated as exc:
+        raise errors.FailedPrecondition(
+            _("%(subsystem)s refused the organization's credentials; ask an administrator")
+            % {"subsystem": Subsystem(subsystem).label},
+            details={**exc.details, "reason": "subsystem_unauthenticated"},
+        ) from exc
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def urn_parse(urn: str) -> tuple[JobSite, str]:
+    """(site, resume id) of a valid URN; InvalidArgument otherwise."""
+    urn_validate(urn)
+    _urn, nid, resume_id = urn.split(":", 2)
+    return JobSite(nid), resume_id
+
+
+def hidden_labels(ids: Iterable[str]) -> list[str]:
+    labels = {
+        "names_and_photo": _("name and photo"),
+        "phones": _("phones"),
+        "email": _("email"),
+        "other_contacts": _("other contacts"),
+    }
+    return [str(labels.get(i, i)) for i in ids]
+
+
+def _token(recruiter: User, site: JobSite) -> Token:
+    token = selectors.tokens_for(recruiter=recruiter).get(site)
+    if token is None:
+        raise errors.FailedPrecondition(
+            _("%(site)s is not connected. Connect it on the Job sites page.")
+            % {"site": site.label},
+            details={"site": site.value, "reason": "not_connected"},
+        )
+    return token
+
+
+def _call(site: JobSite, token: Token, call: Callable[[str], Any]) -> Any:
+    """Run `call(access_token)`; a token that expired in flight is refreshed
+    once (nothing was charged: the site refused the call). Errors come back
+    in plain words."""
+    try:
+        try:
+            return call(token_access(token=token))
+        except errors.Unauthenticated as exc:
+            if exc.details.get("reason") == "revoked":
+                token_mark_reconnect(token=token, reason=exc.message)
+            if exc.details.get("reason") != "expired":
+                raise
+            return call(token_refresh(token=token).access_token)
+    except errors.FailedPrecondition:
+        raise
+    except errors.ServiceError as exc:
+        raise contacts_error(site, exc) from exc
+
+
+def contacts_error(site: JobSite, exc: errors.ServiceError) -> errors.ServiceError:
+    """The site's failure as the seed's error, in plain words naming the site.
+
+    The site refusing the recruiter's connection is FailedPrecondition
+    (reason "reconnect"), not Unauthenticated: the caller's own login to us
+    is fine, only the job-site connection needs renewing.
+    """
+    details = {**exc.details, "site": site.value}
+    message = _plain(site, exc)
+    if isinstance(exc, errors.PermissionDenied | errors.ResourceExhausted | errors.NotFound):
+        return type(exc)(message, details=details)
+    if isinstance(exc, errors.Unauthenticated):
+        return errors.FailedPrecondition(message, details={**details, "reason": "reconnect"})
+    if isinstance(exc, errors.InvalidArgument):
+        return type(exc)(message, details=details)
+    return errors.Unavailable(message, details=details)
+
+
+def _plain(site: JobSite, exc: errors.ServiceError) -> str:
+    label = {"site": site.label}
+    if isinstance(exc, errors.FailedPrecondition):
+        return exc.message
+    if isinstance(exc, errors.PermissionDenied):
+        return (
+            _(
+                "Access error. Make sure access to the job site %(site)s is allowed on the "
+                "access tab"
+            )
+            % label
+        )
+    if isinstance(exc, errors.ResourceExhausted):
+        return (
+            _(
+                "No paid contact views are left on %(site)s. Access error. Make sure access "
+                "to the job site %(site)s is allowed on the access tab"
+            )
+            % label
+        )
+    if isinstance(exc, errors.NotFound):
+        return _("The resume is no longer available on %(site)s (deleted or hidden).") % label
+    if isinstance(exc, errors.Unauthenticated):
+        return _("Access to %(site)s has expired. Reconnect it on the Job sites page.") % label
+    if isinstance(exc, errors.InvalidArgument):
+        return _("%(site)s refused the request as invalid.") % label
+    return _("%(site)s is temporarily unavailable. Please try again in a minute.") % label

@@ -1,0 +1,555 @@
+"""Searching every connected job site at once.
+
+The first page fans out to all sites in parallel (one thread per site call,
+a per-site read timeout and an overall deadline: a hanging site never holds
+the page past the deadline). Results are merged and ranked by the pure
+functions in `recruiting.merge` / `ranking`; the surplus of each fetch stays
+in a server-side `SearchSession` behind a signed, expiring cursor bound to
+the recruiter (`recruiting.cursor`), so the next page is served from the
+buffers and a site is asked again only when its buffer runs out.
+
+Errors: a bad query or cursor raises InvalidArgument; no connected site
+raises FailedPrecondition. A failing site never fails the search: its error
+is reported in that site's `SiteStatus`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import asdict, dataclass, replace
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection as db_connection
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import errors
+from recruiting import cursor as cursors
+from recruiting import selectors
+from recruiting.adapters.base import (
+    JobSite,
+    Order,
+    ResumeCard,
+    SearchPage,
+    SearchQuery,
+    card_from_dict,
+)
+from recruiting.merge import MergedCard, merge, split_key, twins_finder
+from recruiting.models import MergeSplit, Resume, SearchSession, Token
+from recruiting.paging import Pager, Stream
+from recruiting.ranking import SITE_ORDER, order_page
+from recruiting.regions import REGIONS
+from recruiting.services.application_selectors import ApplicationInfo
+from recruiting.services.contacts import contacts_known, has_contact_data
+from recruiting.services.sites import site_adapter
+from recruiting.services.tokens import token_access, token_mark_reconnect, token_refresh
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT = 200
+MAX_SALARY = 100_000_000
+MAX_PAGE_SIZE = 50
+RATES_CACHE_KEY = "recruiting:currency-rates"
+RATES_TTL = 3600
+# Fixed pool: a burst of searches against a hanging site cannot grow threads.
+_EXECUTOR = ThreadPoolExecutor(max_workers=8, thread_name_prefix="jobsite-search")
+
+
+@dataclass(frozen=True)
+class SiteStatus:
+    site: JobSite
+    state: str  # "ok" | "failed" | "timeout" | "reconnect" | "limit" | "denied"
+    found: int | None = None
+    message: str = ""
+    depth_limited: bool = False
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: SearchQuery
+    cards: list[MergedCard]
+    statuses: list[SiteStatus]
+    page: int
+    next_cursor: str | None
+    prev_cursor: str | None
+    cursor: str  # this page, e.g. to come back after splitting a card
+    applications: dict[str, ApplicationInfo]  # URN -> current application
+
+    def items(self) -> list[tuple[MergedCard, ApplicationInfo | None]]:
+        """Cards with the application status of any of their resumes."""
+        return [
+            (card, next((self.applications[u] for u in card.urns if u in self.applications), None))
+            for card in self.cards
+        ]
+
+
+# --- input --------------------------------------------------------------------
+
+
+def search_query_validate(query: SearchQuery) -> SearchQuery:
+    """The query with its text trimmed. Raises InvalidArgument on bad input."""
+    text = " ".join(query.text.split())
+    if not text:
+        raise _bad("text", _("Enter what to search for."))
+    if len(text) > MAX_TEXT:
+        raise _bad("text", _("The query is too long (at most %(n)d characters).") % {"n": MAX_TEXT})
+    if re.search(r"[<>]", text):
+        raise _bad("text", _("The query may not contain HTML."))
+    if query.region is not None and query.region not in REGIONS:
+        raise _bad("region", _("Unknown region."))
+    if not isinstance(query.order, Order):
+        raise _bad("order", _("Unknown order."))
+    for name in ("salary_from", "salary_to"):
+        value = getattr(query, name)
+        if value is not None and not 0 <= value <= MAX_SALARY:
+            raise _bad(name, _("Salary must be between 0 and %(max)d.") % {"max": MAX_SALARY})
+    if query.salary_from is not None and query.salary_to is not None:
+        if query.salary_from > query.salary_to:
+            raise _bad("salary_to", _("“Salary to” must not be less than “salary from”."))
+    return SearchQuery(text, query.region, query.salary_from, query.salary_to, query.order)
+
+
+def search_page_size_validate(page_size: int | None) -> int:
+    """`page_size`, or the default when None. Raises InvalidArgument outside 1..MAX_PAGE_SIZE."""
+    if page_size is None:
+        return settings.JOBSITE_SEARCH_PAGE_SIZE
+    if isinstance(page_size, bool) or not isinstance(page_size, int):
+        raise _bad("page_size", _("Unknown page size."))
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise _bad(
+            "page_size",
+            _("Page size must be between 1 and %(max)d.") % {"max": MAX_PAGE_SIZE},
+        )
+    return page_size
+
+
+def _bad(field: str, message: str) -> errors.InvalidArgument:
+    return errors.InvalidArgument(message, details={"field": field})
+
+
+# --- use cases ------------------------------------------------------------------
+
+
+def search_start(*, recruiter, query: SearchQuery, page_size: int | None = None) -> SearchResult:
+    """Run a new search over every connected site; returns its first page.
+
+    `page_size` (resumes per page, 1..MAX_PAGE_SIZE; default the
+    JOBSITE_SEARCH_PAGE_SIZE setting) holds for every page of this search.
+    """
+    query = search_query_validate(query)
+    page_size = search_page_size_validate(page_size)
+    tokens = selectors.tokens_for(recruiter=recruiter)
+    if not tokens:
+        raise errors.FailedPrecondition(
+            _("No job site is connected. Connect one on the Job sites page."),
+            details={"reason": "no_sites"},
+        )
+    deadline = time.monotonic() + settings.JOBSITE_SEARCH_DEADLINE
+    streams = [Stream(site=site) for site in SITE_ORDER if site in tokens]
+    access: dict[JobSite, str] = {}
+    # Token work (a refresh, or waiting for another process's) runs inside
+    # each site's call: a slow one times out that site alone.
+    calls: dict[Any, Any] = {
+        s.site: (lambda site=s.site: _first_search(site, tokens[site], access, query, deadline))
+        for s in streams
+    }
+    calls["rates"] = _currency_rates
+    outcome = _fan_out(calls, deadline)
+    rates = outcome.pop("rates")
+    rates = rates if isinstance(rates, dict) else {"RUB": 1.0}
+    fetched: list[ResumeCard] = []
+    for stream in streams:
+        if stream.site not in outcome:
+            continue
+        result = _retry_expired(stream.site, outcome[stream.site], tokens, access, query, deadline)
+        _take(stream, result, tokens)
+        if isinstance(result, SearchPage):
+            fetched.extend(result.cards)
+    pager = Pager(streams=streams, order=query.order, rates=rates)
+    snapshot = _build_page(pager, tokens, access, query, deadline, fetched, page_size)
+    _resumes_store(recruiter, fetched)
+    now = timezone.now()
+    SearchSession.objects.filter(recruiter=recruiter, expires_at__lte=now).delete()
+    session = SearchSession.objects.create(
+        recruiter=recruiter,
+        query={**_query_dict(query), "page_size": page_size},
+        state=pager.to_dict(),
+        pages=[snapshot],
+        expires_at=now + timedelta(seconds=settings.JOBSITE_SEARCH_CURSOR_TTL),
+    )
+    return _result(recruiter, session, 0)
+
+
+def search_page(*, recruiter, cursor: str) -> SearchResult:
+    """The page `cursor` points at: a page served before is repeated exactly;
+    the next new page comes from the buffers, fetching only what ran out.
+
+    Raises InvalidArgument for a forged, expired or foreign cursor.
+    """
+    ttl = settings.JOBSITE_SEARCH_CURSOR_TTL
+    position = cursors.unpack(cursor, recruiter_id=recruiter.pk, max_age=ttl)
+    session = SearchSession.objects.filter(
+        pk=position.session_id, recruiter=recruiter, expires_at__gt=timezone.now()
+    ).first()
+    if session is None:
+        raise _bad("cursor", _("This search has expired; please search again."))
+    if position.page < len(session.pages):
+        return _result(recruiter, session, position.page)
+    if position.page > len(session.pages) or not session.pages[-1]["has_more"]:
+        raise _bad("cursor", _("The page link is not valid."))
+    return _next_page(recruiter, session, position.page)
+
+
+def merge_split_create(*, recruiter, urns: list[str]) -> int:
+    """Record that the resumes `urns` (one merged card) are different people.
+
+    Returns how many pairs were recorded. Raises InvalidArgument for fewer
+    than two distinct URNs.
+    """
+    distinct = sorted(set(urns))
+    if len(distinct) < 2 or any(not u.startswith("urn:") or len(u) > 100 for u in distinct):
+        raise _bad("urns", _("Choose a merged card to split."))
+    created = 0
+    with transaction.atomic():
+        for i, a in enumerate(distinct):
+            for b in distinct[i + 1 :]:
+                _row, new = MergeSplit.objects.get_or_create(recruiter=recruiter, urn_a=a, urn_b=b)
+                created += new
+    return created
+
+
+# --- steps ----------------------------------------------------------------------
+
+
+def _first_search(
+    site: JobSite, token: Token, access: dict[JobSite, str], query: SearchQuery, deadline: float
+) -> SearchPage:
+    """A usable access token (refreshed within `deadline`), then the first page.
+
+    Runs in a pool thread: the database connection a refresh opened there is
+    closed before the thread goes back to the pool.
+    """
+    try:
+        access[site] = token_access(token=token, deadline=deadline)
+    finally:
+        db_connection.close()
+    return _search(site, access[site], query, 0, deadline)
+
+
+def _search(
+    site: JobSite, access_token: str, query: SearchQuery, page: int, deadline: float
+) -> SearchPage:
+    if time.monotonic() >= deadline:
+        raise errors.DeadlineExceeded(f"{site.value}: deadline passed")
+    return site_adapter(site).search(
+        access_token=access_token, query=query, page=page, deadline=deadline
+    )
+
+
+def _fan_out(calls: dict[Any, Any], deadline: float) -> dict[Any, Any]:
+    """Run `calls` in parallel; each result or its ServiceError, by key.
+
+    Calls not done by `deadline` give DeadlineExceeded (their threads end
+    within the read timeout, which never passes the deadline).
+    """
+    futures: dict[Any, Future] = {key: _EXECUTOR.submit(fn) for key, fn in calls.items()}
+    wait(futures.values(), timeout=max(0.0, deadline - time.monotonic()))
+    out: dict[Any, Any] = {}
+    for key, future in futures.items():
+        if not future.done():
+            future.cancel()
+            out[key] = errors.DeadlineExceeded(f"{key}: no answer before the deadline")
+            continue
+        exc = future.exception()
+        if exc is None:
+            out[key] = future.result()
+        elif isinstance(exc, errors.ServiceError):
+            out[key] = exc
+        else:
+            # A bug in one site's handling must not fail the other sites.
+            logger.error("search call %s crashed", key, exc_info=exc)
+            out[key] = errors.Internal(f"{key}: unexpected failure")
+    return out
+
+
+def _retry_expired(site, result, tokens, access, query, deadline):
+    """A token that expired in flight is refreshed once and the call repeated."""
+    if not (
+        isinstance(result, errors.Unauthenticated) and result.details.get("reason") == "expired"
+    ):
+        return result
+    try:
+        access[site] = token_refresh(token=tokens[site], deadline=deadline).access_token
+        return _search(site, access[site], query, 0, deadline)
+    except errors.ServiceError as exc:
+        return exc
+
+
+def _take(stream: Stream, result: Any, tokens: dict[JobSite, Token]) -> None:
+    if isinstance(result, SearchPage):
+        stream.absorb(result)
+        return
+    stream.fail(result)
+    if isinstance(result, errors.Unauthenticated):
+        if result.details.get("reason") != "reconnect":
+            token_mark_reconnect(token=tokens[stream.site], reason=result.message)
+        stream.exhausted = True  # no use asking again without a new connection
+
+
+def _build_page(
+    pager: Pager,
+    tokens: dict[JobSite, Token],
+    access: dict[JobSite, str],
+    query: SearchQuery,
+    deadline: float,
+    fetched: list[ResumeCard],
+    page_size: int,
+) -> dict[str, Any]:
+    """Take the next page from `pager`, refilling buffers within `deadline`."""
+
+    def fetch(site: JobSite, page: int) -> SearchPage:
+        if site not in access:
+            if site in tokens:  # its token work did not finish before the deadline
+                raise errors.DeadlineExceeded(f"{site.value}: no access token in time")
+            raise errors.Unauthenticated(details={"reason": "reconnect"})
+        result = _retry_expired(
+            site,
+            _catch(lambda: _search(site, access[site], query, page, deadline)),
+            tokens,
+            access,
+            query,
+            deadline,
+        )
+        if isinstance(result, errors.ServiceError):
+            raise result
+        fetched.extend(result.cards)
+        return result
+
+    cards = pager.next_page(page_size, fetch)
+    today = date.today()
+    # Twins of this page's people already in a buffer join this page, so the
+    # merge can show them together (no extra site call).
+    cards += pager.pull(twins_finder(cards, today=today))
+    for stream in pager.streams:
+        if isinstance(stream.error, errors.Unauthenticated):
+            # No use asking again without a new connection, whether the token
+            # was refused or the site was disconnected mid-search (no token):
+            # otherwise "Next" would fetch empty pages forever.
+            token = tokens.get(stream.site)
+            if token is not None and token.status != Token.Status.RECONNECT:
+                token_mark_reconnect(token=token, reason=stream.error.message)
+            stream.exhausted = True
+    return {
+        "cards": [c.to_dict() for c in cards],
+        "statuses": [_status_dict(s) for s in pager.streams],
+        "has_more": pager.has_more,
+    }
+
+
+def _catch(call):
+    try:
+        return call()
+    except errors.ServiceError as exc:
+        return exc
+
+
+def _next_page(recruiter, session: SearchSession, number: int) -> SearchResult:
+    pager = Pager.from_dict(session.state)
+    tokens = selectors.tokens_for(recruiter=recruiter)
+    deadline = time.monotonic() + settings.JOBSITE_SEARCH_DEADLINE
+    access: dict[JobSite, str] = {}
+    for stream in pager.streams:
+        if stream.site not in tokens:
+            continue
+        try:
+            access[stream.site] = token_access(token=tokens[stream.site], deadline=deadline)
+        except errors.ServiceError as exc:
+            stream.fail(exc)
+    query = _query_from(session.query)
+    fetched: list[ResumeCard] = []
+    page_size = session.query.get("page_size") or settings.JOBSITE_SEARCH_PAGE_SIZE
+    snapshot = _build_page(pager, tokens, access, query, deadline, fetched, page_size)
+    _resumes_store(recruiter, fetched)
+    state, pages = pager.to_dict(), [*session.pages, snapshot]
+    saved = SearchSession.objects.filter(pk=session.pk, version=session.version).update(
+        state=state, pages=pages, version=F("version") + 1
+    )
+    if saved:
+        session.state, session.pages, session.version = state, pages, session.version + 1
+    else:  # another request served a page meanwhile: show what it stored
+        session.refresh_from_db()
+        if number >= len(session.pages):
+            raise errors.Unavailable(_("The page is being prepared; please try again."))
+    return _result(recruiter, session, number)
+
+
+def _result(recruiter, session: SearchSession, number: int) -> SearchResult:
+    snapshot = session.pages[number]
+    cards = _with_known_contacts(recruiter, [card_from_dict(c) for c in snapshot["cards"]])
+    groups = merge(cards, today=date.today(), splits=selectors.merge_splits(recruiter=recruiter))
+    costs = {site: site_adapter(site).contact_cost for site in SITE_ORDER}
+    ordered = order_page(groups, emitted=[c.urn for c in cards], costs=costs)
+    has_next = number + 1 < len(session.pages) or snapshot["has_more"]
+
+    def link(page: int) -> str:
+        return cursors.pack(cursors.Cursor(session.pk, page, recruiter.pk))
+
+    return SearchResult(
+        query=_query_from(session.query),
+        cards=ordered,
+        statuses=[_status_from(s) for s in snapshot["statuses"]],
+        page=number,
+        next_cursor=link(number + 1) if has_next else None,
+        prev_cursor=link(number - 1) if number > 0 else None,
+        cursor=link(number),
+        applications=selectors.application_statuses(
+            organization=recruiter.organization, urns=[c.urn for c in cards]
+        ),
+    )
+
+
+def _with_known_contacts(recruiter, cards: list[ResumeCard]) -> list[ResumeCard]:
+    """`cards` with those whose contacts the organization has (a stored opening,
+    or a subsystem's copy) marked open: they rank as open and cost nothing."""
+    known = contacts_known(organization_id=recruiter.organization_id, urns=[c.urn for c in cards])
+    return [
+        replace(c, contacts_open=True) if c.urn in known and not c.contacts_open else c
+        for c in cards
+    ]
+
+
+def _resumes_store(recruiter, cards: list[ResumeCard]) -> None:
+    """Store fetched results that carry actual contacts (a phone or an email).
+
+    A search item with a name but no contact data (hh.ru lists opened resumes
+    so) is not stored: it is not the contacts, and stored contacts are
+    "known" and never fetched again. A row that has contacts already is never
+    touched (it may hold the full resume and contacts from an opening); only
+    rows without contacts (e.g. an opening in progress) are filled in.
+    """
+    if recruiter.organization_id is None:
+        return
+    found = {c.urn: c for c in cards if has_contact_data(asdict(c.contacts) if c.contacts else {})}
+    if not found:
+        return
+    org = recruiter.organization_id
+
+    def values(card: ResumeCard) -> dict[str, Any]:
+        contacts = {"name": card.name, **asdict(card.contacts)}
+        return {"contacts": json.dumps(contacts, ensure_ascii=False), "resume": card.raw}
+
+    empty = set(
+        Resume.objects.for_organization(org)
+        .filter(urn__in=list(found), contacts="")
+        .values_list("urn", flat=True)
+    )
+    # One insert for the new rows: this runs on every search, before the page
+    # is shown. Existing rows are left alone (ignore_conflicts).
+    Resume.objects.bulk_create(
+        [
+            Resume(organization_id=org, urn=urn, **values(card))
+            for urn, card in found.items()
+            if urn not in empty
+        ],
+        ignore_conflicts=True,
+    )
+    now = timezone.now()
+    for urn in empty:  # rare: a row claimed for opening that has no contacts yet
+        Resume.objects.for_organization(org).filter(urn=urn, contacts="").update(
+            **values(found[urn]), updated_at=now
+        )
+
+
+def _currency_rates() -> dict[str, float]:
+    """RUB per unit of each currency, from the hh.ru dictionary (cached an hour)."""
+    rates = cache.get(RATES_CACHE_KEY)
+    if rates is None:
+        rates = {}
+        for site in reversed(SITE_ORDER):
+            rates.update(site_adapter(site).currency_rates())
+        cache.set(RATES_CACHE_KEY, rates, RATES_TTL)
+    return rates
+
+
+# --- statuses in plain words ------------------------------------------------------
+
+
+def site_error_message(site: JobSite, exc: errors.ServiceError) -> tuple[str, str]:
+    """(state, plain-words message) for a site's failure."""
+    label = site.label
+    if isinstance(exc, errors.Unauthenticated):
+        return "reconnect", _(
+            "Access to %(site)s has expired. Reconnect it on the Job sites page."
+        ) % {"site": label}
+    if isinstance(exc, errors.PermissionDenied):
+        return "denied", _(
+            "Access error. Make sure access to the job site %(site)s is allowed on the access tab"
+        ) % {"site": label}
+    if isinstance(exc, errors.ResourceExhausted):
+        return "limit", _("The request limit of %(site)s is reached. Try again later.") % {
+            "site": label
+        }
+    if isinstance(exc, errors.DeadlineExceeded):
+        return "timeout", _("%(site)s did not answer in time. Please try again in a minute.") % {
+            "site": label
+        }
+    return "failed", _("%(site)s is temporarily unavailable. Please try again in a minute.") % {
+        "site": label
+    }
+
+
+def _status_dict(stream: Stream) -> dict[str, Any]:
+    if stream.error is not None:
+        state, message = site_error_message(stream.site, stream.error)
+        return {
+            "site": stream.site.value,
+            "state": state,
+            "found": stream.found,
+            "message": message,
+            "depth_limited": False,
+        }
+    served_all = stream.exhausted and not stream.buffer
+    page_size = site_adapter(stream.site).page_size
+    depth = served_all and (stream.found or 0) > stream.next_page * page_size
+    return {
+        "site": stream.site.value,
+        "state": "ok",
+        "found": stream.found,
+        "message": "",
+        "depth_limited": depth,
+    }
+
+
+def _status_from(data: dict[str, Any]) -> SiteStatus:
+    return SiteStatus(**{**data, "site": JobSite(data["site"])})
+
+
+def _query_dict(query: SearchQuery) -> dict[str, Any]:
+    return {**asdict(query), "order": query.order.value}
+
+
+def _query_from(data: dict[str, Any]) -> SearchQuery:
+    values = {k: v for k, v in data.items() if k != "page_size"}
+    return SearchQuery(**{**values, "order": Order(values["order"])})
+
+
+__all__ = [
+    "SearchResult",
+    "SiteStatus",
+    "merge_split_create",
+    "search_page",
+    "search_page_size_validate",
+    "search_query_validate",
+    "search_start",
+    "site_error_message",
+    "split_key",
+]

@@ -1,0 +1,171 @@
+"""Job-site tokens: store, read a valid access token, refresh, disconnect.
+
+Refresh follows each site's rules. hh.ru accepts a refresh only after the
+access token expired and each refresh token works once, so exactly one
+process may refresh a token at a time: it claims a short lease on the row
+under `select_for_update`, calls the site outside the transaction (the site
+may be slow; SQLite and the in-process emulators must not wait on our lock),
+then stores the new pair in one UPDATE. Others wait for the lease and use
+the new pair. A refresh the site rejects marks the token "reconnect needed".
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import errors
+from recruiting.adapters.base import JobSite, TokenPair
+from recruiting.models import Token
+from recruiting.services.sites import site_adapter
+
+logger = logging.getLogger(__name__)
+
+REFRESH_LEASE = timedelta(seconds=30)
+LEASE_POLL = 0.05
+
+
+def token_store(*, recruiter, site: JobSite, pair: TokenPair) -> Token:
+    """Save a fresh pair for the recruiter's site (a new connection or a reconnect)."""
+    token, _created = Token.objects.update_or_create(
+        recruiter=recruiter,
+        job_site=site.value,
+        defaults={
+            "access_token": pair.access_token,
+            "refresh_token": pair.refresh_token,
+            "valid_until": pair.expires_at,
+            "status": Token.Status.ACTIVE,
+            "status_detail": "",
+            "refreshing_until": None,
+        },
+    )
+    return token
+
+
+def token_delete(*, recruiter, site: JobSite) -> bool:
+    """Disconnect a site; True when there was a connection."""
+    deleted, _rows = Token.objects.filter(recruiter=recruiter, job_site=site.value).delete()
+    return bool(deleted)
+
+
+def token_mark_reconnect(*, token: Token, reason: str) -> None:
+    Token.objects.filter(pk=token.pk).update(
+        status=Token.Status.RECONNECT, status_detail=reason[:200], refreshing_until=None
+    )
+    token.status = Token.Status.RECONNECT
+
+
+def reconnect_error(site: JobSite) -> errors.Unauthenticated:
+    return errors.Unauthenticated(
+        _("Access to %(site)s has expired. Reconnect it on the Job sites page.")
+        % {"site": site.label},
+        details={"site": site.value, "reason": "reconnect"},
+    )
+
+
+def token_access(*, token: Token, deadline: float | None = None) -> str:
+    """A usable access token for `token`'s site, refreshed first when due.
+
+    `deadline` (time.monotonic) bounds any refresh, see `token_refresh`.
+    Raises Unauthenticated (reconnect needed), DeadlineExceeded, or the
+    site's transport errors.
+    """
+    site = JobSite(token.job_site)
+    if token.status == Token.Status.RECONNECT:
+        raise reconnect_error(site)
+    if _due(token, site):
+        token = token_refresh(token=token, deadline=deadline)
+    return token.access_token
+
+
+def _due(token: Token, site: JobSite) -> bool:
+    early = getattr(site_adapter(site), "refresh_early", timedelta(0))
+    return token.valid_until - early <= timezone.now()
+
+
+def token_refresh(*, token: Token, deadline: float | None = None) -> Token:
+    """Refresh `token` unless another process already did; returns the current row.
+
+    `token.access_token` is the pair the caller saw: if the row holds another
+    one, someone refreshed meanwhile and that pair is returned as is.
+    Raises Unauthenticated (rejected: reconnect needed), Unavailable (the site
+    or a concurrent refresh did not finish in time), DeadlineExceeded (the
+    refresh, or the wait for a concurrent one, would pass `deadline`, a
+    time.monotonic value; the lease is released, nothing is lost).
+    """
+    site = JobSite(token.job_site)
+    claimed = _claim(token, site, deadline)
+    if claimed.access_token != token.access_token:
+        return claimed
+    adapter = site_adapter(site)
+    try:
+        pair = adapter.refresh(refresh_token=claimed.refresh_token, deadline=deadline)
+    except errors.FailedPrecondition:
+        # hh: "token not expired": our clock runs ahead; the pair still works.
+        Token.objects.filter(pk=claimed.pk).update(refreshing_until=None)
+        return claimed
+    except (errors.Unauthenticated, errors.PermissionDenied, errors.InvalidArgument) as exc:
+        logger.warning("%s refresh rejected for token %s: %s", site.value, claimed.pk, exc.message)
+        token_mark_reconnect(token=claimed, reason=exc.message)
+        raise reconnect_error(site) from exc
+    except errors.ServiceError:
+        Token.objects.filter(pk=claimed.pk).update(refreshing_until=None)
+        raise
+    return _save_pair(claimed, pair)
+
+
+def _claim(token: Token, site: JobSite, deadline: float | None = None) -> Token:
+    """Wait for and take the refresh lease, or return a row someone refreshed.
+
+    Raises DeadlineExceeded when the lease is still held at `deadline`.
+    """
+    give_up = time.monotonic() + REFRESH_LEASE.total_seconds()
+    while True:
+        with transaction.atomic():
+            row = Token.objects.select_for_update().get(pk=token.pk)
+            now = timezone.now()
+            if row.status == Token.Status.RECONNECT:
+                raise reconnect_error(site)
+            if row.access_token != token.access_token:
+                return row
+            if row.refreshing_until is None or row.refreshing_until <= now:
+                row.refreshing_until = now + REFRESH_LEASE
+                row.save(update_fields=["refreshing_until"])
+                return row
+        if deadline is not None and time.monotonic() + LEASE_POLL >= deadline:
+            raise errors.DeadlineExceeded(
+                f"{site.value}: token refresh still running at the deadline",
+                details={"site": site.value},
+            )
+        if time.monotonic() > give_up:
+            raise errors.Unavailable(
+                _("%(site)s access is being renewed; please try again.") % {"site": site.label}
+            )
+        time.sleep(LEASE_POLL)
+
+
+def _save_pair(row: Token, pair: TokenPair) -> Token:
+    with transaction.atomic():
+        row.access_token = pair.access_token
+        row.refresh_token = pair.refresh_token
+        row.valid_until = pair.expires_at
+        row.refreshing_until = None
+        row.status = Token.Status.ACTIVE
+        row.status_detail = ""
+        row.save(
+            update_fields=[
+                "access_token",
+                "refresh_token",
+                "valid_until",
+                "refreshing_until",
+                "status",
+                "status_detail",
+                "updated_at",
+            ]
+        )
+    return row

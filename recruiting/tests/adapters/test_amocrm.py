@@ -1,0 +1,189 @@
+"""amoCRM adapter at the transport level, with payloads shaped like the API's."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import responses
+
+from core import errors
+from recruiting.adapters.amocrm import AmoCrmClient, RateLimiter
+from recruiting.adapters.subsystem_base import Candidate, CreateParams
+
+BASE = "https://acme.amocrm.ru"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "amocrm"
+CANDIDATE = Candidate(
+    urn="urn:hh:abc123",
+    full_name="Иванов Иван",
+    resume_url="https://hh.ru/resume/abc123",
+    title="Python dev",
+    phones=("+79991234567",),
+    emails=("ivan@example.com",),
+)
+
+
+def fixture(name: str):
+    return json.loads((FIXTURES / name).read_text())
+
+
+def make(**kwargs) -> tuple[AmoCrmClient, list[float]]:
+    slept: list[float] = []
+    kwargs.setdefault("rate_limit", 1000.0)
+    return AmoCrmClient(base_url=BASE, token="tok", sleep=slept.append, **kwargs), slept
+
+
+@responses.activate
+def test_pipelines_are_parsed_and_system_stages_marked_closed():
+    responses.get(f"{BASE}/api/v4/leads/pipelines", json=fixture("pipelines.json"))
+    client, _ = make()
+    [pipeline] = client.pipelines()
+    assert pipeline.id == 6950551 and pipeline.is_main
+    assert [s.id for s in pipeline.stages if s.is_closed] == [142, 143]
+    assert responses.calls[0].request.headers["Authorization"] == "Bearer tok"
+
+
+@responses.activate
+def test_create_sends_one_lead_array_with_contact_marker_tag_and_resume_link():
+    responses.post(f"{BASE}/api/v4/leads/complex", json=fixture("complex_created.json"))
+    client, _ = make(link_field_id=1278898021)
+    created = client.create(
+        candidate=CANDIDATE, params=CreateParams(pipeline_id=1, status_id=2), marker="recruiting-x"
+    )
+    assert created.id == "9774766" and created.contact_ids == (12117258,)
+    [lead] = json.loads(responses.calls[0].request.body)
+    assert lead["name"] == "Кандидат: Иванов Иван — Python dev"
+    assert (lead["pipeline_id"], lead["status_id"]) == (1, 2)
+    assert {"name": "recruiting-x"} in lead["_embedded"]["tags"]
+    assert lead["custom_fields_values"][0]["values"][0]["value"] == CANDIDATE.resume_url
+    [contact] = lead["_embedded"]["contacts"]
+    assert (contact["first_name"], contact["last_name"]) == ("Иван", "Иванов")
+    codes = {f["field_code"]: f["values"][0]["value"] for f in contact["custom_fields_values"]}
+    assert codes == {"PHONE": "+79991234567", "EMAIL": "ivan@example.com"}
+
+
+@responses.activate
+def test_create_is_never_retried_because_it_is_not_idempotent():
+    responses.post(f"{BASE}/api/v4/leads/complex", status=503)
+    client, _ = make()
+    with pytest.raises(errors.Unavailable):
+        client.create(candidate=CANDIDATE, params=CreateParams(), marker="m")
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_validation_error_carries_the_vendor_detail():
+    responses.post(
+        f"{BASE}/api/v4/leads/complex", status=400, json=fixture("validation_error.json")
+    )
+    client, _ = make()
+    with pytest.raises(errors.InvalidArgument) as exc:
+        client.create(candidate=CANDIDATE, params=CreateParams(), marker="m")
+    assert "custom_fields_values.0.field_id" in exc.value.message
+
+
+@responses.activate
+def test_statuses_read_a_batch_by_repeated_filter_ids_and_map_142_to_closed():
+    responses.get(f"{BASE}/api/v4/leads", json=fixture("leads.json"))
+    client, _ = make()
+    found = client.statuses(ids=["17657", "17658", "99"])
+    query = parse_qs(urlsplit(responses.calls[0].request.url).query)
+    assert query["filter[id][]"] == ["17657", "17658", "99"] and query["limit"] == ["250"]
+    assert found["17657"].is_closed and found["17657"].status == "6950551:142"
+    assert not found["17658"].is_closed and found["17658"].status == "6950551:58141807"
+    assert found["17657"].contact_ids == (583338,)
+    assert "99" not in found
+
+
+@responses.activate
+def test_empty_204_answer_means_nothing_found():
+    responses.get(f"{BASE}/api/v4/leads", status=204, body="")
+    client, _ = make()
+    assert client.statuses(ids=["1"]) == {}
+    assert client.find(marker="recruiting-zzz") is None
+
+
+def test_more_than_250_ids_per_batch_is_refused_before_any_call():
+    client, _ = make()
+    with pytest.raises(errors.InvalidArgument):
+        client.statuses(ids=[str(i) for i in range(251)])
+
+
+@responses.activate
+def test_find_trusts_only_a_lead_whose_tags_carry_the_marker():
+    responses.get(f"{BASE}/api/v4/leads", json=fixture("leads.json"))
+    client, _ = make()
+    assert client.find(marker="recruiting-bbb").id == "17658"
+    assert client.find(marker="recruiting-b") is None  # a fuzzy match is not ours
+
+
+@responses.activate
+def test_429_is_retried_after_retry_after_then_succeeds():
+    responses.get(
+        f"{BASE}/api/v4/leads", status=429, body="Too Many Requests", headers={"Retry-After": "1"}
+    )
+    responses.get(f"{BASE}/api/v4/leads", json=fixture("leads.json"))
+    client, slept = make()
+    assert len(client.statuses(ids=["17657"])) == 1
+    assert slept == [1.0]
+
+
+@responses.activate
+def test_429_storm_ends_in_resource_exhausted():
+    responses.get(f"{BASE}/api/v4/leads", status=429, body="Too Many Requests")
+    client, slept = make(max_retries=2)
+    with pytest.raises(errors.ResourceExhausted):
+        client.statuses(ids=["1"])
+    assert len(responses.calls) == 3
+
+
+@responses.activate
+def test_401_is_unauthenticated():
+    responses.get(
+        f"{BASE}/api/v4/leads/pipelines", status=401, json={"title": "Unauthorized", "status": 401}
+    )
+    client, _ = make()
+    with pytest.raises(errors.Unauthenticated):
+        client.pipelines()
+
+
+@responses.activate
+def test_malformed_leads_body_is_invalid_response():
+    responses.get(f"{BASE}/api/v4/leads", json={"_embedded": {"leads": [{"id": "x"}]}})
+    client, _ = make()
+    with pytest.raises(errors.InvalidResponse):
+        client.statuses(ids=["1"])
+
+
+@responses.activate
+def test_contacts_give_phones_and_emails():
+    responses.get(f"{BASE}/api/v4/contacts", json=fixture("contacts.json"))
+    client, _ = make()
+    [card] = client.contacts(ids=[583338])
+    assert (card.name, card.phones, card.emails) == (
+        "Иван Иванов",
+        ("+79991234567",),
+        ("ivan@example.com",),
+    )
+
+
+@responses.activate
+def test_refresh_posts_refresh_grant_and_returns_the_new_pair():
+    responses.post(f"{BASE}/oauth2/access_token", json=fixture("token.json"))
+    client, _ = make()
+    grant = client.refresh(
+        client_id="c", client_secret="s", refresh_token="old", redirect_uri="https://x/cb"
+    )
+    assert grant.refresh_token == "def50200new" and grant.expires_in == 86400
+    assert json.loads(responses.calls[0].request.body)["grant_type"] == "refresh_token"
+
+
+def test_rate_limiter_spaces_requests_to_the_rate():
+    limiter = RateLimiter(rate=50.0)
+    started = time.monotonic()
+    for _ in range(11):
+        limiter.acquire()
+    assert time.monotonic() - started >= 10 / 50

@@ -1,0 +1,76 @@
+"""Exactly once under real concurrency: threads, PostgreSQL, the emulators over HTTP."""
+
+# ruff: noqa: F811  (fixtures imported by name)
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from core import errors
+from core.models import User
+from recruiting.models import Application
+from recruiting.services.applications import application_create
+from recruiting.services.subsystems import connection_catalogue_refresh
+from recruiting.tests.applications_support import amo, candidate, emulators, tracker  # noqa: F401
+from sandbox.subsystem_models import AmoLead, TrackerIssue
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+THREADS = 8
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "select_for_update and concurrent writers need PostgreSQL; SQLite serialises "
+            "every write transaction, so this test would prove nothing there"
+        )
+
+
+def race(recruiters: list[User], subsystem: str) -> tuple[list, list]:
+    barrier = threading.Barrier(len(recruiters))
+    results, failures = [], []
+
+    def take(user: User) -> None:
+        barrier.wait()
+        try:
+            results.append(
+                application_create(recruiter=user, candidate=candidate(), subsystem=subsystem)
+            )
+        except errors.AlreadyExists as exc:
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=take, args=(u,)) for u in recruiters]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results, failures
+
+
+def recruiters(organization, n: int) -> list[User]:
+    return [User.objects.create_user(username=f"r{i}", organization=organization) for i in range(n)]
+
+
+@pytest.mark.parametrize("subsystem", ["tracker", "amocrm"])
+def test_recruiters_clicking_at_once_create_exactly_one(organization, amo, tracker, subsystem):
+    connection_catalogue_refresh(connection=amo if subsystem == "amocrm" else tracker)
+    results, failures = race(recruiters(organization, THREADS), subsystem)
+    assert len(results) == 1 and len(failures) == THREADS - 1
+    assert Application.objects.filter(status="open").count() == 1
+    external = AmoLead.objects.count() if subsystem == "amocrm" else TrackerIssue.objects.count()
+    assert external == 1
+
+
+def test_one_recruiter_double_clicking_creates_one(organization, recruiter, tracker):
+    connection_catalogue_refresh(connection=tracker)
+    results, failures = race([recruiter] * 4, "tracker")
+    assert TrackerIssue.objects.count() == 1
+    assert {a.pk for a in results} == {Application.objects.get().pk}
+    assert all(any(w in f.message for w in ("right now", "прямо сейчас")) for f in failures)

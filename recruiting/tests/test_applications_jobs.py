@@ -1,0 +1,237 @@
+"""Background jobs over HTTP against the emulators: polling, contacts, tokens."""
+
+# ruff: noqa: F811  (fixtures imported by name)
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+import requests
+from django.utils import timezone
+
+from core import errors
+from core.models import JobRun
+from recruiting import tasks
+from recruiting.models import Application, KnownContact
+from recruiting.services.application_selectors import applications_for_urns
+from recruiting.services.applications import application_create
+from recruiting.tests.applications_support import (  # noqa: F401
+    amo,
+    candidate,
+    colleague,
+    emulators,
+    tracker,
+)
+from sandbox.faults import set_faults
+from sandbox.subsystem_models import AmoLead, TrackerIssue
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def poll() -> JobRun:
+    tasks.applications_poll(trigger=JobRun.Trigger.COMMAND)
+    return JobRun.objects.filter(job="applications_poll").first()
+
+
+def test_tracker_status_change_reaches_the_card_after_a_poll(recruiter, tracker, emulators):
+    app = application_create(recruiter=recruiter, candidate=candidate(), subsystem="tracker")
+    url = f"{emulators}/tracker/v2/issues/{app.application_id}/transitions/start_progress/_execute"
+    headers = {"Authorization": "OAuth y0_token", "X-Org-ID": "org-acme"}
+    assert requests.post(url, headers=headers, timeout=5).status_code == 200
+    run = poll()
+    assert run.status == "success" and run.counters["changed"] == 1
+    info = applications_for_urns(recruiter.organization, [app.resume_urn])[app.resume_urn]
+    assert (info.status, info.status_label) == ("open", "В работе")
+    requests.post(url.replace("start_progress", "close"), headers=headers, timeout=5)
+    poll()
+    app.refresh_from_db()
+    assert app.status == "closed" and app.external_status == "closed" and app.closed_at
+
+
+def test_tracker_status_moves_by_itself_over_time(recruiter, tracker):
+    app = application_create(recruiter=recruiter, candidate=candidate(), subsystem="tracker")
+    TrackerIssue.objects.update(updated_at=timezone.now() - timedelta(hours=2))
+    poll()
+    app.refresh_from_db()
+    assert app.external_status == "inProgress"
+
+
+def test_amocrm_won_lead_closes_the_application(recruiter, amo):
+    app = application_create(recruiter=recruiter, candidate=candidate(), subsystem="amocrm")
+    AmoLead.objects.update(status_id=7000012)
+    poll()
+    app.refresh_from_db()
+    assert (app.status, app.external_status_display) == ("open", "Подбор персонала: Интервью")
+    AmoLead.objects.update(status_id=142)
+    poll()
+    app.refresh_from_db()
+    assert app.status == "closed" and app.external_status == "7000001:142"
+
+
+def test_deleted_lead_is_marked_closed_and_the_row_kept(recruiter, amo):
+    app = application_create(recruiter=recruiter, candidate=candidate(), subsystem="amocrm")
+    AmoLead.objects.update(is_deleted=True)
+    run = poll()
+    app.refresh_from_db()
+    assert run.counters["deleted"] == 1
+    assert app.is_deleted_externally and app.status == "closed" and app.application_id
+    # the candidate can be taken again: a new lead, a new application
+    again = application_create(recruiter=recruiter, candidate=candidate(), subsystem="amocrm")
+    assert again.pk != app.pk and Application.objects.count() == 2
+
+
+def test_429_is_waited_out_and_every_update_lands(recruiter, amo):
+    apps = [
+        application_create(
+            recruiter=recruiter, candidate=candidate(f"urn:hh:r{i}"), subsystem="amocrm"
+        )
+        for i in range(3)
+    ]
+    AmoLead.objects.update(status_id=143)
+    set_faults("amocrm", fail_next=2, error_status=429)
+    run = poll()
+    assert run.status == "success"
+    assert {a.status for a in Application.objects.filter(pk__in=[a.pk for a in apps])} == {"closed"}
+
+
+def test_429_storm_marks_the_run_partial_and_loses_nothing(recruiter, amo, settings):
+    app = application_create(recruiter=recruiter, candidate=candidate(), subsystem="amocrm")
+    AmoLead.objects.update(status_id=143)
+    settings.HTTP_MAX_RETRIES = 1
+    set_faults("amocrm", error_rate=1.0, error_status=429)
+    run = poll()
+    app.refresh_from_db()
+    assert run.status == "partial" and "rate limit" in run.message
+    assert app.status == "open"  # untouched, and first in line next time
+    set_faults("amocrm", error_rate=0.0)
+    poll()
+    app.refresh_from_db()
+    assert app.status == "closed"
+
+
+def test_emulator_enforces_7_rps_and_the_adapter_stays_under_it(amo, emulators):
+    url = f"{emulators}/amocrm/burst/api/v4/leads/pipelines"
+    with requests.Session() as session:
+        codes = [
+            session.get(url, headers={"Authorization": "Bearer t"}, timeout=5).status_code
+            for _ in range(12)
+        ]
+    assert 429 in codes
+    from recruiting.services.subsystems import amocrm_client
+
+    client = amocrm_client(amo, max_retries=0)
+    for _ in range(15):
+        client.pipelines()  # max_retries=0: a single 429 would raise
+
+
+def test_stale_pending_claim_is_reconciled_by_the_poller(recruiter, tracker):
+    app = application_create(recruiter=recruiter, candidate=candidate(), subsystem="tracker")
+    Application.objects.update(status="pending", application_id="", claimed_until=timezone.now())
+    run = poll()
+    app.refresh_from_db()
+    assert run.counters["reconciled"] == 1 and app.status == "open" and app.application_id
+
+
+def test_contacts_known_in_amocrm_are_stored_per_resume(recruiter, amo):
+    application_create(recruiter=recruiter, candidate=candidate(), subsystem="amocrm")
+    tasks.applications_contacts_pull(trigger=JobRun.Trigger.COMMAND)
+    known = KnownContact.objects.get()
+    assert known.resume_urn == "urn:hh:abc123" and known.organization == recruiter.organization
+    assert known.contacts["phones"] == ["+79991234567"]
+    assert known.contacts["emails"] == ["ivan@example.com"]
+
+
+def test_expiring_oauth_token_is_refreshed_and_the_new_pair_stored(amo):
+    amo.auth_mode = "oauth"
+    amo.client_id, amo.client_secret = "client", "secret"
+    amo.refresh_token = "sbx-refresh-first"
+    amo.token_expires_at = timezone.now() + timedelta(minutes=5)
+    amo.save()
+    tasks.subsystem_tokens_refresh(trigger=JobRun.Trigger.COMMAND)
+    amo.refresh_from_db()
+    assert amo.refresh_token.startswith("sbx-refresh-") and amo.refresh_token != "sbx-refresh-first"
+    assert amo.token_expires_at > timezone.now() + timedelta(hours=23)
+    run = JobRun.objects.filter(job="subsystem_tokens_refresh").first()
+    assert run.counters["refreshed"] == 1
+    tasks.subsystem_tokens_refresh(trigger=JobRun.Trigger.COMMAND)  # fresh now: not spent again
+    assert (
+        JobRun.objects.filter(job="subsystem_tokens_refresh").first().counters.get("refreshed")
+        is None
+    )
+
+
+def test_expiring_long_lived_token_makes_the_run_partial(tracker):
+    tracker.token_expires_at = timezone.now() + timedelta(days=3)
+    tracker.save()
+    tasks.subsystem_tokens_refresh(trigger=JobRun.Trigger.COMMAND)
+    run = JobRun.objects.filter(job="subsystem_tokens_refresh").first()
+    assert run.status == "partial" and "expires" in run.message
+
+
+def test_jobs_have_health_checks(client, recruiter, tracker):
+    poll()
+    response = client.get("/health/jobs/applications_poll/")
+    assert response.status_code == 200 and response.json()["status"] == "OK"
+
+
+def test_admin_lists_and_poll_now_action_polls_the_selection(admin_client, recruiter, tracker):
+    app = application_create(recruiter=recruiter, candidate=candidate(), subsystem="tracker")
+    TrackerIssue.objects.update(status="closed", resolution="fixed")
+    for url in ("/admin/recruiting/application/", "/admin/recruiting/subsystemconnection/"):
+        assert admin_client.get(url, {"q": "abc"}).status_code == 200
+    assert (
+        admin_client.get(f"/admin/recruiting/subsystemconnection/{tracker.pk}/change/").status_code
+        == 200
+    )
+    response = admin_client.post(
+        "/admin/recruiting/application/",
+        {"action": "poll_now", "_selected_action": [app.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    app.refresh_from_db()
+    assert app.status == "closed"
+    assert JobRun.objects.filter(job="applications_poll", trigger="admin").exists()
+
+
+def test_admin_form_keeps_a_stored_secret_when_left_empty(tracker):
+    from recruiting.admin.applications import SubsystemConnectionForm
+
+    data = {f: getattr(tracker, f) or "" for f in SubsystemConnectionForm.Meta.fields}
+    data.update(organization=tracker.organization_id, access_token="", token_expires_at="")
+    form = SubsystemConnectionForm(data=data, instance=tracker)
+    assert form.is_valid(), form.errors
+    form.save()
+    tracker.refresh_from_db()
+    assert tracker.access_token == "y0_token"
+
+
+def test_amocrm_create_landing_after_the_poller_gave_up_is_not_duplicated_on_retry(
+    recruiter, amo, settings
+):
+    """The create times out but lands late; the poller gives the stale claim up
+    before the lead exists; the next take must still find it by its marker."""
+    application_create(
+        recruiter=recruiter, candidate=candidate("urn:hh:warmup"), subsystem="amocrm"
+    )
+    settings.HTTP_READ_TIMEOUT = 0.3
+    set_faults("amocrm", latency_ms=1500)
+    with pytest.raises(errors.DeadlineExceeded):
+        application_create(recruiter=recruiter, candidate=candidate(), subsystem="amocrm")
+    set_faults("amocrm", latency_ms=0)
+    settings.HTTP_READ_TIMEOUT = 5.0
+    long_ago = timezone.now() - timedelta(hours=2)
+    Application.objects.filter(status="pending").update(created_at=long_ago, claimed_until=long_ago)
+    run = poll()
+    assert run.counters.get("released") == 1
+    assert not Application.objects.filter(
+        status__in=["pending", "open"], resume_urn="urn:hh:abc123"
+    ).exists()
+    time.sleep(1.6)  # the emulator finishes the create we gave up on
+    assert AmoLead.objects.filter(name__contains="Иванов Иван").count() == 2  # warm-up + it
+    app = application_create(recruiter=recruiter, candidate=candidate(), subsystem="amocrm")
+    assert app.status == "open"
+    assert AmoLead.objects.filter(name__contains="Иванов Иван").count() == 2
+    assert app.application_id == str(AmoLead.objects.order_by("pk").last().pk)

@@ -1,0 +1,44 @@
+"""A recruiter in a real browser: search, open contacts from a chosen site of a
+merged card, take the candidate into Tracker, see the status on the card."""
+
+# ruff: noqa: F811  (fixtures imported by name)
+
+from __future__ import annotations
+
+import pytest
+
+from recruiting.tests.conftest import connect
+from recruiting.tests.contacts_support import everything, tracker  # noqa: F401
+from sandbox.subsystem_models import TrackerIssue
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_search_open_contacts_from_superjob_take_into_tracker(
+    live_server, page, client, recruiter, tracker, everything
+):
+    client.force_login(recruiter)
+    connect(client, "hh")
+    connect(client, "sj")
+    page.goto(f"{live_server.url}/accounts/login/?next=/recruiting/search/")
+    page.fill("input[name=login]", "anna")
+    page.fill("input[name=password]", "pw-anna-12345")
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/recruiting/search/")
+    page.fill("input[name=text]", "разработчик")
+    page.click("#search-form button[type=submit]")
+    card = page.locator("article.resume-card.merged").first
+    card.wait_for()
+    card.locator("button.open-contacts").click()
+    card.locator("button.open-from[data-site=sj]").click()
+    card.locator(".contact-name").wait_for()
+    assert card.locator(".contact-name").inner_text().strip() not in ("", "—")
+    card.locator(".contacts-box button.take-into-work").click()
+    form = card.locator("form.take-form[data-subsystem=tracker]")
+    form.locator("select[name=target]").select_option("HIRE")
+    form.locator("button[type=submit]").click()
+    status = card.locator("header mark.application-status")
+    status.wait_for()
+    assert "anna" in status.inner_text()
+    assert TrackerIssue.objects.count() == 1
+    page.screenshot(path="test-results/taken-into-work.png", full_page=True)

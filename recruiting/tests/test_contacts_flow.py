@@ -1,0 +1,261 @@
+"""Opening contacts and the resume page, over HTTP against the job-site emulators."""
+
+# ruff: noqa: F811  (fixtures imported by name)
+
+from __future__ import annotations
+
+import pytest
+
+from core import errors
+from core.models import User
+from recruiting.models import KnownContact, Resume
+from recruiting.services.contacts import contacts_choices, contacts_known, contacts_open
+from recruiting.tests.conftest import connect
+from recruiting.tests.contacts_support import (  # noqa: F401
+    charged,
+    everything,
+    hh_urn,
+    sites,
+    sj_urn,
+)
+from sandbox.emulators.hh import CONTACT_PACKAGE
+from sandbox.faults import set_faults
+from sandbox.models import ResumeEvent
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ACCESS_HH = (
+    "Ошибка доступа. Убедитесь, что у вас разрешён доступ к работному сайту hh.ru "
+    "на вкладке с доступами"
+)
+
+
+@pytest.fixture
+def colleague(organization) -> User:
+    return User.objects.create_user(username="boris", organization=organization)
+
+
+def test_opening_hh_contacts_stores_them_with_the_full_resume(sites, recruiter):
+    urn = hh_urn()
+    opened = contacts_open(recruiter=recruiter, urn=urn)
+    assert opened.name and opened.phones and opened.emails and opened.opened_by == "anna"
+    row = Resume.objects.get(urn=urn)
+    assert row.organization_id == recruiter.organization_id and row.opened_by == recruiter
+    assert row.resume["contact"] and row.resume["id"] == urn.rsplit(":", 1)[1]
+    assert row.contact_data["phones"] == list(opened.phones)
+    assert charged("hh", urn) == 1
+
+
+def views(urn: str) -> int:
+    return ResumeEvent.objects.filter(
+        system="hh", kind=ResumeEvent.Kind.VIEW, resume_id=urn.rsplit(":", 1)[1]
+    ).count()
+
+
+def test_opening_hh_contacts_spends_one_resume_read_and_the_one_time_link(sites, recruiter):
+    urn = hh_urn()
+    contacts_choices(recruiter=recruiter, urns=[urn])  # the choices panel reads it once
+    before = views(urn)
+    opened = contacts_open(recruiter=recruiter, urn=urn)
+    assert opened.phones
+    assert views(urn) - before == 2  # one fresh read (its link is used), then the link
+
+
+def test_opening_superjob_contacts_spends_one_unit(sites, recruiter):
+    urn = sj_urn()
+    opened = contacts_open(recruiter=recruiter, urn=urn)
+    assert opened.name and opened.phones
+    assert charged("superjob", urn) == 1
+    assert Resume.objects.get(urn=urn).resume["contacts_bought"] is True
+
+
+def test_superjob_answer_without_bought_contacts_is_refused_and_can_be_retried(
+    sites, recruiter, settings
+):
+    urn = sj_urn()
+    settings.SANDBOX_FAULTS = {"superjob": {"withhold_contacts": True}}
+    with pytest.raises(errors.ResourceExhausted) as exc:
+        contacts_open(recruiter=recruiter, urn=urn)
+    assert "SuperJob" in exc.value.message
+    row = Resume.objects.get(urn=urn)
+    assert (row.contacts, row.opening_until) == ("", None)  # nothing stored, lease released
+    assert contacts_known(organization_id=recruiter.organization_id, urns=[urn]) == {}
+    settings.SANDBOX_FAULTS = {}
+    opened = contacts_open(recruiter=recruiter, urn=urn)
+    assert opened.name and opened.phones and charged("superjob", urn) == 1
+
+
+def test_stored_contacts_are_shown_to_a_colleague_without_a_site_call(sites, recruiter, colleague):
+    urn = hh_urn()
+    first = contacts_open(recruiter=recruiter, urn=urn)
+    set_faults("hh", error_rate=1.0, error_status=503)
+    views = ResumeEvent.objects.count()
+    again = contacts_open(recruiter=colleague, urn=urn)  # colleague has no hh token at all
+    assert (again.name, again.phones) == (first.name, first.phones)
+    assert ResumeEvent.objects.count() == views
+
+
+def test_contacts_known_in_amocrm_are_free_and_need_no_site(sites, recruiter):
+    urn = hh_urn()
+    KnownContact.objects.create(
+        organization=recruiter.organization,
+        resume_urn=urn,
+        source="amocrm",
+        contacts={"name": "Петров Пётр", "phones": ["+79990001122"], "emails": []},
+    )
+    set_faults("hh", error_rate=1.0, error_status=503)
+    opened = contacts_open(recruiter=recruiter, urn=urn)
+    assert (opened.name, opened.phones, opened.source) == (
+        "Петров Пётр",
+        ("+79990001122",),
+        "amocrm",
+    )
+    assert [c.state for c in contacts_choices(recruiter=recruiter, urns=[urn])] == ["known"]
+    assert charged("hh") == 0
+
+
+def test_hidden_contacts_warn_before_paying_and_open_after_confirmation(sites, recruiter):
+    urn = hh_urn(hidden=True)
+    [choice] = contacts_choices(recruiter=recruiter, urns=[urn])
+    assert (choice.state, choice.hidden) == ("hidden", ("phones",))
+    with pytest.raises(errors.FailedPrecondition) as exc:
+        contacts_open(recruiter=recruiter, urn=urn)
+    assert exc.value.details == {"reason": "hidden_fields", "hidden": ["phones"]}
+    assert charged("hh") == 0
+    opened = contacts_open(recruiter=recruiter, urn=urn, confirm_hidden=True)
+    assert opened.name and opened.phones == () and opened.emails
+    assert charged("hh", urn) == 1
+
+
+def test_hidden_contacts_page_asks_for_confirmation(sites):
+    urn = hh_urn(hidden=True)
+    page = sites.post("/recruiting/contacts/open/", {"urn": urn, "card": "1"})
+    assert page.status_code == 409
+    assert 'class="small confirm-open"' in page.content.decode()
+    assert charged("hh") == 0
+    page = sites.post("/recruiting/contacts/open/", {"urn": urn, "card": "1", "confirm": "1"})
+    assert page.status_code == 200 and 'class="contact-name"' in page.content.decode()
+    assert charged("hh", urn) == 1
+
+
+def test_merged_card_offers_each_site_with_its_cost_and_remaining_views(sites, recruiter):
+    urns = [hh_urn(), sj_urn()]
+    choices = {c.site.value: c for c in contacts_choices(recruiter=recruiter, urns=urns)}
+    assert choices["hh"].state == "paid" and choices["hh"].views_left is not None
+    assert choices["sj"].state == "paid" and choices["sj"].views_left is None
+    page = sites.get("/recruiting/contacts/", {"urn": urns, "card": "3"}).content.decode()
+    assert page.count('class="small open-from"') == 2
+    assert "views left today" in page or "просмотров осталось" in page
+    assert charged("hh") == charged("superjob") == 0
+
+
+def test_resume_opened_by_the_company_on_hh_is_free(sites, recruiter):
+    urn = hh_urn()
+    ResumeEvent.objects.create(system="hh", kind="contact", resume_id=urn.rsplit(":", 1)[1])
+    [choice] = contacts_choices(recruiter=recruiter, urns=[urn])
+    assert choice.state == "free"
+    before = views(urn)
+    opened = contacts_open(recruiter=recruiter, urn=urn)
+    assert opened.phones
+    # Nothing was spent: one read answered with the contacts, and the paid
+    # one-time link (a second request) was never called.
+    assert views(urn) - before == 1
+
+
+def test_no_paid_views_left_is_resource_exhausted_naming_the_site(sites, recruiter):
+    ResumeEvent.objects.bulk_create(
+        [
+            ResumeEvent(system="hh", kind="contact", resume_id=f"x{i}")
+            for i in range(CONTACT_PACKAGE)
+        ]
+    )
+    with pytest.raises(errors.ResourceExhausted) as exc:
+        contacts_open(recruiter=recruiter, urn=hh_urn())
+    assert "hh.ru" in exc.value.message
+    assert not Resume.objects.exclude(contacts="").exists()
+    assert Resume.objects.get().opening_until is None  # the claim is released
+
+
+def test_superjob_package_exhausted_is_resource_exhausted(sites, recruiter):
+    ResumeEvent.objects.bulk_create(
+        [ResumeEvent(system="superjob", kind="contact", resume_id=f"{i}") for i in range(200)]
+    )
+    with pytest.raises(errors.ResourceExhausted) as exc:
+        contacts_open(recruiter=recruiter, urn=sj_urn())
+    assert "SuperJob" in exc.value.message
+
+
+def test_no_access_is_permission_denied_with_the_seed_message(sites, recruiter):
+    set_faults("hh", error_rate=1.0, error_status=403)
+    with pytest.raises(errors.PermissionDenied) as exc:
+        contacts_open(recruiter=recruiter, urn=hh_urn())
+    assert exc.value.message in (ACCESS_HH, ACCESS_HH.replace("Ошибка", "Access error"))
+
+
+def test_resume_gone_is_not_found_and_site_down_is_unavailable(sites, recruiter):
+    with pytest.raises(errors.NotFound) as exc:
+        contacts_open(recruiter=recruiter, urn="urn:hh:DOESNOTEXIST")
+    assert "hh.ru" in exc.value.message
+    set_faults("superjob", error_rate=1.0, error_status=503)
+    with pytest.raises(errors.Unavailable):
+        contacts_open(recruiter=recruiter, urn=sj_urn())
+
+
+def test_site_not_connected_is_a_failed_precondition(everything, recruiter):
+    with pytest.raises(errors.FailedPrecondition) as exc:
+        contacts_open(recruiter=recruiter, urn=hh_urn())
+    assert exc.value.details["reason"] == "not_connected"
+
+
+def test_organizations_never_see_each_others_contacts(sites, recruiter, other_organization, client):
+    urn = hh_urn()
+    contacts_open(recruiter=recruiter, urn=urn)
+    stranger = User.objects.create_user(username="gleb", organization=other_organization)
+    assert contacts_known(organization_id=other_organization.pk, urns=[urn]) == {}
+    client.force_login(stranger)
+    connect(client, "hh")
+    page = client.get(f"/recruiting/resumes/{urn}/").content.decode()
+    assert 'class="contact-name"' not in page and 'class="cached"' not in page
+
+
+# --- resume page --------------------------------------------------------------------
+
+
+def test_resume_page_shows_the_full_hh_resume_from_the_site(sites):
+    page = sites.get(f"/recruiting/resumes/{hh_urn()}/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'class="open-contacts"' in body
+    # Only the full resume has these: the search card carries neither.
+    assert "Опыт работы" in body and 'class="skills"' in body and "Образование" in body
+    assert charged("hh") == 0
+
+
+def test_resume_page_shows_stored_resume_and_contacts_without_a_site_call(sites, recruiter):
+    urn = hh_urn()
+    opened = contacts_open(recruiter=recruiter, urn=urn)
+    set_faults("hh", error_rate=1.0, error_status=503)
+    page = sites.get(f"/recruiting/resumes/{urn}/").content.decode()
+    assert opened.name in page and opened.phones[0] in page
+
+
+def test_superjob_resume_page_never_reads_an_unpaid_resume(sites):
+    page = sites.get(f"/recruiting/resumes/{sj_urn()}/")
+    assert page.status_code == 200 and charged("superjob") == 0
+
+
+@pytest.mark.parametrize(
+    ("urn", "status"),
+    [("hh:123", 400), ("urn:xx:1", 400), ("urn:hh:<b>", 400), ("urn:hh:NOPE", 404)],
+)
+def test_bad_or_unknown_urn_is_a_clear_error_page(sites, urn, status):
+    page = sites.get(f"/recruiting/resumes/{urn}/")
+    assert page.status_code == status
+
+
+def test_resume_page_when_hh_is_down_says_so_with_a_retry_hint(sites):
+    set_faults("hh", error_rate=1.0, error_status=503)
+    page = sites.get(f"/recruiting/resumes/{hh_urn()}/")
+    assert page.status_code == 503
+    text = page.content.decode()
+    assert "hh.ru" in text and ("try again" in text.lower() or "попробуйте" in text.lower())

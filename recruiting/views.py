@@ -1,0 +1,204 @@
+"""Job sites and search pages. Thin: parse, call one service, render."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from core import errors
+from recruiting import selectors
+from recruiting.adapters.base import JobSite
+from recruiting.forms import SearchForm, take_params
+from recruiting.services import contacts, oauth, tokens
+from recruiting.services import search as search_service
+from recruiting.services.applications import card_urns_check
+
+# A (merged) card holds at most one resume per job site.
+MAX_CARD_URNS = len(JobSite)
+
+
+def _site(value: str) -> JobSite:
+    try:
+        return JobSite(value)
+    except ValueError:
+        raise Http404("unknown job site") from None
+
+
+@require_GET
+def sites(request: HttpRequest) -> HttpResponse:
+    template = "recruiting/_sites_table.html" if request.htmx else "recruiting/sites.html"
+    return render(
+        request, template, {"sites": selectors.job_sites_overview(recruiter=request.user)}
+    )
+
+
+@require_GET
+@never_cache
+def connect(request: HttpRequest, site: str) -> HttpResponse:
+    url = oauth.oauth_start(session=request.session, recruiter=request.user, site=_site(site))
+    return HttpResponseRedirect(url)
+
+
+@require_GET
+@never_cache
+def oauth_callback(request: HttpRequest, site: str) -> HttpResponse:
+    job_site = _site(site)
+    try:
+        oauth.oauth_complete(
+            session=request.session, recruiter=request.user, site=job_site, params=request.GET
+        )
+    except errors.ServiceError as exc:
+        context, status = {"site": job_site, "error": exc.message}, exc.code.http_status
+    else:
+        context, status = {"site": job_site, "error": None}, 200
+    response = render(request, "recruiting/oauth_done.html", context, status=status)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_POST
+def disconnect(request: HttpRequest, site: str) -> HttpResponse:
+    tokens.token_delete(recruiter=request.user, site=_site(site))
+    return redirect("recruiting:sites") if not request.htmx else sites(request)
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    paging = "cursor" in request.GET
+    form = SearchForm(None if paging else (request.GET or None))
+    result, error, status = None, None, 200
+    try:
+        if paging:
+            result = search_service.search_page(
+                recruiter=request.user, cursor=request.GET["cursor"]
+            )
+            form = SearchForm(initial=_initial(result.query))
+        elif form.is_bound and form.is_valid():
+            result = search_service.search_start(
+                recruiter=request.user, query=form.cleaned_data["query"]
+            )
+        elif form.is_bound:
+            status = 400
+    except errors.ServiceError as exc:
+        error, status = exc, exc.code.http_status
+    context = {
+        "form": form,
+        "result": result,
+        "error": error,
+        "connected": bool(selectors.tokens_for(recruiter=request.user)),
+    }
+    # htmx swaps #results: answer with that fragment, errors included.
+    template = "recruiting/_results.html" if request.htmx else "recruiting/search.html"
+    return render(request, template, context, status=status)
+
+
+@require_POST
+def split(request: HttpRequest) -> HttpResponse:
+    try:
+        urns = card_urns_check(request.POST.getlist("urn"))
+        search_service.merge_split_create(recruiter=request.user, urns=urns)
+    except errors.InvalidArgument as exc:
+        return render(
+            request, "recruiting/search.html", {"form": SearchForm(), "error": exc}, status=400
+        )
+    cursor = request.POST.get("cursor", "")
+    url = reverse("recruiting:search")
+    return redirect(f"{url}?{urlencode({'cursor': cursor})}" if cursor else url)
+
+
+def _initial(query) -> dict:
+    return {
+        "text": query.text,
+        "region": query.region or "",
+        "salary_from": query.salary_from,
+        "salary_to": query.salary_to,
+        "order": query.order.value,
+    }
+
+
+# --- resumes, contacts, take into work ------------------------------------------------
+
+
+@require_GET
+def resume(request: HttpRequest, urn: str) -> HttpResponse:
+    """The full resume by URN; bad URN 400, gone 404, site errors in plain words."""
+    shown = contacts.resume_get(recruiter=request.user, urn=urn)
+    context = {"resume": shown, **_work_context(request, [urn])}
+    return render(request, "recruiting/resume.html", context)
+
+
+@require_GET
+def contacts_choose(request: HttpRequest) -> HttpResponse:
+    """Which site to open a (merged) card's contacts from, with cost and quota."""
+    urns = card_urns_check(request.GET.getlist("urn"))
+    choices = contacts.contacts_choices(recruiter=request.user, urns=urns)
+    known = contacts.contacts_known(organization_id=request.user.organization_id, urns=urns)
+    context = {
+        "choices": choices,
+        "known": known,
+        "card": request.GET.get("card", ""),
+        "urns": urns,
+    }
+    return render(request, "recruiting/_contacts_choose.html", context)
+
+
+@require_POST
+def contacts_open(request: HttpRequest) -> HttpResponse:
+    urn, card = request.POST.get("urn", ""), request.POST.get("card", "")
+    try:
+        opened = contacts.contacts_open(
+            recruiter=request.user, urn=urn, confirm_hidden=request.POST.get("confirm") == "1"
+        )
+    except errors.FailedPrecondition as exc:
+        if exc.details.get("reason") != "hidden_fields":
+            raise
+        context = {"urn": urn, "error": exc, "card": card}
+        return render(request, "recruiting/_contacts_confirm.html", context, status=409)
+    urns = [urn, *(u for u in request.POST.get("card_urns", "").split(",")[:MAX_CARD_URNS] if u)]
+    context = {"known": {urn: opened}, "urns": list(dict.fromkeys(urns)), "card": card}
+    context["take_urn"] = urn
+    return render(request, "recruiting/_contacts.html", context)
+
+
+@require_GET
+def take_form(request: HttpRequest) -> HttpResponse:
+    """The take-into-work form for a card: configured subsystems and their targets."""
+    urns = card_urns_check(request.GET.getlist("urn"))
+    context = {**_work_context(request, urns), "card": request.GET.get("card", "")}
+    return render(request, "recruiting/_take.html", context)
+
+
+@require_POST
+def take(request: HttpRequest) -> HttpResponse:
+    urn, card = request.POST.get("urn", ""), request.POST.get("card", "")
+    card_urns = request.POST.getlist("card_urn")[:MAX_CARD_URNS]
+    try:
+        contacts.resume_take(
+            recruiter=request.user, urn=urn, card_urns=card_urns, **take_params(request.POST)
+        )
+    except errors.AlreadyExists as exc:
+        context = {**_work_context(request, [urn, *card_urns]), "error": exc, "card": card}
+        return render(request, "recruiting/_application.html", context, status=409)
+    context = {**_work_context(request, [urn, *card_urns]), "card": card, "taken": True}
+    return render(request, "recruiting/_application.html", context)
+
+
+def _work_context(request: HttpRequest, urns: list[str]) -> dict:
+    org = request.user.organization_id
+    urns = list(dict.fromkeys(urns))
+    applications = selectors.application_statuses(organization=org, urns=urns)
+    known = contacts.contacts_known(organization_id=org, urns=urns)
+    shown = [applications[u] for u in urns if u in applications]
+    return {
+        "urns": urns,
+        # An active application on any resume of the card is the card's.
+        "application": next((a for a in shown if a.is_active), next(iter(shown), None)),
+        "known": known,
+        "take_urn": next((u for u in urns if u in known), None),
+        "subsystems": selectors.subsystem_options(organization=org),
+    }

@@ -1,0 +1,394 @@
+"""hh.ru employer API emulator, written from reference/hh-api.md.
+
+Mounted at /sandbox/hh/: the consent page at oauth/authorize (stands for
+hh.ru), the API (stands for api.hh.ru) at the root: token, resumes,
+dictionaries, me, manager limits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import path
+from django.utils import timezone
+
+from sandbox.emulators import oauth
+from sandbox.emulators.people import Person, by_resume_id, hh_resume_id, people
+from sandbox.faults import emulator
+from sandbox.models import OAuthToken, ResumeEvent
+
+SYSTEM = "hh"
+TOKEN_LIFETIME = timedelta(seconds=1209600)  # 14 days
+DEPTH_LIMIT = 2000
+MAX_PER_PAGE = 100
+CONTACT_PACKAGE = 200  # contact units in the sandbox employer's package
+VIEW_LIMIT = 500  # manager's daily resume views
+EMPLOYER_ID, MANAGER_ID = "1455", "7001"
+RATES = {"RUR": 1.0, "USD": 0.0112, "EUR": 0.0103}
+ORDERS = ("relevance", "publication_time", "salary_desc", "salary_asc")
+# Some candidates hide their phones: `hidden_fields` says so, and opening their
+# contacts still charges a unit while the phones stay null (reference: hh-api.md).
+HIDDEN_PHONES_EVERY = 9
+
+
+def hides_phones(index: int) -> bool:
+    return index % HIDDEN_PHONES_EVERY == 4
+
+
+def _errors(status: int, *pairs: tuple[str, str], **extra: Any) -> JsonResponse:
+    body = {
+        "errors": [{"type": t, "value": v} for t, v in pairs],
+        "request_id": secrets.token_hex(8),
+    }
+    return JsonResponse({**body, **extra}, status=status)
+
+
+def _time(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def _checked(request: HttpRequest) -> tuple[OAuthToken | None, JsonResponse | None]:
+    """User-Agent and bearer checks every API call makes."""
+    if not (request.headers.get("HH-User-Agent") or request.headers.get("User-Agent")):
+        return None, _errors(400, ("bad_user_agent", "unset"))
+    token, problem = oauth.bearer(request, SYSTEM)
+    if token is not None:
+        return token, None
+    value = {"expired": "token_expired", "revoked": "token_revoked"}.get(
+        problem, "bad_authorization"
+    )
+    return None, _errors(403, ("oauth", value), oauth_error=value.replace("_", "-"))
+
+
+def _opened() -> set[str]:
+    return set(
+        ResumeEvent.objects.filter(system=SYSTEM, kind=ResumeEvent.Kind.CONTACT).values_list(
+            "resume_id", flat=True
+        )
+    )
+
+
+def _item(p: Person, *, opened: bool, full: bool = False) -> dict[str, Any]:
+    rid = hh_resume_id(p.index)
+    nonce = secrets.token_hex(8)
+    salary = None
+    if p.salary is not None:
+        salary = (
+            {"amount": round(p.salary * RATES["USD"] / 10) * 10, "currency": "USD"}
+            if p.hh_usd
+            else {"amount": p.salary, "currency": "RUR"}
+        )
+    item: dict[str, Any] = {
+        "id": rid,
+        "title": p.title,
+        "url": f"{settings.SANDBOX_URL}/hh/resumes/{rid}",
+        "alternate_url": f"https://hh.ru/resume/{rid}",
+        "first_name": p.first_name if opened else None,
+        "last_name": p.last_name if opened else None,
+        "middle_name": p.middle_name if opened else None,
+        "age": p.age,
+        "area": {"id": p.hh_area, "name": p.city, "url": f"https://api.hh.ru/areas/{p.hh_area}"},
+        "salary": salary,
+        "gender": {"id": p.gender, "name": "Мужской" if p.gender == "male" else "Женский"},
+        "photo": None,
+        "total_experience": {"months": p.experience_months},
+        "experience": [
+            {
+                "position": p.position,
+                "company": p.employer,
+                "start": f"{p.graduated}-09-01",
+                "end": None,
+            }
+        ],
+        "education": {
+            "level": {"id": "higher", "name": "Высшее"},
+            "primary": [{"name": p.university, "year": p.graduated}],
+        },
+        "created_at": _time(p.hh_updated - timedelta(days=400)),
+        "updated_at": _time(p.hh_updated),
+        "can_view_full_info": opened,
+        "hidden_fields": [{"id": "phones", "name": "Телефоны"}] if hides_phones(p.index) else [],
+        "actions": {},
+        "owner": {"id": str(900000 + p.index)},
+        "viewed": False,
+        "favorited": False,
+        "platform": {"id": "headhunter"},
+    }
+    if not opened:
+        item["actions"]["get_with_contact"] = {
+            "url": f"{settings.SANDBOX_URL}/hh/resumes/{rid}?with_contact={nonce}{_sign(rid, nonce)}"
+        }
+    if full:
+        item["birth_date"] = p.birth_date.isoformat()
+        item["skill_set"] = p.skills.split()
+        if opened:
+            phone = {
+                "type": {"id": "cell", "name": "Мобильный телефон"},
+                "kind": "phone",
+                "contact_value": p.phone,
+                "preferred": False,
+            }
+            item["contact"] = [
+                *([] if hides_phones(p.index) else [phone]),
+                {
+                    "type": {"id": "email", "name": "Эл. почта"},
+                    "kind": "email",
+                    "contact_value": p.email,
+                    "preferred": True,
+                },
+            ]
+    return item
+
+
+def _sign(rid: str, nonce: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"{rid}:{nonce}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+@emulator(SYSTEM)
+def authorize(request: HttpRequest) -> HttpResponse:
+    return oauth.consent(request, system=SYSTEM, site="hh.ru")
+
+
+@emulator(SYSTEM)
+def token(request: HttpRequest) -> JsonResponse:
+    """POST /token: authorization_code and refresh_token grants; DELETE revokes."""
+    if request.method == "DELETE":
+        row, _ = oauth.bearer(request, SYSTEM)
+        if row is None:
+            return _errors(403, ("oauth", "bad_authorization"))
+        OAuthToken.objects.filter(pk=row.pk).update(revoked=True)
+        return JsonResponse({}, status=204)
+    if request.method != "POST":
+        return _errors(405, ("method", "not_allowed"))
+    form = request.POST
+    grant = form.get("grant_type")
+    if grant == "authorization_code":
+        if (
+            form.get("client_id") != settings.HH_CLIENT_ID
+            or form.get("client_secret") != settings.HH_CLIENT_SECRET
+        ):
+            return JsonResponse(
+                {
+                    "error": "invalid_client",
+                    "error_description": "client_id or client_secret not found",
+                },
+                status=400,
+            )
+        problem = oauth.take_code(SYSTEM, form.get("code", ""), form.get("redirect_uri"))
+        if problem:
+            kind = (
+                "invalid_request"
+                if problem in ("code not found", "bad redirect url")
+                else "invalid_grant"
+            )
+            return JsonResponse({"error": kind, "error_description": problem}, status=400)
+        row = oauth.issue(SYSTEM, TOKEN_LIFETIME)
+    elif grant == "refresh_token":
+        row, problem = oauth.rotate(
+            SYSTEM, form.get("refresh_token", ""), TOKEN_LIFETIME, only_after_expiry=True
+        )
+        if row is None:
+            kind = "invalid_request" if problem == "token not found" else "invalid_grant"
+            return JsonResponse({"error": kind, "error_description": problem}, status=400)
+    else:
+        return JsonResponse({"error": "unsupported_grant_type"}, status=400)
+    return JsonResponse(
+        {
+            "access_token": row.access_token,
+            "token_type": "bearer",
+            "expires_in": int(TOKEN_LIFETIME.total_seconds()),
+            "refresh_token": row.refresh_token,
+        }
+    )
+
+
+def _int(value: str | None, default: int) -> int | None:
+    if value in (None, ""):
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+@emulator(SYSTEM)
+def resumes(request: HttpRequest) -> JsonResponse:
+    """GET /resumes: search, grouped by applicant, 2000-result window."""
+    _, denied = _checked(request)
+    if denied:
+        return denied
+    q = request.GET
+    page, per_page = _int(q.get("page"), 0), _int(q.get("per_page"), 20)
+    if page is None or page < 0:
+        return _errors(400, ("bad_argument", "page"))
+    if per_page is None or not 0 < per_page <= MAX_PER_PAGE:
+        return _errors(400, ("bad_argument", "per_page"))
+    if (page + 1) * per_page > DEPTH_LIMIT:
+        return _errors(400, ("bad_argument", "page, per_page"))
+    order = q.get("order_by", "relevance")
+    if order not in ORDERS:
+        return _errors(400, ("bad_argument", "order_by"))
+    salary_from, salary_to = _int(q.get("salary_from"), -1), _int(q.get("salary_to"), -1)
+    if salary_from is None or salary_to is None:
+        return _errors(400, ("bad_argument", "salary_from"))
+    text = " ".join(q.getlist("text"))
+    areas = tuple(sorted(set(q.getlist("area"))))
+    hits = _hits(text, areas, salary_from, salary_to, q.get("label") == "only_with_salary", order)
+    window = hits[:DEPTH_LIMIT]
+    chunk = window[page * per_page : (page + 1) * per_page]
+    opened = _opened()
+    items = [_item(p, opened=p.hh_open or hh_resume_id(p.index) in opened) for p in chunk]
+    pages = (len(window) + per_page - 1) // per_page
+    return JsonResponse(
+        {"found": len(hits), "page": page, "pages": pages, "per_page": per_page, "items": items}
+    )
+
+
+@lru_cache(maxsize=256)
+def _hits(
+    text: str, areas: tuple[str, ...], low: int, high: int, only_with_salary: bool, order: str
+) -> tuple[Person, ...]:
+    """Matching people in order; the data never changes, so answers are cached."""
+    hits = [
+        p
+        for p in people(SYSTEM)
+        if (not text or p.matches(text))
+        and (not areas or p.hh_area in areas)
+        and _salary_ok(p, low, high, only_with_salary)
+    ]
+    _sort(hits, order, text)
+    return tuple(hits)
+
+
+def _salary_ok(p: Person, low: int, high: int, only_with_salary: bool) -> bool:
+    if p.salary is None:
+        return not only_with_salary  # hh keeps resumes without salary unless labelled
+    return (low < 0 or p.salary >= low) and (high < 0 or p.salary <= high)
+
+
+def _sort(hits: list[Person], order: str, text: str) -> None:
+    if order == "publication_time":
+        hits.sort(key=lambda p: (p.hh_updated, p.index), reverse=True)
+    elif order in ("salary_desc", "salary_asc"):
+        known = [p for p in hits if p.salary is not None]
+        unknown = [p for p in hits if p.salary is None]
+        known.sort(key=lambda p: (p.salary, -p.index), reverse=order == "salary_desc")
+        hits[:] = known + unknown
+    else:
+        hits.sort(key=lambda p: p.relevance(text))
+
+
+@emulator(SYSTEM)
+def resume(request: HttpRequest, resume_id: str) -> JsonResponse:
+    """GET /resumes/{id}; with `with_contact` it opens (and charges) contacts."""
+    _, denied = _checked(request)
+    if denied:
+        return denied
+    p = by_resume_id(SYSTEM).get(resume_id)
+    if p is None:
+        return _errors(404, ("not_found", "resume"))
+    views = ResumeEvent.objects.filter(
+        system=SYSTEM, kind=ResumeEvent.Kind.VIEW, created_at__date=timezone.now().date()
+    )
+    if views.count() >= VIEW_LIMIT:
+        return _errors(429, ("resumes", "view_limit_exceeded"))
+    ResumeEvent.objects.create(system=SYSTEM, kind=ResumeEvent.Kind.VIEW, resume_id=resume_id)
+    opened = p.hh_open or resume_id in _opened()
+    hashed = request.GET.get("with_contact")
+    if hashed is not None and not opened:
+        nonce, signature = hashed[:16], hashed[16:]
+        if not hmac.compare_digest(signature, _sign(resume_id, nonce)):
+            return _errors(400, ("bad_argument", "with_contact"))
+        spent = ResumeEvent.objects.filter(system=SYSTEM, kind=ResumeEvent.Kind.CONTACT).count()
+        if spent >= CONTACT_PACKAGE:
+            return _errors(403, ("resumes", "no_available_service"))
+        ResumeEvent.objects.create(
+            system=SYSTEM, kind=ResumeEvent.Kind.CONTACT, resume_id=resume_id
+        )
+        opened = True
+    return JsonResponse(_item(p, opened=opened, full=True))
+
+
+@emulator(SYSTEM)
+def me(request: HttpRequest) -> JsonResponse:
+    _, denied = _checked(request)
+    if denied:
+        return denied
+    return JsonResponse(
+        {
+            "id": "54751619",
+            "is_employer": True,
+            "first_name": "Песочница",
+            "last_name": "Работодатель",
+            "employer": {"id": EMPLOYER_ID, "name": "ООО Песочница"},
+            "manager": {"id": MANAGER_ID},
+        }
+    )
+
+
+@emulator(SYSTEM)
+def limits(request: HttpRequest, employer_id: str, manager_id: str) -> JsonResponse:
+    _, denied = _checked(request)
+    if denied:
+        return denied
+    if (employer_id, manager_id) != (EMPLOYER_ID, MANAGER_ID):
+        return _errors(404, ("not_found", "manager"))
+    spent = ResumeEvent.objects.filter(
+        system=SYSTEM, kind=ResumeEvent.Kind.VIEW, created_at__date=timezone.now().date()
+    ).count()
+    return JsonResponse(
+        {
+            "limits": {"resume_view": VIEW_LIMIT},
+            "spend": {"resume_view": spent},
+            "left": {"resume_view": max(0, VIEW_LIMIT - spent)},
+        }
+    )
+
+
+@emulator(SYSTEM)
+def dictionaries(request: HttpRequest) -> JsonResponse:
+    names = {"RUR": ("руб.", "Рубли"), "USD": ("USD", "Доллары"), "EUR": ("EUR", "Евро")}
+    return JsonResponse(
+        {
+            "currency": [
+                {
+                    "code": code,
+                    "abbr": names[code][0],
+                    "name": names[code][1],
+                    "default": code == "RUR",
+                    "rate": rate,
+                    "in_use": True,
+                }
+                for code, rate in RATES.items()
+            ],
+            "resume_search_order": [
+                {"id": "relevance", "name": "по соответствию"},
+                {"id": "publication_time", "name": "по дате изменения"},
+                {"id": "salary_desc", "name": "по убыванию зарплаты"},
+                {"id": "salary_asc", "name": "по возрастанию зарплаты"},
+            ],
+        }
+    )
+
+
+urlpatterns = [
+    path("oauth/authorize", authorize, name="hh-authorize"),
+    path("token", token, name="hh-token"),
+    path("resumes", resumes, name="hh-resumes"),
+    path("resumes/<str:resume_id>", resume, name="hh-resume"),
+    path("me", me, name="hh-me"),
+    path(
+        "employers/<str:employer_id>/managers/<str:manager_id>/limits/resume",
+        limits,
+        name="hh-limits",
+    ),
+    path("dictionaries", dictionaries, name="hh-dictionaries"),
+]

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install everything the tests need (into .venv, plus Debian's chromium for the
+# browser tests) and run the whole suite: lint, then pytest. Extra arguments go
+# to pytest. SQLite by default; set DATABASE_URL to run on PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3}"
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "Installing Debian's chromium for the browser tests..."
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
+.venv/bin/ruff check .
+.venv/bin/python -m pytest "$@"

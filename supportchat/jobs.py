@@ -1,0 +1,20 @@
+"""The support chat job's declaration (schedule, health, runbook)."""
+
+from datetime import timedelta
+
+from django.utils.translation import gettext_lazy as _
+
+from core.jobs import Job, register
+
+register(
+    Job(
+        name="support_chat_sync",
+        title=_("Support chat: sync checked_support_chat from the YT exclusion list"),
+        task="supportchat.tasks.support_chat_sync",
+        every_minutes=30,
+        stale_after=timedelta(hours=2),
+        enabled_setting="SUPPORT_CHAT_SYNC_ENABLED",
+        lock_ttl=timedelta(minutes=30),
+        runbook="docs/jobs/support_chat_sync.md",
+    )
+)

@@ -1,0 +1,72 @@
+"""The control panel: shard lists, the property help, the job page and its buttons."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django_q.models import OrmQ
+
+from core.services import property_set
+from supportchat import selectors, services
+from supportchat.models import ClientFeature
+from supportchat.tests.conftest import place, switch_off, two_shards
+
+pytestmark = two_shards
+
+
+def test_client_features_list_one_shard_at_a_time_searchable_by_client_id(
+    admin_client, shard_aliases
+):
+    switch_off(shard_aliases[1], [101, 102])
+    switch_off(shard_aliases[2], [201])
+    url = "/admin/supportchat/clientfeature/"
+    first = admin_client.get(url).content.decode()
+    assert ">101<" in first and ">201<" not in first
+    second = admin_client.get(url, {"shard": "2", "is_enabled__exact": "0"}).content.decode()
+    assert ">201<" in second and ">101<" not in second
+    found = admin_client.get(url, {"shard": "1", "q": "102"}).content.decode()
+    assert ">102<" in found and ">101<" not in found
+    assert admin_client.get(url, {"q": "not-a-number"}).status_code == 200
+
+
+def test_client_feature_page_opens_on_its_own_shard(admin_client, shard_aliases):
+    switch_off(shard_aliases[2], [201])
+    row = ClientFeature.objects.using(shard_aliases[2]).get(client_id=201)
+    url = f"/admin/supportchat/clientfeature/{row.pk}/change/?_changelist_filters=shard%3D2"
+    assert "201" in admin_client.get(url).content.decode()
+
+
+def test_property_page_explains_the_pause_knob(admin_client):
+    prop = property_set(name=selectors.WATERMARK, value="2024-03-01T10:15:42+00:00")
+    page = admin_client.get(f"/admin/core/property/{prop.pk}/change/").content.decode()
+    assert "Pause knob" in page or "пауз" in page.lower()
+
+
+def test_job_page_says_paused_until_while_the_property_is_in_the_future(admin_client):
+    until = timezone.now() + timedelta(days=2)
+    property_set(name=selectors.WATERMARK, value=until.isoformat())
+    admin_client.cookies["django_language"] = "en"
+    page = admin_client.get("/admin/supportchat/supportchatrun/")
+    assert "Paused until" in page.content.decode()
+
+
+def test_job_page_lists_runs_with_counters_and_plan(
+    admin_client, settings, tmp_path, shard_aliases
+):
+    place(s1=[1, 2])
+    path = tmp_path / "exclusion.csv"
+    path.write_text("1\n")
+    settings.SUPPORT_CHAT_EXCLUSION_SOURCE = str(path)
+    result = services.support_chat_sync()
+    listing = admin_client.get("/admin/supportchat/supportchatrun/").content.decode()
+    assert "to disable" in listing.lower()
+    detail = admin_client.get(f"/admin/supportchat/supportchatrun/{result.run_id}/change/")
+    assert "to_disable_ids" in detail.content.decode()
+
+
+def test_run_now_and_dry_run_buttons_queue_the_task(admin_client):
+    assert admin_client.post("/admin/supportchat/supportchatrun/run/").status_code == 302
+    assert admin_client.post("/admin/supportchat/supportchatrun/dry-run/").status_code == 302
+    assert OrmQ.objects.count() == 2
+    assert admin_client.get("/admin/supportchat/supportchatrun/run/").status_code == 405

@@ -20,6 +20,21 @@ pytest_plugins = ["core.tests.api_support"]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
+# Where the emulators' default URLs point in tests: a port nothing listens on,
+# so a test that forgets to aim a setting at the live server fails the same
+# way everywhere, even when a development server runs on the usual port.
+UNREACHABLE_SANDBOX = "http://127.0.0.1:9/sandbox"
+
+
+@pytest.fixture(autouse=True)
+def _external_urls_unreachable_by_default(settings):
+    default = settings.SANDBOX_URL.rstrip("/")
+    for name in dir(settings._wrapped):
+        value = getattr(settings, name, None)
+        if name.isupper() and isinstance(value, str) and value.startswith(default):
+            setattr(settings, name, UNREACHABLE_SANDBOX + value[len(default) :])
+
+
 @pytest.fixture
 def organization(db) -> Organization:
     return Organization.objects.create(name="Acme")

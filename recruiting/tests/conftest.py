@@ -8,6 +8,8 @@ import pytest
 import requests
 from django.core.cache import cache
 
+from core.models import User
+from recruiting.models import Subsystem, SubsystemConnection
 from recruiting.services.sites import _build
 
 
@@ -21,21 +23,63 @@ def _fresh_adapters_and_cache():
 
 @pytest.fixture
 def emulators(settings, live_server, sandbox_url):
-    """Point every job-site setting at the emulators on the live server."""
+    """Point every job-site and subsystem setting at the emulators on the live server."""
     settings.SITE_URL = live_server.url
+    settings.SANDBOX_URL = sandbox_url  # the emulators build hh.ru action links from it
     settings.HH_API_URL = f"{sandbox_url}/hh"
     settings.HH_OAUTH_URL = f"{sandbox_url}/hh"
     settings.SUPERJOB_API_URL = f"{sandbox_url}/superjob/2.0"
     settings.SUPERJOB_OAUTH_URL = f"{sandbox_url}/superjob"
+    settings.AMOCRM_URL_TEMPLATE = f"{sandbox_url}/amocrm/{{subdomain}}"
+    settings.TRACKER_API_URL = f"{sandbox_url}/tracker"
     settings.JOBSITE_SEARCH_TIMEOUT = 3.0
     settings.JOBSITE_SEARCH_DEADLINE = 4.0
+    settings.HTTP_READ_TIMEOUT = 5.0
     return sandbox_url
+
+
+@pytest.fixture
+def amo(organization, emulators) -> SubsystemConnection:
+    return SubsystemConnection.objects.create(
+        organization=organization,
+        subsystem=Subsystem.AMOCRM,
+        account="acme",
+        access_token="long-lived-token",
+        pipeline_id=7000001,
+        status_id=7000011,
+    )
+
+
+@pytest.fixture
+def tracker(organization, emulators) -> SubsystemConnection:
+    return SubsystemConnection.objects.create(
+        organization=organization,
+        subsystem=Subsystem.TRACKER,
+        account="org-acme",
+        access_token="y0_token",
+        queues="HIRE,DEV",
+    )
+
+
+@pytest.fixture
+def colleague(organization) -> User:
+    return User.objects.create_user(
+        username="boris", first_name="Борис", last_name="Котов", organization=organization
+    )
 
 
 @pytest.fixture
 def recruiter_client(client, recruiter):
     client.force_login(recruiter)
     return client
+
+
+@pytest.fixture
+def sites(emulators, recruiter_client):
+    """The recruiter's client with hh.ru and SuperJob both connected."""
+    connect(recruiter_client, "hh")
+    connect(recruiter_client, "sj")
+    return recruiter_client
 
 
 def consent(authorize_url: str, decision: str = "allow") -> str:

@@ -2,8 +2,6 @@
 subsystem adapters over HTTP against the amoCRM and Tracker emulators; every
 response checked against the OpenAPI schema (`recruiter_api_client`)."""
 
-# ruff: noqa: F811  (fixtures imported by name)
-
 from __future__ import annotations
 
 import json
@@ -16,12 +14,6 @@ from core.models import User
 from core.tests.api_support import SchemaCheckedClient, assert_is_error_body, csrf_headers
 from recruiting.models import Application, KnownContact, Resume, Subsystem, SubsystemConnection
 from recruiting.services.subsystems import connection_catalogue_refresh
-from recruiting.tests.applications_support import (  # noqa: F401
-    amo,
-    colleague,
-    emulators,
-    tracker,
-)
 from sandbox.faults import set_faults
 from sandbox.subsystem_models import AmoLead, TrackerIssue
 

@@ -2,8 +2,6 @@
 services through the real job-site adapters over HTTP against the hh.ru and
 SuperJob emulators; every response checked against the OpenAPI schema."""
 
-# ruff: noqa: F811  (fixtures imported by name)
-
 from __future__ import annotations
 
 import threading
@@ -15,14 +13,7 @@ from core.models import User
 from core.tests.api_support import SchemaCheckedClient, assert_is_error_body, csrf_headers
 from recruiting.models import KnownContact, Resume
 from recruiting.tests.conftest import connect
-from recruiting.tests.contacts_support import (  # noqa: F401
-    charged,
-    everything,
-    hh_urn,
-    sites,
-    sj_urn,
-    tracker,
-)
+from recruiting.tests.contacts_support import charged, hh_urn, sj_urn
 from sandbox.emulators.hh import CONTACT_PACKAGE
 from sandbox.faults import set_faults
 from sandbox.models import OAuthToken, ResumeEvent
@@ -159,7 +150,7 @@ def test_no_access_is_permission_denied_with_the_seed_message(api, sites):
     assert body["message"] == ACCESS_HH
 
 
-def test_site_not_connected_is_failed_precondition(api, everything):
+def test_site_not_connected_is_failed_precondition(api, emulators):
     body = error(resume(api, hh_urn()), 400, "FAILED_PRECONDITION")
     assert body["details"]["reason"] == "not_connected"
 
@@ -203,7 +194,7 @@ def test_stored_contacts_are_answered_to_a_colleague_without_a_site_call(api, si
     assert ResumeEvent.objects.count() == views
 
 
-def test_contacts_known_in_a_subsystem_are_answered_without_a_site(api, everything, recruiter):
+def test_contacts_known_in_a_subsystem_are_answered_without_a_site(api, emulators, recruiter):
     urn = hh_urn()
     KnownContact.objects.create(
         organization=recruiter.organization,
@@ -260,7 +251,7 @@ def test_site_down_while_opening_is_unavailable_and_nothing_is_stored(api, sites
     assert charged("superjob", urn) == 1
 
 
-def test_opening_without_a_connection_is_failed_precondition(api, everything):
+def test_opening_without_a_connection_is_failed_precondition(api, emulators):
     body = error(api.open(hh_urn()), 400, "FAILED_PRECONDITION")
     assert body["details"]["reason"] == "not_connected"
 

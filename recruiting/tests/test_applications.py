@@ -1,7 +1,5 @@
 """Take into work, end to end through the adapters and the emulators over HTTP."""
 
-# ruff: noqa: F811  (fixtures imported by name)
-
 from __future__ import annotations
 
 import time
@@ -14,13 +12,7 @@ from recruiting.models import Application, Subsystem, SubsystemConnection
 from recruiting.services.application_selectors import applications_for_urns
 from recruiting.services.applications import application_create
 from recruiting.services.subsystems import connection_catalogue_refresh
-from recruiting.tests.applications_support import (  # noqa: F401
-    amo,
-    candidate,
-    colleague,
-    emulators,
-    tracker,
-)
+from recruiting.tests.applications_support import candidate
 from sandbox.faults import set_faults
 from sandbox.subsystem_models import AmoLead, TrackerIssue
 

@@ -1,7 +1,5 @@
 """Exactly once under real concurrency: threads, PostgreSQL, the emulators over HTTP."""
 
-# ruff: noqa: F811  (fixtures imported by name)
-
 from __future__ import annotations
 
 import threading
@@ -14,7 +12,7 @@ from core.models import User
 from recruiting.models import Application
 from recruiting.services.applications import application_create
 from recruiting.services.subsystems import connection_catalogue_refresh
-from recruiting.tests.applications_support import amo, candidate, emulators, tracker  # noqa: F401
+from recruiting.tests.applications_support import candidate
 from sandbox.subsystem_models import AmoLead, TrackerIssue
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,7 +1,5 @@
 """Background jobs over HTTP against the emulators: polling, contacts, tokens."""
 
-# ruff: noqa: F811  (fixtures imported by name)
-
 from __future__ import annotations
 
 import time
@@ -17,13 +15,7 @@ from recruiting import tasks
 from recruiting.models import Application, KnownContact
 from recruiting.services.application_selectors import applications_for_urns
 from recruiting.services.applications import application_create
-from recruiting.tests.applications_support import (  # noqa: F401
-    amo,
-    candidate,
-    colleague,
-    emulators,
-    tracker,
-)
+from recruiting.tests.applications_support import candidate
 from sandbox.faults import set_faults
 from sandbox.subsystem_models import AmoLead, TrackerIssue
 

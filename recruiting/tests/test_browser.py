@@ -1,21 +1,18 @@
 """A recruiter in a real browser: search, open contacts from a chosen site of a
 merged card, take the candidate into Tracker, see the status on the card."""
 
-# ruff: noqa: F811  (fixtures imported by name)
-
 from __future__ import annotations
 
 import pytest
 
 from recruiting.tests.conftest import connect
-from recruiting.tests.contacts_support import everything, tracker  # noqa: F401
 from sandbox.subsystem_models import TrackerIssue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_search_open_contacts_from_superjob_take_into_tracker(
-    live_server, page, client, recruiter, tracker, everything
+    live_server, page, client, recruiter, tracker, emulators
 ):
     client.force_login(recruiter)
     connect(client, "hh")

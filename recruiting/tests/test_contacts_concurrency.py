@@ -1,7 +1,5 @@
 """Contacts open exactly once under real concurrency: threads, PostgreSQL, HTTP."""
 
-# ruff: noqa: F811  (fixtures imported by name)
-
 from __future__ import annotations
 
 import logging
@@ -15,7 +13,7 @@ from core.models import User
 from recruiting.models import Resume
 from recruiting.services.contacts import contacts_open
 from recruiting.tests.conftest import connect
-from recruiting.tests.contacts_support import charged, everything, hh_urn, sj_urn  # noqa: F401
+from recruiting.tests.contacts_support import charged, hh_urn, sj_urn
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,7 +52,7 @@ def race(users: list[User], urn: str) -> tuple[list, list]:
 
 @pytest.mark.parametrize(("system", "pick"), [("hh", hh_urn), ("superjob", sj_urn)])
 def test_ten_requests_at_once_open_contacts_once(
-    everything, client, organization, recruiter, system, pick, caplog
+    emulators, client, organization, recruiter, system, pick, caplog
 ):
     client.force_login(recruiter)
     connect(client, "hh" if system == "hh" else "sj")

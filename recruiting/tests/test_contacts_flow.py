@@ -1,7 +1,5 @@
 """Opening contacts and the resume page, over HTTP against the job-site emulators."""
 
-# ruff: noqa: F811  (fixtures imported by name)
-
 from __future__ import annotations
 
 import pytest
@@ -11,13 +9,7 @@ from core.models import User
 from recruiting.models import KnownContact, Resume
 from recruiting.services.contacts import contacts_choices, contacts_known, contacts_open
 from recruiting.tests.conftest import connect
-from recruiting.tests.contacts_support import (  # noqa: F401
-    charged,
-    everything,
-    hh_urn,
-    sites,
-    sj_urn,
-)
+from recruiting.tests.contacts_support import charged, hh_urn, sj_urn
 from sandbox.emulators.hh import CONTACT_PACKAGE
 from sandbox.faults import set_faults
 from sandbox.models import ResumeEvent
@@ -201,7 +193,7 @@ def test_resume_gone_is_not_found_and_site_down_is_unavailable(sites, recruiter)
         contacts_open(recruiter=recruiter, urn=sj_urn())
 
 
-def test_site_not_connected_is_a_failed_precondition(everything, recruiter):
+def test_site_not_connected_is_a_failed_precondition(emulators, recruiter):
     with pytest.raises(errors.FailedPrecondition) as exc:
         contacts_open(recruiter=recruiter, urn=hh_urn())
     assert exc.value.details["reason"] == "not_connected"

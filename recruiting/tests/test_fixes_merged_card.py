@@ -1,7 +1,5 @@
 """A merged card is one person: one deal, whichever of its resumes is taken."""
 
-# ruff: noqa: F811  (fixtures imported by name)
-
 from __future__ import annotations
 
 import pytest
@@ -11,19 +9,8 @@ from core.models import User
 from recruiting.models import Application
 from recruiting.services.applications import application_create
 from recruiting.services.contacts import contacts_open
-from recruiting.tests.applications_support import (  # noqa: F401
-    amo,
-    candidate,
-    colleague,
-    emulators,
-)
-from recruiting.tests.contacts_support import (  # noqa: F401
-    everything,
-    hh_urn,
-    sites,
-    sj_urn,
-    tracker,
-)
+from recruiting.tests.applications_support import candidate
+from recruiting.tests.contacts_support import hh_urn, sj_urn
 from sandbox.subsystem_models import AmoLead, TrackerIssue
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,7 +1,5 @@
 """htmx requests get small error fragments, never a whole page swapped into a panel."""
 
-# ruff: noqa: F811  (fixtures imported by name)
-
 from __future__ import annotations
 
 import re
@@ -10,7 +8,7 @@ import pytest
 from django.template.loader import render_to_string
 
 from recruiting.tests.conftest import connect
-from recruiting.tests.contacts_support import everything, hh_urn, sites  # noqa: F401
+from recruiting.tests.contacts_support import hh_urn
 from sandbox.faults import set_faults
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,7 +1,5 @@
 """Take into work from the pages, and the status on every card, against the emulators."""
 
-# ruff: noqa: F811  (fixtures imported by name)
-
 from __future__ import annotations
 
 import re
@@ -16,12 +14,7 @@ from recruiting.models import Application, Subsystem, SubsystemConnection
 from recruiting.services import search as search_service
 from recruiting.services.contacts import contacts_open
 from recruiting.tests.conftest import connect
-from recruiting.tests.contacts_support import (  # noqa: F401
-    everything,
-    hh_urn,
-    sites,
-    tracker,
-)
+from recruiting.tests.contacts_support import hh_urn
 from sandbox.subsystem_models import TrackerIssue
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -98,7 +91,7 @@ def card_statuses(client, cursor: str) -> dict[str, str]:
 
 
 def test_status_change_in_tracker_reaches_the_search_card_after_a_poll(
-    sites, recruiter, tracker, everything
+    sites, recruiter, tracker, emulators
 ):
     result = search_service.search_start(recruiter=recruiter, query=QUERY)
     urn = result.cards[0].urns[0]
@@ -106,7 +99,7 @@ def test_status_change_in_tracker_reaches_the_search_card_after_a_poll(
     assert take(sites, urn).status_code == 200
     assert "anna" in card_statuses(sites, result.cursor)[urn]
     key = Application.objects.get().application_id
-    url = f"{everything}/tracker/v2/issues/{key}/transitions/start_progress/_execute"
+    url = f"{emulators}/tracker/v2/issues/{key}/transitions/start_progress/_execute"
     headers = {"Authorization": "OAuth y0_token", "X-Org-ID": "org-acme"}
     assert requests.post(url, headers=headers, timeout=5).status_code == 200
     assert "В работе" not in card_statuses(sites, result.cursor)[urn]

@@ -6,12 +6,14 @@ oauth; developers.kommo.com complex-leads, leads-list, get-stage).
 
 from __future__ import annotations
 
-import threading
+import hashlib
 import time
 from collections.abc import Iterable
 from typing import Any
 
 import requests
+from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
 from requests.adapters import HTTPAdapter
 
 from core import errors
@@ -34,40 +36,49 @@ TAG = "recruiting"
 
 
 class RateLimiter:
-    """At most `rate` requests per second, spaced evenly, across threads.
+    """At most `rate` requests in any one second, across threads and processes.
 
     amoCRM allows 7 requests per second per integration and blocks the IP of
     callers that keep exceeding it, so every request first takes a slot here.
-    Shared by every client of one account in this process (the polling job
-    holds a lock, so it is the only heavy user); a 429 from other processes
-    is still honoured through Retry-After by the base client.
+    Time is cut into slots; a request claims the first free slot from now on
+    with an atomic `cache.add` and waits for the slot to begin. Every process
+    that shares the cache (Redis or the database in production: the web
+    workers and each qcluster) draws from the same slots; with the
+    local-memory cache, the threads of one process do. A 429 that still
+    comes back is honoured through Retry-After by the base client.
     """
 
-    # 10 % headroom: network jitter must not squeeze 8 requests into the
-    # server's one-second window.
-    MARGIN = 1.1
+    LOOKAHEAD = 600  # slots searched for a free one before giving up
 
-    def __init__(self, rate: float) -> None:
-        self.interval = self.MARGIN / rate
-        self._next = 0.0
-        self._lock = threading.Lock()
+    def __init__(self, rate: float, *, key: str = "", cache: BaseCache | None = None) -> None:
+        # A request may start anywhere inside its slot, so a one-second window
+        # touches one slot more than it covers: rate - 1 slots per second keep
+        # any window at `rate` requests at most.
+        self.interval = 1.0 / max(rate - 1.0, rate / 2.0)
+        digest = hashlib.sha256(f"{key}|{rate}".encode()).hexdigest()[:24]
+        self.prefix = f"amocrm-rate:{digest}"
+        self.cache = cache if cache is not None else caches["default"]
 
     def acquire(self) -> None:
-        with self._lock:
-            now = time.monotonic()
-            slot = max(now, self._next)
-            self._next = slot + self.interval
-        if slot > now:
-            time.sleep(slot - now)
+        now = time.time()
+        first = int(now / self.interval)
+        for slot in range(first, first + self.LOOKAHEAD):
+            if self.cache.add(f"{self.prefix}:{slot}", 1, timeout=self._ttl(slot, now)):
+                wait = slot * self.interval - time.time()
+                if wait > 0:
+                    time.sleep(wait)
+                return
+        raise errors.ResourceExhausted(
+            "amoCRM request queue is full: too many requests are waiting for the rate limit."
+        )
 
-
-_limiters: dict[tuple[str, float], RateLimiter] = {}
-_limiters_lock = threading.Lock()
+    def _ttl(self, slot: int, now: float) -> int:
+        # Long enough to outlive the slot itself, so it is never claimed twice.
+        return int((slot + 1) * self.interval - now) + 2
 
 
 def limiter_for(key: str, rate: float) -> RateLimiter:
-    with _limiters_lock:
-        return _limiters.setdefault((key, rate), RateLimiter(rate))
+    return RateLimiter(rate, key=key)
 
 
 class _RateLimitedAdapter(HTTPAdapter):

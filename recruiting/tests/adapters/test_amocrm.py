@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import responses
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
 
 from core import errors
 from recruiting.adapters.amocrm import AmoCrmClient, RateLimiter
@@ -182,8 +185,62 @@ def test_refresh_posts_refresh_grant_and_returns_the_new_pair():
 
 
 def test_rate_limiter_spaces_requests_to_the_rate():
-    limiter = RateLimiter(rate=50.0)
+    limiter = RateLimiter(rate=50.0, key="spacing", cache=LocMemCache("spacing", {}))
     started = time.monotonic()
     for _ in range(11):
         limiter.acquire()
-    assert time.monotonic() - started >= 10 / 50
+    # 49 slots a second; the first may start at once, late in its slot.
+    assert time.monotonic() - started >= 9 / 49
+
+
+def busiest_second(stamps: list[float]) -> int:
+    stamps = sorted(stamps)
+    return max(sum(1 for t in stamps[i:] if t < start + 1.0) for i, start in enumerate(stamps))
+
+
+def hammer(limiters: list[RateLimiter], requests_each: int) -> list[float]:
+    """Threads over several limiters (as if several processes) take slots."""
+    stamps: list[float] = []
+
+    def worker(limiter: RateLimiter) -> None:
+        for _ in range(requests_each):
+            limiter.acquire()
+            stamps.append(time.time())
+
+    threads = [threading.Thread(target=worker, args=(lim,)) for lim in limiters for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return stamps
+
+
+def test_limiters_sharing_a_cache_share_the_rate():
+    """Two limiters of one account that share a cache (two processes on one
+    Redis) never exceed the rate together in any one second."""
+    shared = LocMemCache("shared", {})
+    limiters = [RateLimiter(rate=10.0, key="acme", cache=shared) for _ in range(2)]
+    stamps = hammer(limiters, requests_each=3)
+    assert len(stamps) == 18 and busiest_second(stamps) <= 10
+
+
+def test_limiters_share_the_rate_through_redis():
+    try:
+        redis = RedisCache("redis://127.0.0.1:6379/15", {"KEY_PREFIX": f"t{time.time_ns()}"})
+        redis.get("ping")
+    except Exception:  # noqa: BLE001 - no Redis on this machine
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    limiters = [RateLimiter(rate=10.0, key="acme", cache=redis) for _ in range(2)]
+    stamps = hammer(limiters, requests_each=3)
+    assert len(stamps) == 18 and busiest_second(stamps) <= 10
+
+
+def test_limiter_with_a_full_queue_is_resource_exhausted():
+    cache = LocMemCache("full", {})
+    limiter = RateLimiter(rate=7.0, key="full", cache=cache)
+    limiter.LOOKAHEAD = 3
+    first = int(time.time() / limiter.interval)
+    for slot in range(first, first + 5):
+        cache.add(f"{limiter.prefix}:{slot}", 1, timeout=30)
+    with pytest.raises(errors.ResourceExhausted):
+        limiter.acquire()

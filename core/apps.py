@@ -1,6 +1,9 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
+
+from core.sqlite import install_unicode_like
 
 
 class CoreConfig(AppConfig):
@@ -10,3 +13,4 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Every app declares its scheduled jobs in <app>/jobs.py.
         autodiscover_modules("jobs")
+        connection_created.connect(install_unicode_like, dispatch_uid="core.sqlite.unicode_like")

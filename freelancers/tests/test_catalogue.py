@@ -106,6 +106,13 @@ def test_filter_by_region_and_text(client, today):
     assert names(client.get(URL, {"q": "Смирнов", "region": "Казань"})) == set()
 
 
+def test_text_search_ignores_case_in_cyrillic_on_every_database(client, today):
+    listed(22, today, about="Медийная реклама", last_name="Смирнов")
+    assert names(client.get(URL, {"q": "смирнов"})) == {22}
+    assert names(client.get(URL, {"q": "МЕДИЙНАЯ"})) == {22}
+    assert names(client.get(URL, {"q": "медийн_я"})) == set()  # "_" is not a wildcard
+
+
 def test_unknown_filter_values_are_ignored_not_errors(client, today):
     listed(30, today)
     response = client.get(URL, {"kind": "<script>", "region": "Атлантида", "page": "x"})

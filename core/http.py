@@ -48,6 +48,11 @@ STATUS_ERRORS: dict[int, type[errors.ServiceError]] = {
 }
 
 
+def bearer(token: str) -> dict[str, str]:
+    """The Authorization header of an OAuth 2.0 bearer token (RFC 6750)."""
+    return {"Authorization": f"Bearer {token}"}
+
+
 def error_body(response: requests.Response) -> dict[str, Any]:
     """The JSON object of an error response, or {} when it carries none.
 

@@ -17,7 +17,7 @@ from django.core.cache.backends.base import BaseCache
 from requests.adapters import HTTPAdapter
 
 from core import errors
-from core.http import ApiClient, error_body
+from core.http import ApiClient, bearer, error_body
 from recruiting.adapters.subsystem_base import (
     Candidate,
     ContactCard,
@@ -111,7 +111,7 @@ class AmoCrmClient(ApiClient):
         super().__init__(base_url=base_url, **kwargs)
         self.link_field_id = link_field_id
         if token:
-            self.session.headers["Authorization"] = f"Bearer {token}"
+            self.session.headers.update(bearer(token))
         adapter = _RateLimitedAdapter(
             limiter_for(self.base_url, rate_limit), pool_maxsize=self.pool_size, max_retries=0
         )

@@ -14,7 +14,7 @@ import requests
 from django.conf import settings
 
 from core import errors
-from core.http import ApiClient, error_body
+from core.http import ApiClient, bearer, error_body
 from recruiting.adapters.base import (
     Contacts,
     JobSite,
@@ -152,7 +152,7 @@ class HhAdapter(ApiClient):
             if query.salary_to is not None:
                 params["salary_to"] = query.salary_to
         data = self._json(
-            "GET", "/resumes", params=params, headers=self._auth(access_token), deadline=deadline
+            "GET", "/resumes", params=params, headers=bearer(access_token), deadline=deadline
         )
         try:
             items = data["items"]
@@ -193,7 +193,7 @@ class HhAdapter(ApiClient):
         return self._parsed_resume(url, access_token, idempotent=False)
 
     def _parsed_resume(self, path: str, access_token: str, **kwargs: Any) -> ResumeCard:
-        data = self._json("GET", path, headers=self._auth(access_token), **kwargs)
+        data = self._json("GET", path, headers=bearer(access_token), **kwargs)
         return self._safe_card(data)
 
     def card_from_raw(self, data: dict[str, Any]) -> ResumeCard:
@@ -237,7 +237,7 @@ class HhAdapter(ApiClient):
 
     # GET /me, then docs/employer_manager_resume_limit.md.
     def quota(self, *, access_token: str) -> Quota:
-        me = self._json("GET", "/me", headers=self._auth(access_token))
+        me = self._json("GET", "/me", headers=bearer(access_token))
         try:
             employer, manager = me["employer"]["id"], me["manager"]["id"]
         except (KeyError, TypeError) as exc:
@@ -245,7 +245,7 @@ class HhAdapter(ApiClient):
         limits = self._json(
             "GET",
             f"/employers/{employer}/managers/{manager}/limits/resume",
-            headers=self._auth(access_token),
+            headers=bearer(access_token),
         )
         try:
             return Quota(contacts_left=None, views_left=int(limits["left"]["resume_view"]))
@@ -301,10 +301,6 @@ class HhAdapter(ApiClient):
             rank=rank,
             raw=item,
         )
-
-    @staticmethod
-    def _auth(access_token: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {access_token}"}
 
     # docs/errors.md: {"errors": [{"type", "value"}]} or, from /token,
     # {"error", "error_description"}; the OpenAPI spec adds `oauth_error`.

@@ -14,7 +14,7 @@ import requests
 from django.conf import settings
 
 from core import errors
-from core.http import ApiClient, error_body
+from core.http import ApiClient, bearer, error_body
 from recruiting.adapters.base import (
     Contacts,
     JobSite,
@@ -165,7 +165,7 @@ class SuperJobAdapter(ApiClient):
         if query.salary_to is not None:
             params["payment_to"] = query.salary_to
         data = self._json(
-            "GET", "/resumes/", params=params, headers=self._auth(access_token), deadline=deadline
+            "GET", "/resumes/", params=params, headers=bearer(access_token), deadline=deadline
         )
         try:
             cards = tuple(
@@ -192,9 +192,7 @@ class SuperJobAdapter(ApiClient):
         return self._resume(path, access_token, idempotent=False)
 
     def _resume(self, path: str, access_token: str, **kwargs: Any) -> ResumeCard:
-        return self.card_from_raw(
-            self._json("GET", path, headers=self._auth(access_token), **kwargs)
-        )
+        return self.card_from_raw(self._json("GET", path, headers=bearer(access_token), **kwargs))
 
     # Resume object (reference): `work_history[]` (profession, name, work,
     # yearbeg/monthbeg, yearend/monthend), `base_education_history[]`,
@@ -237,7 +235,7 @@ class SuperJobAdapter(ApiClient):
 
     def quota(self, *, access_token: str) -> Quota:
         # (unverified) No documented quota call; the user check proves the token.
-        self._json("GET", "/user/current/", headers=self._auth(access_token))
+        self._json("GET", "/user/current/", headers=bearer(access_token))
         return Quota(contacts_left=None)
 
     def currency_rates(self) -> dict[str, float]:
@@ -275,10 +273,6 @@ class SuperJobAdapter(ApiClient):
             rank=rank,
             raw=item,
         )
-
-    @staticmethod
-    def _auth(access_token: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {access_token}"}
 
     # Error envelope: {"error": {"code", "message", "errors": [{"reason"}]}}.
     def _error_for(self, response: requests.Response) -> errors.ServiceError:

@@ -20,6 +20,19 @@ pytest_plugins = ["core.tests.api_support"]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
+def pytest_collection_modifyitems(config, items):
+    """`@pytest.mark.postgres` tests are skipped on SQLite, which serialises
+    every write transaction, so a race there would prove nothing."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (row locks and concurrent writers)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
 # Where the emulators' default URLs point in tests: a port nothing listens on,
 # so a test that forgets to aim a setting at the live server fails the same
 # way everywhere, even when a development server runs on the usual port.

@@ -7,12 +7,12 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import connection
 from django.utils import timezone
 
 from core import errors, services
 from core.jobs import Job, JobLocked, evaluate_health, job_run, register
 from core.models import JobLock, JobRun
+from core.tests.concurrency import at_once
 
 JOB = register(
     Job(
@@ -85,38 +85,23 @@ def test_an_expired_lock_of_a_crashed_run_is_taken_over():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_runs_never_overlap_on_postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip("row-level concurrency needs PostgreSQL")
     import time
 
-    from django.db import connections
-
-    start = threading.Barrier(6)
     guard = threading.Lock()
     inside = {"now": 0, "max": 0}
-    outcomes: list[str] = []
 
-    def worker() -> None:
-        try:
-            start.wait()
-            with job_run("test_job"):
-                with guard:
-                    inside["now"] += 1
-                    inside["max"] = max(inside["max"], inside["now"])
-                time.sleep(0.2)
-                with guard:
-                    inside["now"] -= 1
-            outcomes.append("ran")
-        except JobLocked:
-            outcomes.append("locked")
-        finally:
-            connections.close_all()
+    def run() -> str:
+        with job_run("test_job"):
+            with guard:
+                inside["now"] += 1
+                inside["max"] = max(inside["max"], inside["now"])
+            time.sleep(0.2)
+            with guard:
+                inside["now"] -= 1
+        return "ran"
 
-    threads = [threading.Thread(target=worker) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    ran, locked = at_once([run] * 6, expected=JobLocked)
+    outcomes = ran + ["locked" for _ in locked]
     assert inside["max"] == 1
     assert outcomes.count("ran") >= 1 and len(outcomes) == 6
     assert JobRun.objects.filter(status=JobRun.Status.SKIPPED).count() == outcomes.count("locked")

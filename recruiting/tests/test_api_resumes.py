@@ -4,13 +4,13 @@ SuperJob emulators; every response checked against the OpenAPI schema."""
 
 from __future__ import annotations
 
-import threading
+from functools import partial
 
 import pytest
-from django.db import connection, connections
 
 from core.models import User
 from core.tests.api_support import SchemaCheckedClient, assert_is_error_body, csrf_headers
+from core.tests.concurrency import at_once
 from recruiting.models import KnownContact, Resume
 from recruiting.tests.conftest import connect
 from recruiting.tests.contacts_support import charged, hh_urn, sj_urn
@@ -338,30 +338,12 @@ def test_organizations_never_see_each_others_stored_resumes_or_contacts(
 # --- concurrency ------------------------------------------------------------------------
 
 
+@pytest.mark.postgres
 def test_concurrent_requests_open_contacts_once(api, sites, recruiter):
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "the row lock behind the opening lease needs PostgreSQL; SQLite serialises "
-            "every write transaction, so this test would prove nothing there"
-        )
     urn = hh_urn()
     clients = [client_for(recruiter) for _ in range(6)]
-    barrier = threading.Barrier(len(clients))
-    answers: list = []
-
-    def open_(client: SchemaCheckedClient) -> None:
-        barrier.wait()
-        try:
-            response = client.open(urn)
-            answers.append((response.status_code, response.json()))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=open_, args=(c,)) for c in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    responses, _failures = at_once([partial(client.open, urn) for client in clients])
+    answers = [(response.status_code, response.json()) for response in responses]
     assert [status for status, _body in answers] == [200] * len(clients)
     assert len({(b["name"], tuple(b["phones"])) for _status, b in answers}) == 1
     assert charged("hh", urn) == 1

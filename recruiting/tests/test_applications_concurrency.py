@@ -2,54 +2,32 @@
 
 from __future__ import annotations
 
-import threading
+from functools import partial
 
 import pytest
-from django.db import connection, connections
 
 from core import errors
 from core.models import User
+from core.tests.concurrency import at_once
 from recruiting.models import Application
 from recruiting.services.applications import application_create
 from recruiting.services.subsystems import connection_catalogue_refresh
 from recruiting.tests.applications_support import candidate
 from sandbox.subsystem_models import AmoLead, TrackerIssue
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 THREADS = 8
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "select_for_update and concurrent writers need PostgreSQL; SQLite serialises "
-            "every write transaction, so this test would prove nothing there"
-        )
-
-
-def race(recruiters: list[User], subsystem: str) -> tuple[list, list]:
-    barrier = threading.Barrier(len(recruiters))
-    results, failures = [], []
-
-    def take(user: User) -> None:
-        barrier.wait()
-        try:
-            results.append(
-                application_create(recruiter=user, candidate=candidate(), subsystem=subsystem)
-            )
-        except errors.AlreadyExists as exc:
-            failures.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=take, args=(u,)) for u in recruiters]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results, failures
+def race(users: list[User], subsystem: str) -> tuple[list, list]:
+    return at_once(
+        [
+            partial(application_create, recruiter=user, candidate=candidate(), subsystem=subsystem)
+            for user in users
+        ],
+        expected=errors.AlreadyExists,
+    )
 
 
 def recruiters(organization, n: int) -> list[User]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from functools import partial
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
+from core.tests.concurrency import at_once
 from recruiting.models import Token
 from recruiting.services.tokens import token_access
 from recruiting.tests.conftest import connect
@@ -19,30 +21,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.mark.postgres
 def test_ten_threads_refresh_an_expired_token_exactly_once(emulators, recruiter_client, recruiter):
-    if connection.vendor != "postgresql":
-        pytest.skip("select_for_update is a no-op on SQLite; row locks need PostgreSQL")
     connect(recruiter_client, "hh")
     past = timezone.now() - timedelta(minutes=1)
     OAuthToken.objects.filter(system="hh").update(expires_at=past)
     Token.objects.filter(job_site="hh").update(valid_until=past)
-    barrier = threading.Barrier(10)
-    results, failures = [], []
-
-    def worker():
-        try:
-            token = Token.objects.get(recruiter=recruiter, job_site="hh")
-            barrier.wait()
-            results.append(token_access(token=token))
-        except Exception as exc:  # collected and asserted below
-            failures.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(10)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    tokens = [Token.objects.get(recruiter=recruiter, job_site="hh") for _ in range(10)]
+    results, failures = at_once([partial(token_access, token=token) for token in tokens])
     assert failures == []
     assert OAuthToken.objects.filter(system="hh").count() == 2  # one refresh at the site
     newest = OAuthToken.objects.filter(system="hh").latest("pk").access_token
@@ -52,8 +36,6 @@ def test_ten_threads_refresh_an_expired_token_exactly_once(emulators, recruiter_
 
 @pytest.mark.postgres
 def test_key_rotation_waits_for_a_token_refresh_and_keeps_the_new_token(recruiter):
-    if connection.vendor != "postgresql":
-        pytest.skip("select_for_update is a no-op on SQLite; row locks need PostgreSQL")
     import time
 
     from django.db import transaction

@@ -11,7 +11,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import OperationalError, connection, connections
+from django.db import OperationalError, connections
 from django.utils import timezone
 
 from core.jobs import JobLocked, get_job, register
@@ -314,10 +314,7 @@ def short_lease():
     register(job)
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="concurrent runs need a database with row locks and real concurrent connections",
-)
+@pytest.mark.postgres
 def test_two_concurrent_runs_never_interleave_even_when_a_lease_expires(
     yt, shard_aliases, short_lease
 ):

@@ -16,8 +16,14 @@ def main() -> None:
     except (ImproperlyConfigured, ValueError) as exc:
         sys.exit(f"Configuration error: {exc}")
     from django.core.management import execute_from_command_line
+    from django.db import OperationalError
 
-    execute_from_command_line(sys.argv)
+    try:
+        execute_from_command_line(sys.argv)
+    except OperationalError as exc:
+        # A well-formed DATABASE_URL whose server is down or database missing.
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        sys.exit(f"Database error: {first_line}")
 
 
 if __name__ == "__main__":

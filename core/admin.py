@@ -5,6 +5,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_q.models import Schedule
@@ -50,7 +52,11 @@ class PropertyAdmin(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        if obj is not None and obj.name in PROPERTY_HELP:
+        if obj is None and PROPERTY_HELP:
+            form.base_fields["name"].help_text = format_html_join(
+                mark_safe("<br>"), "<code>{}</code>: {}", sorted(PROPERTY_HELP.items())
+            )
+        elif obj is not None and obj.name in PROPERTY_HELP:
             form.base_fields["value"].help_text = PROPERTY_HELP[obj.name]
         return form
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import errors
@@ -112,7 +113,7 @@ class Freelancer(models.Model):
         else:
             return str(_("Hidden: certificates not synced yet"))
         synced = self.certificates_synced_at
-        when = synced.strftime("%Y-%m-%d %H:%M") if synced else "—"
+        when = timezone.localtime(synced).strftime("%Y-%m-%d %H:%M") if synced else "—"
         return str(text) + " " + str(_("(last sync %(when)s)") % {"when": when})
 
 

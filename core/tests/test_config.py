@@ -99,3 +99,12 @@ def test_seed_demo_refuses_without_debug():
     env["SANDBOX"] = "true"
     result = manage("seed_demo", env=env)
     assert result.returncode != 0 and "DEBUG and SANDBOX" in result.stderr
+
+
+def test_unreachable_database_is_a_one_line_error():
+    result = manage(
+        "migrate", env={"DEBUG": "true", "DATABASE_URL": "postgres://app@127.0.0.1:1/nowhere"}
+    )
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode != 0 and len(lines) == 1, result.stderr
+    assert lines[0].startswith("Database error:") and "127.0.0.1" in lines[0]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -225,6 +225,16 @@ def test_freelancer_page_shows_the_visibility_reason(admin_client, today):
     )
     response = admin_client.get(reverse("admin:freelancers_freelancer_change", args=[f.pk]))
     assert "c-5" in response.content.decode()
+
+
+def test_visibility_reason_gives_the_last_sync_in_local_time(settings):
+    settings.TIME_ZONE = "Europe/Moscow"
+    f = make_freelancer(
+        6,
+        visibility_reason={"code": "none"},
+        certificates_synced_at=datetime(2026, 3, 1, 22, 30, tzinfo=UTC),
+    )
+    assert "2026-03-02 01:30" in f.visibility_text
 
 
 def queue_url() -> str:

@@ -45,6 +45,18 @@ def test_command_dry_run_and_uid_selection(certification_url, today):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_command_takes_several_uids_after_one_option(certification_url, today):
+    for uid in (1, 2, 3):
+        make_freelancer(uid)
+        emulate(uid, due=today + timedelta(days=50))
+    call_command("sync_freelancer_certificates", "--uid", "1", "2", stdout=StringIO())
+    assert set(Freelancer.objects.filter(is_searchable=True).values_list("uid", flat=True)) == {
+        1,
+        2,
+    }
+
+
+@pytest.mark.django_db(transaction=True)
 def test_command_reports_failed_batches(certification_url, settings):
     settings.HTTP_MAX_RETRIES = 0
     make_freelancer(1)

@@ -154,6 +154,8 @@ class YtExclusionSource:
         while True:
             try:
                 return self._read_ids(version)
+            except errors.InvalidResponse:
+                raise  # bad data reads the same every time: no retry
             except (errors.Unavailable, errors.DeadlineExceeded) as exc:
                 delay = self.client._delay(attempt, None)
                 if attempt >= self.client.max_retries or delay is None:

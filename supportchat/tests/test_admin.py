@@ -70,3 +70,8 @@ def test_run_now_and_dry_run_buttons_queue_the_task(admin_client):
     assert admin_client.post("/admin/supportchat/supportchatrun/dry-run/").status_code == 302
     assert OrmQ.objects.count() == 2
     assert admin_client.get("/admin/supportchat/supportchatrun/run/").status_code == 405
+
+
+def test_the_add_property_form_explains_the_pause_knob(admin_client):
+    page = admin_client.get("/admin/core/property/add/").content.decode()
+    assert "CHECKED_SUPPORT_CHAT_FEATURE_LAST_SYNCED_MOD_TIME" in page

@@ -17,7 +17,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
-            "--uid", type=int, action="append", dest="uids", help="Only this uid (repeatable)."
+            "--uid",
+            type=int,
+            nargs="+",
+            action="extend",
+            dest="uids",
+            metavar="UID",
+            help="Only these uids (--uid 1 2, or repeated).",
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="Fetch and plan, change nothing."

@@ -226,6 +226,9 @@ class JobSiteAdapter(Protocol):
     # `deadline` (time.monotonic) bounds the call: DeadlineExceeded past it.
     def refresh(self, *, refresh_token: str, deadline: float | None = None) -> TokenPair: ...
 
+    # Invalidates the token at the site, where the site offers that.
+    def revoke(self, *, access_token: str) -> None: ...
+
     def search(
         self, *, access_token: str, query: SearchQuery, page: int, deadline: float | None = None
     ) -> SearchPage: ...

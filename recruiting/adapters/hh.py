@@ -118,6 +118,10 @@ class HhAdapter(ApiClient):
             {"grant_type": "refresh_token", "refresh_token": refresh_token}, deadline=deadline
         )
 
+    # docs/authorization_for_user.md, "invalidate": DELETE /token → 204.
+    def revoke(self, *, access_token: str) -> None:
+        self._request("DELETE", "/token", headers=bearer(access_token), idempotent=True)
+
     def _token(self, form: dict[str, str], deadline: float | None = None) -> TokenPair:
         data = self._json("POST", "/token", data=form, idempotent=False, deadline=deadline)
         try:

@@ -233,6 +233,9 @@ class SuperJobAdapter(ApiClient):
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise errors.InvalidResponse("superjob: resume answer is malformed") from exc
 
+    def revoke(self, *, access_token: str) -> None:
+        """SuperJob documents no token revocation: the token just expires."""
+
     def quota(self, *, access_token: str) -> Quota:
         # (unverified) No documented quota call; the user check proves the token.
         self._json("GET", "/user/current/", headers=bearer(access_token))

@@ -48,9 +48,22 @@ def token_store(*, recruiter, site: JobSite, pair: TokenPair) -> Token:
 
 
 def token_delete(*, recruiter, site: JobSite) -> bool:
-    """Disconnect a site; True when there was a connection."""
-    deleted, _rows = Token.objects.filter(recruiter=recruiter, job_site=site.value).delete()
-    return bool(deleted)
+    """Disconnect a site; True when there was a connection.
+
+    The connection is gone here whatever the site answers; the token is then
+    revoked at the site too, where it can be (a failure there is only
+    logged: the token can no longer be used from here, and it expires).
+    """
+    token = Token.objects.filter(recruiter=recruiter, job_site=site.value).first()
+    if token is None:
+        return False
+    access_token = token.access_token
+    token.delete()
+    try:
+        site_adapter(site).revoke(access_token=access_token)
+    except errors.ServiceError as exc:
+        logger.warning("%s: revoking a disconnected token failed: %s", site.value, exc.message)
+    return True
 
 
 def token_mark_reconnect(*, token: Token, reason: str) -> None:

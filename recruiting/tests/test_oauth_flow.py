@@ -123,3 +123,19 @@ def test_sites_page_shows_each_state(emulators, recruiter_client, recruiter):
     assert "Подключено до" in page or "Connected until" in page
     recruiter_client.post("/recruiting/sites/hh/disconnect/")
     assert not Token.objects.exists()
+
+
+def test_disconnecting_revokes_the_token_at_hh(emulators, recruiter_client):
+    connect(recruiter_client, "hh")
+    recruiter_client.post("/recruiting/sites/hh/disconnect/")
+    assert not Token.objects.exists()
+    assert OAuthToken.objects.get(system="hh").revoked
+
+
+def test_disconnecting_while_hh_is_down_still_disconnects(emulators, recruiter_client):
+    connect(recruiter_client, "hh")
+    set_faults("hh", fail_next=5, error_status=503)  # past every retry
+    response = recruiter_client.post("/recruiting/sites/hh/disconnect/")
+    assert response.status_code in (200, 302)
+    assert not Token.objects.exists()
+    assert not OAuthToken.objects.get(system="hh").revoked

@@ -43,3 +43,13 @@ def test_malformed_keys_are_a_configuration_error(settings):
     settings.FIELD_ENCRYPTION_KEYS = ["not-a-key"]
     with pytest.raises(ImproperlyConfigured):
         fields.encrypt("x")
+
+
+def test_json_field_stores_the_document_encrypted(settings):
+    settings.FIELD_ENCRYPTION_KEYS = [NEW]
+    field = fields.EncryptedJSONField()
+    document = {"first_name": "Иван", "contact": [{"value": "+79991234567"}]}
+    stored = field.get_prep_value(document)
+    assert stored.startswith("fernet:") and "79991234567" not in stored
+    assert field.from_db_value(stored, None, None) == document
+    assert field.from_db_value('{"plain": 1}', None, None) == {"plain": 1}  # written before

@@ -22,11 +22,10 @@ class ResumeAdmin(admin.ModelAdmin):
     list_filter = ["organization"]
     list_select_related = ["organization", "opened_by"]
     search_fields = ["urn"]
-    exclude = ["contacts"]
+    exclude = ["contacts", "resume"]  # personal data stays out of the admin
     readonly_fields = [
         "organization",
         "urn",
-        "resume",
         "opened_by",
         "opening_until",
         "created_at",

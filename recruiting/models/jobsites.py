@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import EncryptedTextField
+from core.fields import EncryptedJSONField, EncryptedTextField
 from core.models import OrganizationOwned
 
 __all__ = ["JobSiteChoice", "MergeSplit", "Resume", "SearchSession", "Token"]
@@ -77,7 +77,7 @@ class Resume(OrganizationOwned):
 
     urn = models.CharField(_("URN"), max_length=100)
     contacts = EncryptedTextField(_("contacts"), blank=True)
-    resume = models.JSONField(_("resume"), default=dict)
+    resume = EncryptedJSONField(_("resume"), default=dict)  # carries contacts too
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("opened by"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from core import errors
 from core.models import User
@@ -36,6 +37,13 @@ def test_opening_hh_contacts_stores_them_with_the_full_resume(sites, recruiter):
     assert row.resume["contact"] and row.resume["id"] == urn.rsplit(":", 1)[1]
     assert row.contact_data["phones"] == list(opened.phones)
     assert charged("hh", urn) == 1
+    # At rest neither the contacts nor the resume document that carries them
+    # is readable.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT contacts, resume FROM recruiting_resume WHERE id = %s", [row.pk])
+        stored = " ".join(cursor.fetchone())
+    digits = "".join(ch for ch in opened.phones[0] if ch.isdigit())
+    assert digits not in stored and opened.emails[0] not in stored
 
 
 def views(urn: str) -> int:

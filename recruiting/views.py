@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -90,7 +91,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "form": form,
         "result": result,
         "error": error,
-        "connected": bool(selectors.tokens_for(recruiter=request.user)),
+        "connected": _connected(request),
     }
     # htmx swaps #results: answer with that fragment, errors included.
     template = "recruiting/_results.html" if request.htmx else "recruiting/search.html"
@@ -103,12 +104,19 @@ def split(request: HttpRequest) -> HttpResponse:
         urns = card_urns_check(request.POST.getlist("urn"))
         search_service.merge_split_create(recruiter=request.user, urns=urns)
     except errors.InvalidArgument as exc:
-        return render(
-            request, "recruiting/search.html", {"form": SearchForm(), "error": exc}, status=400
-        )
-    cursor = request.POST.get("cursor", "")
+        context = {"form": SearchForm(), "error": exc, "connected": _connected(request)}
+        return render(request, "recruiting/search.html", context, status=400)
+    return redirect(_search_url(request.POST.get("cursor", "")))
+
+
+def _connected(request: HttpRequest) -> bool:
+    return bool(selectors.tokens_for(recruiter=request.user))
+
+
+def _search_url(cursor: str) -> str:
+    """The search page, on the results page `cursor` points at when given."""
     url = reverse("recruiting:search")
-    return redirect(f"{url}?{urlencode({'cursor': cursor})}" if cursor else url)
+    return f"{url}?{urlencode({'cursor': cursor})}" if cursor else url
 
 
 def _initial(query) -> dict:
@@ -144,12 +152,14 @@ def contacts_choose(request: HttpRequest) -> HttpResponse:
         "card": request.GET.get("card", ""),
         "urns": urns,
     }
-    return render(request, "recruiting/_contacts_choose.html", context)
+    return _panel(request, "recruiting/_contacts_choose.html", context, title=_("Contacts"))
 
 
 @require_POST
 def contacts_open(request: HttpRequest) -> HttpResponse:
     urn, card = request.POST.get("urn", ""), request.POST.get("card", "")
+    others = [u for u in request.POST.get("card_urns", "").split(",")[:MAX_CARD_URNS] if u]
+    context = {"card": card, "urns": list(dict.fromkeys([urn, *others]))}
     try:
         opened = contacts.contacts_open(
             recruiter=request.user, urn=urn, confirm_hidden=request.POST.get("confirm") == "1"
@@ -157,12 +167,12 @@ def contacts_open(request: HttpRequest) -> HttpResponse:
     except errors.FailedPrecondition as exc:
         if exc.details.get("reason") != "hidden_fields":
             raise
-        context = {"urn": urn, "error": exc, "card": card}
-        return render(request, "recruiting/_contacts_confirm.html", context, status=409)
-    urns = [urn, *(u for u in request.POST.get("card_urns", "").split(",")[:MAX_CARD_URNS] if u)]
-    context = {"known": {urn: opened}, "urns": list(dict.fromkeys(urns)), "card": card}
-    context["take_urn"] = urn
-    return render(request, "recruiting/_contacts.html", context)
+        context |= {"urn": urn, "error": exc, "card_urns": ",".join(others)}
+        return _panel(
+            request, "recruiting/_contacts_confirm.html", context, title=_("Contacts"), status=409
+        )
+    context |= {"known": {urn: opened}, "take_urn": urn}
+    return _panel(request, "recruiting/_contacts.html", context, title=_("Contacts"))
 
 
 @require_GET
@@ -170,7 +180,7 @@ def take_form(request: HttpRequest) -> HttpResponse:
     """The take-into-work form for a card: configured subsystems and their targets."""
     urns = card_urns_check(request.GET.getlist("urn"))
     context = {**_work_context(request, urns), "card": request.GET.get("card", "")}
-    return render(request, "recruiting/_take.html", context)
+    return _panel(request, "recruiting/_take.html", context, title=_("Take into work"))
 
 
 @require_POST
@@ -183,9 +193,33 @@ def take(request: HttpRequest) -> HttpResponse:
         )
     except errors.AlreadyExists as exc:
         context = {**_work_context(request, [urn, *card_urns]), "error": exc, "card": card}
-        return render(request, "recruiting/_application.html", context, status=409)
+        return _panel(
+            request, "recruiting/_application.html", context, title=_("Take into work"), status=409
+        )
     context = {**_work_context(request, [urn, *card_urns]), "card": card, "taken": True}
-    return render(request, "recruiting/_application.html", context)
+    return _panel(request, "recruiting/_application.html", context, title=_("Take into work"))
+
+
+def _panel(
+    request: HttpRequest, fragment: str, context: dict, *, title: str, status: int = 200
+) -> HttpResponse:
+    """htmx swaps `fragment` into a card's panel. Without JavaScript the same
+    fragment comes inside a whole page, with a link back to the search results
+    (the page `cursor` names) or to the resume it was opened from."""
+    if request.htmx:
+        return render(request, fragment, context, status=status)
+    params = request.POST if request.method == "POST" else request.GET
+    cursor = params.get("cursor", "")
+    back = _back_url(card=context.get("card", ""), urns=context.get("urns", []), cursor=cursor)
+    page = {**context, "fragment": fragment, "title": title, "back": back, "cursor": cursor}
+    return render(request, "recruiting/panel.html", page, status=status)
+
+
+def _back_url(*, card: str, urns: list[str], cursor: str) -> str:
+    """The resume page a panel was opened from (its first, validated URN), else the search."""
+    if card == "resume" and urns:
+        return reverse("recruiting:resume", args=[urns[0]])
+    return _search_url(cursor)
 
 
 def _work_context(request: HttpRequest, urns: list[str]) -> dict:

@@ -22,17 +22,18 @@ pytestmark = pytest.mark.django_db(transaction=True)
 QUERY = SearchQuery(text="разработчик", order=Order.RELEVANCE)
 
 
-def take(client, urn: str, subsystem: str = "tracker", target: str = "HIRE"):
+def take(client, urn: str, subsystem: str = "tracker", target: str = "HIRE", **headers):
     return client.post(
         "/recruiting/take/create/",
         {"urn": urn, "subsystem": subsystem, "target": target, "card": "2"},
+        **headers,
     )
 
 
 def test_take_into_tracker_from_the_page_creates_one_issue(sites, recruiter, tracker):
     urn = hh_urn()
     opened = contacts_open(recruiter=recruiter, urn=urn)
-    page = take(sites, urn)
+    page = take(sites, urn, HTTP_HX_REQUEST="true")  # the card's panel, swapped by htmx
     assert page.status_code == 200
     issue = TrackerIssue.objects.get()
     assert issue.queue == "HIRE" and opened.phones[0] in issue.description

@@ -69,6 +69,33 @@ def recruiter(organization) -> User:
 
 
 @pytest.fixture
+def russian_catalogue():
+    """`add({msgid: text})`: Russian translations for one test.
+
+    Proves a string goes through gettext at the right moment even before the
+    catalogues list it (they are regenerated from the code). Earlier entries
+    are restored afterwards.
+    """
+    from django.utils.translation import trans_real
+
+    catalog = trans_real.translation("ru")._catalog
+    missing = object()
+    saved: dict = {}
+
+    def add(entries: dict[str, str]) -> None:
+        for msgid, text in entries.items():
+            saved.setdefault(msgid, catalog.get(msgid, missing))
+            catalog[msgid] = text
+
+    yield add
+    for msgid, previous in saved.items():
+        if previous is missing:
+            del catalog._catalogs[0][msgid]
+        else:
+            catalog[msgid] = previous
+
+
+@pytest.fixture
 def sandbox_url(live_server) -> str:
     """Base URL of the emulators, served over real HTTP by the live server."""
     return f"{live_server.url}/sandbox"

@@ -10,6 +10,8 @@ from __future__ import annotations
 import enum
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 
 class Code(enum.Enum):
     """gRPC status codes used by the product, with their standard HTTP status."""
@@ -30,6 +32,26 @@ class Code(enum.Enum):
         # FAILED_PRECONDITION maps to 400 in the standard table; the enum value
         # only keeps members distinct.
         return 400 if self is Code.FAILED_PRECONDITION else self.value
+
+    @property
+    def title(self) -> str:
+        """A short heading for pages showing an error of this code, translated."""
+        return str(TITLES[self])
+
+
+# Page headings by code; the error's own message is shown below the heading.
+TITLES: dict[Code, Any] = {
+    Code.INVALID_ARGUMENT: _("The request cannot be carried out"),
+    Code.UNAUTHENTICATED: _("Sign-in required"),
+    Code.PERMISSION_DENIED: _("Access denied"),
+    Code.NOT_FOUND: _("Not found"),
+    Code.ALREADY_EXISTS: _("Already exists"),
+    Code.FAILED_PRECONDITION: _("This cannot be done now"),
+    Code.RESOURCE_EXHAUSTED: _("Too many requests"),
+    Code.INTERNAL: _("Something went wrong"),
+    Code.UNAVAILABLE: _("An external system is unavailable"),
+    Code.DEADLINE_EXCEEDED: _("An external system did not answer in time"),
+}
 
 
 class ServiceError(Exception):

@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import errors
@@ -68,8 +69,12 @@ def all_jobs() -> list[Job]:
     return sorted(_registry.values(), key=lambda job: job.name)
 
 
+# A details key: the PARTIAL run made progress (`RunRecorder.mark_partial`).
+PROGRESSED = "progressed"
+
+
 class JobLocked(errors.FailedPrecondition):
-    default_message = "Another run of this job is in progress"
+    default_message = _("Another run of this job is in progress")
 
 
 @dataclass
@@ -109,8 +114,17 @@ class RunRecorder:
         self.note(reason)
         self.details["critical"] = reason
 
-    def mark_partial(self, message: str) -> None:
+    def mark_partial(self, message: str, *, progressed: bool = False) -> None:
+        """The run ends PARTIAL: health says WARN with `message`.
+
+        `progressed`: the run still did its work for most of its scope (e.g.
+        some batches synced). Such a run counts toward the staleness window
+        like a success, so one record the source never answers for keeps the
+        job at WARN instead of turning it CRIT for good.
+        """
         self.partial = True
+        if progressed:
+            self.details[PROGRESSED] = True
         self.note(message)
 
     def heartbeat(self) -> None:
@@ -120,7 +134,7 @@ class RunRecorder:
         took it): the caller must stop rather than run alongside it.
         """
         if not _extend_lock(self.run.job, str(self.run.pk), get_job(self.run.job).lock_ttl):
-            raise JobLocked("The job's lock lease expired and was taken over")
+            raise JobLocked(_("The job's lock lease expired and was taken over"))
 
 
 @contextmanager
@@ -145,7 +159,7 @@ def job_run(
     )
     owner = str(run.pk)
     if not _acquire_lock(name, owner, job.lock_ttl):
-        _finish(run, JobRun.Status.SKIPPED, message=JobLocked.default_message)
+        _finish(run, JobRun.Status.SKIPPED, message=str(JobLocked.default_message))
         raise JobLocked(details={"job": name})
     recorder = RunRecorder(run=run)
     try:
@@ -242,10 +256,12 @@ def evaluate_health(
 ) -> Health:
     """The monitoring verdict for one job, from its last runs (pure).
 
+    `last_success` is the start of the latest run that succeeded or ended
+    partial with progress (`RunRecorder.mark_partial(progressed=True)`).
     WARN: the job is switched off or paused on purpose, or its last finished
     run failed or was partial. CRIT: the last finished run was marked critical
     (`RunRecorder.mark_critical`), or no successful run within `stale_after`.
-    OK otherwise.
+    OK otherwise. The message is in the active language.
     """
     last_run_at = last_run.started_at if last_run else None
 
@@ -253,30 +269,40 @@ def evaluate_health(
         return Health(job.name, status, last_success, last_run_at, message)
 
     if not job.enabled:
-        return verdict("WARN", f"switched off by {job.enabled_setting}")
+        return verdict(
+            "WARN", gettext("switched off by %(setting)s") % {"setting": job.enabled_setting}
+        )
     if last_run and last_run.details.get("critical"):
-        return verdict("CRIT", f"last run {last_run.status}: {last_run.details['critical']}")
+        return verdict("CRIT", _last_run_text(last_run, str(last_run.details["critical"])))
     if last_success is None:
-        return verdict("CRIT", "no successful run yet")
+        return verdict("CRIT", gettext("no successful run yet"))
     age = now - last_success
     if age > job.stale_after:
-        return verdict(
-            "CRIT", f"no successful run for {_human(age)} (limit {_human(job.stale_after)})"
-        )
+        message = gettext("no successful run for %(age)s (limit %(limit)s)")
+        return verdict("CRIT", message % {"age": _human(age), "limit": _human(job.stale_after)})
     if last_run and last_run.details.get("paused"):
         return verdict("WARN", str(last_run.details["paused"]))
     if last_run and last_run.status in (JobRun.Status.FAILED, JobRun.Status.PARTIAL):
-        reason = (last_run.error or last_run.message or "").splitlines()[:1]
-        return verdict("WARN", f"last run {last_run.status}: {' '.join(reason)}".strip())
-    return verdict("OK", f"last success {_human(age)} ago")
+        reason = " ".join((last_run.error or last_run.message or "").splitlines()[:1])
+        return verdict("WARN", _last_run_text(last_run, reason))
+    return verdict("OK", gettext("last success %(age)s ago") % {"age": _human(age)})
+
+
+def _last_run_text(run: JobRun, reason: str) -> str:
+    status = run.get_status_display()
+    if not reason:
+        return gettext("last run %(status)s") % {"status": status}
+    return gettext("last run %(status)s: %(reason)s") % {"status": status, "reason": reason}
 
 
 def _human(delta: timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
     if minutes < 120:
-        return f"{minutes} min"
+        return gettext("%(n)d min") % {"n": minutes}
     hours = minutes // 60
-    return f"{hours} h" if hours < 48 else f"{hours // 24} d"
+    if hours < 48:
+        return gettext("%(n)d h") % {"n": hours}
+    return gettext("%(n)d d") % {"n": hours // 24}
 
 
 def job_task(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -46,11 +46,12 @@ class ServiceErrorMiddleware:
             "Accept", ""
         ):
             return JsonResponse(exception.as_dict(), status=status)
+        # A translated heading by code; the error's own message goes below it.
+        context = {"error": exception, "status": status, "title": exception.code.title}
         if getattr(request, "htmx", False):
             # htmx swaps the answer into a panel: a small fragment, not a page.
-            context = {"error": exception, "status": status}
             return render(request, "core/_error.html", context, status=status)
-        return render(request, "error.html", {"error": exception, "status": status}, status=status)
+        return render(request, "error.html", context, status=status)
 
 
 class ActiveOrganizationMiddleware:

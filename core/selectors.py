@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils import timezone
 
-from core.jobs import Health, Job, all_jobs, evaluate_health, get_job
+from core.jobs import PROGRESSED, Health, Job, all_jobs, evaluate_health, get_job
 from core.models import JobRun, Property
 
 
@@ -26,8 +27,10 @@ def jobs_overview() -> list[Health]:
 
 def _health(job: Job) -> Health:
     runs = JobRun.objects.filter(job=job.name, dry_run=False, scoped=False)
+    # A partial run that made progress keeps the job fresh (health WARN, not CRIT).
+    progressed = Q(status=JobRun.Status.PARTIAL, **{f"details__{PROGRESSED}": True})
     last_success = (
-        runs.filter(status=JobRun.Status.SUCCESS)
+        runs.filter(Q(status=JobRun.Status.SUCCESS) | progressed)
         .order_by("-started_at")
         .values_list("started_at", flat=True)
         .first()

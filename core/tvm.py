@@ -2,7 +2,7 @@
 
 tvmtool runs next to the service and checks tickets locally; we call it over
 HTTP (`/tvm/checksrv`, `/tvm/checkusr`) with the raw local auth token in
-`Authorization` (reference: tvm.md, "Auth to tvmtool" and "Endpoints").
+`Authorization` (tvmtool's documentation: authorization and endpoints).
 
 Contract for callers (the API's TVM authentication):
 - a valid ticket → a frozen dataclass (`ServiceTicket`, `UserTicket`);
@@ -60,16 +60,16 @@ class UserTicket:
 
 
 class TvmToolClient(ApiClient):
-    """Adapter to tvmtool's HTTP API (reference: tvm.md)."""
+    """Adapter to tvmtool's HTTP API (tvmtool's documentation)."""
 
     system = "tvmtool"
 
     def __init__(self, *, base_url: str, auth_token: str, self_alias: str = "", **kwargs: Any):
-        # The raw token, no scheme word (tvm.md, "Gotchas").
+        # The raw token, no scheme word (tvmtool's documentation).
         super().__init__(base_url=base_url, headers={"Authorization": auth_token}, **kwargs)
         self.self_alias = self_alias
 
-    # tvm.md, "Endpoints": GET /tvm/checksrv with X-Ya-Service-Ticket, optional ?dst=<alias>;
+    # tvmtool endpoints: GET /tvm/checksrv with X-Ya-Service-Ticket, optional ?dst=<alias>;
     # "Response shapes": 200 {"src", "dst", "scopes", ...}, 403 {"error", ...}.
     def check_service_ticket(self, ticket: str) -> ServiceTicket:
         """Check an incoming service ticket. Raises Unauthenticated, Unavailable."""
@@ -79,14 +79,14 @@ class TvmToolClient(ApiClient):
         )
         return parse_service_ticket(body)
 
-    # tvm.md, "Endpoints": GET /tvm/checkusr with X-Ya-User-Ticket;
+    # tvmtool endpoints: GET /tvm/checkusr with X-Ya-User-Ticket;
     # "Response shapes": 200 {"default_uid", "uids", "scopes", ...}, 403 {"error"}.
     def check_user_ticket(self, ticket: str) -> UserTicket:
         """Check an incoming user ticket. Raises Unauthenticated, Unavailable."""
         body = self._json("GET", "/tvm/checkusr", headers={USER_TICKET_HEADER: ticket})
         return parse_user_ticket(body)
 
-    # tvm.md, "Endpoints": GET /tvm/ping: 200 OK, 206 warning, 500 error.
+    # tvmtool endpoints: GET /tvm/ping: 200 OK, 206 warning, 500 error.
     def ping(self) -> bool:
         """True when tvmtool is healthy, False when it warns. Raises Unavailable."""
         return self._request("GET", "/tvm/ping").status_code == 200
@@ -155,7 +155,7 @@ def parse_user_ticket(body: Any) -> UserTicket:
         raise _invalid("body")
     uids = body.get("uids")
     if not isinstance(uids, list) or not uids:
-        raise _invalid("uids")  # tvm.md: `uids` is never empty
+        raise _invalid("uids")  # tvmtool: `uids` is never empty
     return UserTicket(
         default_uid=_int(body.get("default_uid"), "default_uid"),
         uids=tuple(_int(uid, "uids") for uid in uids),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core import errors
+from core.admin import IdSearchMixin
 from core.models import JobRun
 from freelancers import selectors, services
 from freelancers.forms import CardForm, DeclineReasonForm
@@ -84,7 +85,7 @@ class CardHistoryInline(admin.TabularInline):
 
 
 @admin.register(Freelancer)
-class FreelancerAdmin(admin.ModelAdmin):
+class FreelancerAdmin(IdSearchMixin, admin.ModelAdmin):
     list_display = [
         "uid",
         "full_name",
@@ -136,7 +137,7 @@ class FreelancerAdmin(admin.ModelAdmin):
 
 
 @admin.register(FreelancerCard)
-class FreelancerCardAdmin(admin.ModelAdmin):
+class FreelancerCardAdmin(IdSearchMixin, admin.ModelAdmin):
     """All versions. Only drafts are editable; anything else is read-only, and
     a change is made as a new version ("Edit as a new version")."""
 
@@ -301,7 +302,7 @@ class FreelancerCardAdmin(admin.ModelAdmin):
 
 
 @admin.register(CardOnModeration)
-class ModerationQueueAdmin(admin.ModelAdmin):
+class ModerationQueueAdmin(IdSearchMixin, admin.ModelAdmin):
     """The queue: cards waiting for a decision, oldest first."""
 
     list_display = ["freelancer", "version", "created_at", "review"]

@@ -10,6 +10,8 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.utils.translation import gettext as _
+
 from freelancers.adapters.base import CertificateInfo, UidCertificates
 
 
@@ -169,8 +171,15 @@ class Guard:
     @property
     def message(self) -> str:
         share = self.hidden / self.visible if self.visible else 0.0
-        return (
-            f"the run would hide {self.hidden} of {self.visible} visible freelancers "
-            f"whose stored certificates are still current ({share:.0%}; limit "
-            f"{self.max_share:.0%} or {self.allowance}, whichever is more)"
+        text = _(
+            "the run would hide %(hidden)d of %(visible)d visible freelancers whose stored "
+            "certificates are still current (%(share)s; limit %(max_share)s or "
+            "%(allowance)d, whichever is more)"
         )
+        return text % {
+            "hidden": self.hidden,
+            "visible": self.visible,
+            "share": f"{share:.0%}",
+            "max_share": f"{self.max_share:.0%}",
+            "allowance": self.allowance,
+        }

@@ -12,7 +12,8 @@ register(
         title=_("Freelancer certificates sync (FreelancerCertificatesUpdateJob)"),
         task="freelancers.tasks.freelancer_certificates_sync",
         every_minutes=60,
-        # The runbook: fixing within days is fine; CRIT after 2 days without success.
+        # Repair within days is fine (docs/jobs/freelancer_certificates.md):
+        # CRIT after 2 days without success.
         stale_after=timedelta(days=2),
         enabled_setting="FREELANCER_CERTIFICATES_SYNC_ENABLED",
         lock_ttl=timedelta(minutes=30),

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from core.admin import PROPERTY_HELP
+from core.admin import PROPERTY_HELP, IdSearchMixin
 from core.models import JobRun
 from core.services import job_enqueue
 from supportchat import selectors
@@ -61,7 +61,7 @@ def shard_in(value: str | None) -> int:
 
 
 @admin.register(ClientFeature)
-class ClientFeatureAdmin(admin.ModelAdmin):
+class ClientFeatureAdmin(IdSearchMixin, admin.ModelAdmin):
     """Read-only: only the job changes rows, so every change keeps its provenance."""
 
     list_display = [
@@ -107,14 +107,22 @@ class ClientFeatureAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClientShard)
-class ClientShardAdmin(admin.ModelAdmin):
+class ClientShardAdmin(IdSearchMixin, admin.ModelAdmin):
     list_display = ["client_id", "shard"]
     list_filter = ["shard"]
     search_fields = ["=client_id"]
     ordering = ["client_id"]
 
 
-COUNTERS = ["listed", "disabled_before", "to_disable", "to_enable", "unknown", "applied"]
+# The run's counters (JobRun.counters keys) and their column headers.
+COUNTERS = {
+    "listed": _("listed"),
+    "disabled_before": _("disabled before"),
+    "to_disable": _("to disable"),
+    "to_enable": _("to enable"),
+    "unknown": _("unknown clients"),
+    "applied": _("applied"),
+}
 
 
 @admin.register(SupportChatRun)
@@ -181,13 +189,13 @@ class SupportChatRunAdmin(admin.ModelAdmin):
         return False
 
 
-def _counter(name: str):
-    @admin.display(description=name.replace("_", " "))
+def _counter(name: str, title):
+    @admin.display(description=title)
     def column(self, obj: SupportChatRun):
         return obj.counters.get(name, "—")
 
     return column
 
 
-for _name in COUNTERS:
-    setattr(SupportChatRunAdmin, _name, _counter(_name))
+for _name, _title in COUNTERS.items():
+    setattr(SupportChatRunAdmin, _name, _counter(_name, _title))

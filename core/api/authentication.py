@@ -1,6 +1,6 @@
 """Who calls the API: a browser session, or another service with TVM tickets.
 
-TVM (reference: tvm.md), when `TVM_ENABLED`: the caller sends a service
+TVM (tvmtool's documentation), when `TVM_ENABLED`: the caller sends a service
 ticket in `X-Ya-Service-Ticket` (which service calls) and a user ticket in
 `X-Ya-User-Ticket` (for which person). Both are checked by tvmtool; the
 service ticket's `src` must be in `TVM_ALLOWED_SOURCES`, and the user

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core import errors, services
 from core.jobs import Job, JobLocked, evaluate_health, job_run, register
@@ -63,6 +63,28 @@ def test_partial_run_is_recorded_partial():
 
 
 @pytest.mark.django_db
+def test_partial_run_with_progress_keeps_the_job_fresh_but_warns(client):
+    with time_machine.travel(timezone.now() - timedelta(hours=3), tick=False):
+        with job_run("test_job"):
+            pass
+    with job_run("test_job") as run:
+        run.mark_partial("record 7 not reported", progressed=True)
+
+    body = client.get("/health/jobs/test_job/").json()
+    assert body["status"] == "WARN"
+    assert body["message"] == "last run partial: record 7 not reported"
+    assert body["last_success"] == JobRun.objects.latest("started_at").started_at.isoformat()
+
+
+@pytest.mark.django_db
+def test_partial_run_without_progress_does_not_keep_the_job_fresh(client):
+    with job_run("test_job") as run:
+        run.mark_partial("every batch failed")
+    body = client.get("/health/jobs/test_job/").json()
+    assert (body["status"], body["message"]) == ("CRIT", "no successful run yet")
+
+
+@pytest.mark.django_db
 def test_second_run_while_the_first_holds_the_lock_is_skipped():
     with job_run("test_job"):
         with pytest.raises(JobLocked):
@@ -105,6 +127,15 @@ def test_concurrent_runs_never_overlap_on_postgres():
     assert inside["max"] == 1
     assert outcomes.count("ran") >= 1 and len(outcomes) == 6
     assert JobRun.objects.filter(status=JobRun.Status.SKIPPED).count() == outcomes.count("locked")
+
+
+@pytest.fixture(autouse=True)
+def english(client, settings):
+    """Messages in English: the page client by its language cookie, the rest
+    by the active language (the default language is Russian)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
 
 
 def _run(status: str, started_at) -> JobRun:
@@ -270,3 +301,21 @@ def test_a_task_that_fails_with_a_service_error_is_recorded_and_not_redelivered(
 
     assert task(trigger="schedule") is None  # no exception: the queue does not retry it
     assert JobRun.objects.get().status == JobRun.Status.FAILED
+
+
+@pytest.mark.django_db
+def test_health_message_is_in_the_visitor_language(client, settings, russian_catalogue):
+    russian_catalogue({"no successful run yet": "ещё не было успешного запуска"})
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    body = client.get("/health/jobs/test_job/").json()
+    assert body["message"] == "ещё не было успешного запуска"
+
+
+@pytest.mark.django_db
+def test_job_locked_message_is_translated(russian_catalogue):
+    msgid = "Another run of this job is in progress"
+    russian_catalogue({msgid: "Другой запуск этой задачи ещё идёт"})
+    with translation.override("ru"), job_run("test_job"):
+        with pytest.raises(JobLocked) as locked, job_run("test_job"):
+            pass
+    assert locked.value.message == "Другой запуск этой задачи ещё идёт"

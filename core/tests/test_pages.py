@@ -102,6 +102,17 @@ def test_an_external_failure_is_a_plain_words_page_not_a_500(client, recruiter):
 
 
 @pytest.mark.urls("core.tests.urls")
+def test_an_error_page_heads_with_a_translated_title_by_code(client, recruiter, russian_catalogue):
+    russian_catalogue({"Access denied": "Нет доступа"})
+    client.force_login(recruiter)
+    page = client.get("/test/denied/").text
+    assert "<h1>Нет доступа</h1>" in page
+    assert '<p class="error-message">Ошибка доступа</p>' in page
+    fragment = client.get("/test/denied/", HTTP_HX_REQUEST="true").text
+    assert "<strong>Нет доступа</strong>" in fragment and "Ошибка доступа" in fragment
+
+
+@pytest.mark.urls("core.tests.urls")
 def test_a_service_error_answers_json_to_json_clients(client, recruiter):
     client.force_login(recruiter)
     response = client.get("/test/denied/", HTTP_ACCEPT="application/json")

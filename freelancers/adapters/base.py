@@ -1,9 +1,9 @@
 """The certification service as the product sees it: a Protocol and its types.
 
-The real service (the "Сертификатница" of the runbook) exposes
-`POST /v1/certificates/findByUids`; the runbook names only the endpoint, so
-the request and response shapes below are ours, defined in
-`adapters/certification.py` and documented in docs/jobs/freelancer_certificates.md.
+The certification service exposes `POST /v1/certificates/findByUids`; the
+request and response shapes below are the product's own, defined in
+`adapters/certification.py` and documented in docs/jobs/freelancer_certificates.md
+("API сервиса сертификации").
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Adapter of the certification service's `findByUids`.
 
-Wire format (ours: the runbook gives only the endpoint):
+Wire format (the product's own; docs/jobs/freelancer_certificates.md):
 
     POST {base}/v1/certificates/findByUids
     {"uids": [123, 456]}
@@ -40,8 +40,8 @@ CERTIFICATE_FIELDS = frozenset({"id", "kind", "confirmedDate", "dueDate"})
 class CertificationClient(ApiClient):
     system = "certification"
 
-    # Follows: docs/jobs/freelancer_certificates.md, "Certification service API"
-    # (the shape we defined from the runbook's `findByUids` endpoint).
+    # Follows: docs/jobs/freelancer_certificates.md, "API сервиса сертификации"
+    # (the shape of the service's `findByUids` endpoint).
     def find_by_uids(self, uids: Sequence[int]) -> FindResult:
         """Certificates of every uid in `uids` (one call).
 

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import errors
 from core.models import User
@@ -73,7 +74,9 @@ def freelancer_card_update(*, card: FreelancerCard, **fields) -> FreelancerCard:
     other status and InvalidArgument for an invalid field."""
     unknown = set(fields) - set(FreelancerCard.CONTENT_FIELDS)
     if unknown:
-        raise errors.InvalidArgument(f"Unknown card fields: {sorted(unknown)}")
+        raise errors.InvalidArgument(
+            _("Unknown card fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
     with transaction.atomic():
         card = _locked(card, allowed=(Status.DRAFT,))
         for name, value in fields.items():
@@ -114,7 +117,7 @@ def freelancer_card_decline(
     """
     reason = (reason or "").strip()
     if not reason:
-        raise errors.InvalidArgument("A declined card needs a reason")
+        raise errors.InvalidArgument(_("A declined card needs a reason"))
     with transaction.atomic():
         card = _locked(card, allowed=(Status.ON_MODERATION,))
         card.decline_reason = reason[:2000]
@@ -129,7 +132,7 @@ def freelancer_card_restore(*, card: FreelancerCard, moderator: User) -> Freelan
     Raises FailedPrecondition unless `card` was accepted.
     """
     if card.status != Status.ACCEPTED:
-        raise errors.FailedPrecondition("Only an accepted version can be restored")
+        raise errors.FailedPrecondition(_("Only an accepted version can be restored"))
     with transaction.atomic():
         freelancer = Freelancer.objects.select_for_update().get(pk=card.freelancer_id)
         copy = FreelancerCard(
@@ -155,9 +158,10 @@ def _next_version(freelancer: Freelancer) -> int:
 def _locked(card: FreelancerCard, *, allowed: tuple[str, ...]) -> FreelancerCard:
     fresh = FreelancerCard.objects.select_for_update().get(pk=card.pk)
     if fresh.status not in allowed:
+        needed = " / ".join(str(Status(s).label) for s in allowed)
         raise errors.FailedPrecondition(
-            f"The card is {fresh.get_status_display()}; this needs "
-            + " or ".join(str(Status(s).label) for s in allowed),
+            _("The card is %(status)s; this needs %(needed)s")
+            % {"status": fresh.get_status_display(), "needed": needed},
             details={"card": fresh.pk, "status": fresh.status},
         )
     return fresh

@@ -17,6 +17,8 @@ from datetime import date
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core import errors
 from core.jobs import RunRecorder, job_run
@@ -44,7 +46,7 @@ DETAIL_LIMIT = 200
 
 
 class SyncRefused(errors.FailedPrecondition):
-    default_message = "The sync would hide too many freelancers; rerun with --force"
+    default_message = _("The sync would hide too many freelancers; rerun with --force")
 
 
 @dataclass(frozen=True)
@@ -118,8 +120,10 @@ def freelancer_certificates_sync(
         _record(run, outcomes, plans, guard)
         if guard.refused and not force and not dry_run:
             raise SyncRefused(
-                f"Refused: {guard.message}; check the certification service, then rerun "
-                "with --force",
+                gettext(
+                    "Refused: %(reason)s; check the certification service, then rerun with --force"
+                )
+                % {"reason": guard.message},
                 details={"hidden": guard.hidden, "visible": guard.visible},
             )
         if guard.refused:
@@ -278,7 +282,9 @@ def _record(
             "they were left unchanged"
         )
     if reasons:
-        run.mark_partial("; ".join(reasons))
+        # Some batches answered: the job works, so it stays fresh (health WARN
+        # with the reasons), even when the service keeps leaving one uid out.
+        run.mark_partial("; ".join(reasons), progressed=len(failed) < len(outcomes))
 
 
 def _certificate_details(plans: list[FreelancerPlan], attr: str) -> list[dict]:

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
@@ -85,6 +87,49 @@ def test_decline_without_reason_is_refused_then_with_reason_declines(admin_clien
     admin_client.post(url, {"decline_reason_input": "Контакты в описании"})
     c.refresh_from_db()
     assert c.status == Status.DECLINED and c.decline_reason == "Контакты в описании"
+
+
+def test_moderation_refusals_reach_the_moderator_translated(
+    admin_client, freelancer, russian_catalogue
+):
+    russian_catalogue(
+        {
+            "A declined card needs a reason": "Укажите причину отклонения",
+            "Only an accepted version can be restored": "Восстановить можно только принятую",
+        }
+    )
+    c = card(freelancer, "текст")
+    declined = admin_client.post(
+        reverse("admin:freelancers_card_decline", args=[c.pk]),
+        {"decline_reason_input": ""},
+        follow=True,
+    )
+    assert "Укажите причину отклонения" in declined.content.decode()
+    restored = admin_client.post(
+        reverse("admin:freelancers_card_restore", args=[c.pk]), follow=True
+    )
+    assert "Восстановить можно только принятую" in restored.content.decode()
+
+
+def test_freelancer_search_by_uid_or_client_id_is_exact_and_names_still_match(admin_client):
+    make_freelancer(77, client_id=5_500_001, last_name="Смирнова")
+    make_freelancer(770, client_id=5_500_002, last_name="Кузнецова")
+    url = "/admin/freelancers/freelancer/"
+
+    def found(term: str) -> set[int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get(url, {"q": term})
+        if term.isdigit():  # no text comparison of the number (PostgreSQL, SQLite)
+            sqls = " ".join(q["sql"] for q in queries if "freelancer" in q["sql"])
+            assert not any(word in sqls for word in ("UPPER", "::text", "LIKE"))
+        return {f.uid for f in response.context["cl"].result_list}
+
+    assert found("77") == {77}
+    assert found("5500002") == {770}
+    assert found("смирн") == {77}
+    assert found("99999999999999999999") == set()
+    card_url = "/admin/freelancers/freelancercard/"
+    assert admin_client.get(card_url, {"q": "77"}).status_code == 200
 
 
 def test_moderated_card_is_read_only_in_the_admin(admin_client, freelancer, moderator):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
+from django.utils import timezone, translation
 
 from core import errors
 from core.models import JobRun
@@ -167,6 +169,47 @@ def test_uid_left_out_of_a_successful_answer_is_left_unchanged(certification, se
     assert Freelancer.objects.get(uid=312).certificates_synced_at > before["certificates_synced_at"]
 
 
+def test_uid_the_service_never_reports_keeps_health_at_warn_until_runs_stop(
+    certification, settings, client, today
+):
+    for uid in (321, 322):
+        make_freelancer(uid)
+        emulate(uid, due=today + timedelta(days=30))
+    settings.SANDBOX_CERTIFICATION_OMIT_UIDS = [321]  # never reported, run after run
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    url = "/health/jobs/freelancer_certificates/"
+
+    sync(certification)
+
+    run = last_run()
+    assert run.status == JobRun.Status.PARTIAL
+    health = client.get(url).json()
+    assert health["status"] == "WARN"
+    assert health["message"].startswith("last run partial: the service left 1 freelancers out")
+    assert health["last_success"] == run.started_at.isoformat()
+    # The partial runs keep the job fresh; once they stop, staleness applies.
+    with time_machine.travel(timezone.now() + timedelta(days=3)):
+        health = client.get(url).json()
+    assert health["status"] == "CRIT"
+    assert health["message"] == "no successful run for 3 d (limit 2 d)"
+
+
+def test_run_where_every_batch_failed_does_not_keep_the_job_fresh(
+    certification, settings, client, today
+):
+    make_freelancer(331)
+    emulate(331, due=today + timedelta(days=30))
+    set_faults("certification", error_rate=1.0, error_status=503)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    sync(certification)
+
+    assert last_run().status == JobRun.Status.PARTIAL
+    health = client.get("/health/jobs/freelancer_certificates/").json()
+    assert (health["status"], health["message"]) == ("CRIT", "no successful run yet")
+
+
+@translation.override("en")
 def test_run_hiding_too_many_is_refused_without_force(certification, settings, today):
     settings.FREELANCER_CERTIFICATES_GUARD_ALLOWANCE = 2
     settings.FREELANCER_CERTIFICATES_BATCH_SIZE = 100
@@ -186,6 +229,30 @@ def test_run_hiding_too_many_is_refused_without_force(certification, settings, t
     assert Freelancer.objects.filter(is_searchable=True).count() == 7
 
 
+def test_refusal_reaches_the_admin_translated(
+    certification, admin_client, settings, today, russian_catalogue
+):
+    settings.FREELANCER_CERTIFICATES_GUARD_ALLOWANCE = 0
+    freelancer = make_freelancer(501, is_searchable=True, visible_until=today)
+    russian_catalogue(
+        {
+            "Refused: %(reason)s; check the certification service, then rerun with --force": (
+                "Отказ: %(reason)s"
+            ),
+            "the run would hide %(hidden)d of %(visible)d visible freelancers whose stored "
+            "certificates are still current (%(share)s; limit %(max_share)s or "
+            "%(allowance)d, whichever is more)": "скрыл бы %(hidden)d из %(visible)d",
+        }
+    )
+    response = admin_client.post(
+        "/admin/freelancers/freelancer/",
+        {"action": "sync_certificates", "_selected_action": [freelancer.pk]},
+        follow=True,
+    )
+    assert "Отказ: скрыл бы 1 из 1" in response.content.decode()
+    assert Freelancer.objects.get(uid=501).is_searchable is True
+
+
 def test_run_within_the_share_applies(certification, settings, today):
     settings.FREELANCER_CERTIFICATES_GUARD_ALLOWANCE = 2
     settings.FREELANCER_CERTIFICATES_BATCH_SIZE = 100
@@ -199,6 +266,7 @@ def test_run_within_the_share_applies(certification, settings, today):
     assert Freelancer.objects.filter(is_searchable=True).count() == 8
 
 
+@translation.override("en")
 def test_small_catalogue_is_protected_from_a_broken_answer(certification, settings, today):
     settings.FREELANCER_CERTIFICATES_BATCH_SIZE = 100
     uids = range(420, 429)
@@ -213,6 +281,7 @@ def test_small_catalogue_is_protected_from_a_broken_answer(certification, settin
     assert Freelancer.objects.filter(is_searchable=True).count() == 9
 
 
+@translation.override("en")
 def test_guard_counts_only_freelancers_whose_stored_due_date_is_current(
     certification, settings, today
 ):

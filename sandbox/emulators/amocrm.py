@@ -1,4 +1,4 @@
-"""amoCRM API v4 emulator, written from reference/amocrm-api.md.
+"""amoCRM API v4 emulator, after the amoCRM API v4 documentation.
 
 Mounted at /sandbox/amocrm/<subdomain>/: each subdomain is an account with
 the same two pipelines. Leads and contacts live in sandbox tables. Every

@@ -1,6 +1,6 @@
 """Emulator of the certification service's `findByUids`.
 
-Shape (defined in docs/jobs/freelancer_certificates.md, "Certification service API"):
+Shape (defined in docs/jobs/freelancer_certificates.md, "API сервиса сертификации"):
 POST /v1/certificates/findByUids {"uids": [int, ...]} →
 200 {"result": [{"uid": int, "certificates": [{"id", "kind", "confirmedDate", "dueDate"}]}]};
 errors {"error": "<code>", "description": "<text>"}. Certificates live in

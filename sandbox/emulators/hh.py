@@ -1,4 +1,4 @@
-"""hh.ru employer API emulator, written from reference/hh-api.md.
+"""hh.ru employer API emulator, after the public hh.ru API documentation.
 
 Mounted at /sandbox/hh/: the consent page at oauth/authorize (stands for
 hh.ru), the API (stands for api.hh.ru) at the root: token, resumes,
@@ -34,7 +34,7 @@ EMPLOYER_ID, MANAGER_ID = "1455", "7001"
 RATES = {"RUR": 1.0, "USD": 0.0112, "EUR": 0.0103}
 ORDERS = ("relevance", "publication_time", "salary_desc", "salary_asc")
 # Some candidates hide their phones: `hidden_fields` says so, and opening their
-# contacts still charges a unit while the phones stay null (reference: hh-api.md).
+# contacts still charges a unit while the phones stay null (hh.ru API documentation).
 HIDDEN_PHONES_EVERY = 9
 
 

@@ -1,14 +1,14 @@
-"""SuperJob API 2.0 emulator, written from reference/superjob-api.md.
+"""SuperJob API 2.0 emulator, after the public SuperJob API documentation.
 
 Mounted at /sandbox/superjob/: the consent page at authorize/ (stands for
 www.superjob.ru), the API under 2.0/ (stands for api.superjob.ru/2.0). Every
 API path ends with a slash; every call needs X-Api-App-Id.
-Where the reference is unverified the emulator follows its first candidate:
+Where the documentation leaves a behaviour open the emulator follows one reading:
 reading a resume with a user token opens (and charges) its contacts.
 
 Knob beyond the common faults: `SANDBOX_FAULTS["superjob"]["withhold_contacts"]`
 (true) makes a resume read answer `contacts_bought: false` without contacts
-and without charging, the other candidate the reference names.
+and without charging, the other reading.
 """
 
 from __future__ import annotations

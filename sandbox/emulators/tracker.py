@@ -1,4 +1,4 @@
-"""Yandex Tracker API v2 emulator, written from reference/tracker-api.md.
+"""Yandex Tracker API v2 emulator, after the Yandex Tracker API documentation.
 
 Mounted at /sandbox/tracker/. Every request needs `Authorization: OAuth <t>`
 and an organization header (X-Org-ID or X-Cloud-Org-ID); issues are kept per

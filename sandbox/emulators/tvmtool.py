@@ -1,4 +1,4 @@
-"""Emulator of the tvmtool daemon's HTTP API (reference: tvm.md).
+"""Emulator of the tvmtool daemon's HTTP API (after tvmtool's documentation).
 
 Mounted at /sandbox/tvmtool/: `GET tvm/checksrv`, `GET tvm/checkusr`,
 `GET tvm/ping`. Every call but ping needs the local auth token as the raw

@@ -1,6 +1,6 @@
 """YT emulator: the HTTP proxy API v4 commands `get`, `exists`, `read_table`, and `/hosts`.
 
-Written from reference/yt-api.md: v4 wraps results in {"value": ...}; a
+After the YTsaurus HTTP proxy documentation: v4 wraps results in {"value": ...}; a
 missing node is HTTP 400 with a YT error tree (code 500, resolve error);
 `read_table` with JSON output streams one JSON object per line (202); `/hosts`
 lists heavy proxies. Tables live in `sandbox.models.YtTable`.

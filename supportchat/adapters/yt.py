@@ -130,10 +130,10 @@ class YtExclusionSource:
         )
 
     def _row_count(self) -> int | None:
-        # (unverified) `@row_count` is not in our YT reference; it is the
-        # standard attribute of static tables. We read it only to detect a
-        # read_table stream cut short (whose error YT sends in HTTP trailers,
-        # which `requests` cannot see). This is the one place that relies on it.
+        # `@row_count`: the standard system attribute of static tables. We
+        # read it only to detect a read_table stream cut short (whose error YT
+        # sends in HTTP trailers, which `requests` cannot see); a table without
+        # it skips that check. This is the one place that relies on it.
         try:
             value = self.client.get(f"{self.table}/@row_count")
         except errors.NotFound:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db import connections
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_q.models import OrmQ
 
+from core.models import JobRun
 from core.services import property_set
 from supportchat import selectors, services
 from supportchat.models import ClientFeature
@@ -28,6 +31,23 @@ def test_client_features_list_one_shard_at_a_time_searchable_by_client_id(
     found = admin_client.get(url, {"shard": "1", "q": "102"}).content.decode()
     assert ">102<" in found and ">101<" not in found
     assert admin_client.get(url, {"q": "not-a-number"}).status_code == 200
+
+
+def test_search_by_client_id_compares_the_number_not_its_text(admin_client, shard_aliases):
+    switch_off(shard_aliases[2], [201, 2010])
+    place(s2=[201, 2010])
+    for url, shard in (
+        ("/admin/supportchat/clientfeature/", "2"),
+        ("/admin/supportchat/clientshard/", None),
+    ):
+        alias = shard_aliases[2] if shard else "default"
+        params = {"q": " 201 ", **({"shard": shard} if shard else {})}
+        with CaptureQueriesContext(connections[alias]) as queries:
+            page = admin_client.get(url, params).content.decode()
+        assert ">201<" in page and ">2010<" not in page
+        searches = [q["sql"] for q in queries if "client_id" in q["sql"] and "201" in q["sql"]]
+        assert searches and all('"client_id" = 201' in sql for sql in searches)
+        assert not any(word in sql for sql in searches for word in ("UPPER", "::text", "LIKE"))
 
 
 def test_client_feature_page_opens_on_its_own_shard(admin_client, shard_aliases):
@@ -59,10 +79,19 @@ def test_job_page_lists_runs_with_counters_and_plan(
     path.write_text("1\n")
     settings.SUPPORT_CHAT_EXCLUSION_SOURCE = str(path)
     result = services.support_chat_sync()
+    admin_client.cookies["django_language"] = "en"
     listing = admin_client.get("/admin/supportchat/supportchatrun/").content.decode()
     assert "to disable" in listing.lower()
     detail = admin_client.get(f"/admin/supportchat/supportchatrun/{result.run_id}/change/")
     assert "to_disable_ids" in detail.content.decode()
+
+
+def test_counter_columns_are_translated(admin_client, russian_catalogue):
+    russian_catalogue({"to disable": "выключить", "disabled before": "было выключено"})
+    JobRun.objects.create(job=selectors.JOB, started_at=timezone.now(), status="success")
+    listing = admin_client.get("/admin/supportchat/supportchatrun/").content.decode().lower()
+    assert "выключить" in listing and "было выключено" in listing
+    assert "to disable" not in listing
 
 
 def test_run_now_and_dry_run_buttons_queue_the_task(admin_client):

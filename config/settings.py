@@ -565,8 +565,8 @@ TVM_SELF_ALIAS = env.str("TVM_SELF_ALIAS", default="")
 TVM_TOOL_TIMEOUT = env.float("TVM_TOOL_TIMEOUT", default=1.0)
 TVM_TOOL_MAX_RETRIES = env.int("TVM_TOOL_MAX_RETRIES", default=1)
 # How long a valid ticket's check result is reused (0 turns the cache off).
-# Kept far below a ticket's lifetime: the exact TTL of TVM tickets is not
-# documented; senders refresh them about every 8 min.
+# Kept far below a ticket's lifetime: the exact TTL of TVM tickets is
+# (unverified) not documented; senders refresh them about every 8 min.
 TVM_CACHE_SECONDS = env.int("TVM_CACHE_SECONDS", default=10)
 
 # --- freelancers ----------------------------------------------------------------

@@ -130,7 +130,7 @@ class YtExclusionSource:
         )
 
     def _row_count(self) -> int | None:
-        # `@row_count`: the standard system attribute of static tables. We
+        # (unverified) `@row_count`: the standard system attribute of static tables. We
         # read it only to detect a read_table stream cut short (whose error YT
         # sends in HTTP trailers, which `requests` cannot see); a table without
         # it skips that check. This is the one place that relies on it.

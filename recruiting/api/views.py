@@ -106,8 +106,6 @@ class SearchView(ApiView):
 
 
 def _search_body(recruiter, result: search_service.SearchResult) -> dict[str, Any]:
-    urns = [urn for card in result.cards for urn in card.urns]
-    taken = applications_for_urns(recruiter.organization_id, urns)
     cards = [
         {
             "key": card.key,
@@ -115,9 +113,9 @@ def _search_body(recruiter, result: search_service.SearchResult) -> dict[str, An
             "contacts_open": card.contacts_open,
             "updated_at": card.updated_at,
             "resumes": card.resumes,
-            "application": next((taken[u] for u in card.urns if u in taken), None),
+            "application": application,
         }
-        for card in result.cards
+        for card, application in result.items()
     ]
     return {
         "cards": cards,

@@ -102,10 +102,10 @@ class SearchView(ApiView):
             result = search_service.search_start(
                 recruiter=request.user, query=query, page_size=data.get("page_size")
             )
-        return Response(s.SearchResponseSerializer(_search_body(request.user, result)).data)
+        return Response(s.SearchResponseSerializer(_search_body(result)).data)
 
 
-def _search_body(recruiter, result: search_service.SearchResult) -> dict[str, Any]:
+def _search_body(result: search_service.SearchResult) -> dict[str, Any]:
     cards = [
         {
             "key": card.key,

@@ -6,7 +6,10 @@ the page past the deadline). Results are merged and ranked by the pure
 functions in `recruiting.merge` / `ranking`; the surplus of each fetch stays
 in a server-side `SearchSession` behind a signed, expiring cursor bound to
 the recruiter (`recruiting.cursor`), so the next page is served from the
-buffers and a site is asked again only when its buffer runs out.
+buffers and a site is asked again only when its buffer runs out (the sites
+whose buffers ran out in parallel again, under the page's own deadline).
+Currency rates for salary order come from the cache and never hold a page
+(`recruiting.services.rates`).
 
 Errors: a bad query or cursor raises InvalidArgument; no connected site
 raises FailedPrecondition. A failing site never fails the search: its error

@@ -22,7 +22,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import NamedTuple
 
-from recruiting.adapters.base import ResumeCard
+from recruiting.adapters.base import Money, ResumeCard
 
 WEIGHTS = {
     "name": 6,
@@ -72,11 +72,29 @@ class MergedCard:
         object.__setattr__(self, "contacts_open", any(r.contacts_open for r in self.resumes))
 
     def first(self, attr: str):
+        """The first non-empty `attr` across the card's resumes (None when none has it)."""
         return next((getattr(r, attr) for r in self.resumes if getattr(r, attr)), None)
 
     @property
     def name(self) -> str | None:
         return self.first("name")
+
+    # What the card shows: one site may leave out what another gives.
+    @property
+    def title(self) -> str | None:
+        return self.first("title")
+
+    @property
+    def age(self) -> int | None:
+        return self.first("age")
+
+    @property
+    def city(self) -> str | None:
+        return self.first("city")
+
+    @property
+    def salary(self) -> Money | None:
+        return self.first("salary")
 
     @property
     def updated_at(self) -> datetime:

@@ -3,7 +3,8 @@
 Each site is a stream of resumes read page by page; the surplus of every
 fetch stays in the stream's buffer (kept in the search session), so the next
 page is served from buffers and a site is asked again only when its buffer
-runs out. Pages take resumes in stream order (`ranking.stream_key`, or sites
+runs out; the streams whose buffers ran out are refilled together, through
+the injected `gather` (the search service runs them in parallel). Pages take resumes in stream order (`ranking.stream_key`, or sites
 in turn for relevance); a URN already served is never served again, and a
 stream that fails is paused for the rest of the page (its resumes come
 later, never skipped). A site's depth limit ends its stream quietly
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from core import errors
@@ -21,6 +23,23 @@ from recruiting.adapters.base import JobSite, Order, ResumeCard, SearchPage, car
 from recruiting.ranking import SITE_ORDER, stream_key
 
 Fetch = Callable[[JobSite, int], SearchPage]
+# Runs the calls it is given; each one's page or ServiceError, by site.
+Gather = Callable[
+    [dict[JobSite, Callable[[], SearchPage]]], Mapping[JobSite, SearchPage | errors.ServiceError]
+]
+
+
+def gather_in_turn(
+    calls: dict[JobSite, Callable[[], SearchPage]],
+) -> dict[JobSite, SearchPage | errors.ServiceError]:
+    """Run `calls` one after another: the default `Gather`."""
+    out: dict[JobSite, SearchPage | errors.ServiceError] = {}
+    for site, call in calls.items():
+        try:
+            out[site] = call()
+        except errors.ServiceError as exc:
+            out[site] = exc
+    return out
 
 
 @dataclass
@@ -89,15 +108,18 @@ class Pager:
     def has_more(self) -> bool:
         return any(s.live for s in self.streams)
 
-    def next_page(self, size: int, fetch: Fetch) -> list[ResumeCard]:
-        """Up to `size` resumes never served before; fetch refills empty buffers.
+    def next_page(
+        self, size: int, fetch: Fetch, *, gather: Gather = gather_in_turn
+    ) -> list[ResumeCard]:
+        """Up to `size` resumes never served before; fetch refills empty buffers,
+        all those empty at once in one `gather`.
 
         A stream that failed earlier in this request stays paused; pauses are
         not stored, so the next page asks that site again.
         """
         page: list[ResumeCard] = []
         while len(page) < size:
-            self._refill(fetch)
+            self._refill(fetch, gather)
             ready = [s for s in self.streams if s.buffer and not s.paused]
             if not ready:
                 break
@@ -121,14 +143,17 @@ class Pager:
             stream.buffer = keep
         return taken
 
-    def _refill(self, fetch: Fetch) -> None:
-        for stream in self.streams:
-            if stream.buffer or stream.exhausted or stream.paused:
-                continue
-            try:
-                stream.absorb(fetch(stream.site, stream.next_page))
-            except errors.ServiceError as exc:
-                stream.fail(exc)
+    def _refill(self, fetch: Fetch, gather: Gather) -> None:
+        empty = [s for s in self.streams if not (s.buffer or s.exhausted or s.paused)]
+        if not empty:
+            return
+        results = gather({s.site: partial(fetch, s.site, s.next_page) for s in empty})
+        for stream in empty:
+            result = results[stream.site]
+            if isinstance(result, errors.ServiceError):
+                stream.fail(result)
+            else:
+                stream.absorb(result)
 
     def _pick(self, ready: list[Stream]) -> Stream:
         if self.order is not Order.RELEVANCE:

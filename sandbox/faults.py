@@ -2,7 +2,9 @@
 
 Wrap an emulator view in `@emulator("hh")`: it needs no login, takes no CSRF
 token (it stands in for an external system), and answers with the latency,
-errors and broken bodies the system's fault knobs ask for.
+errors and broken bodies the system's fault knobs ask for. A view named as an
+endpoint, `@emulator("hh", endpoint="token")`, also answers to the knobs of
+"hh-token", so one endpoint can be made slow or failing alone.
 """
 
 from __future__ import annotations
@@ -74,14 +76,23 @@ def _fault_response(system: str, faults: Faults) -> HttpResponse | None:
     return None
 
 
-def emulator(system: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Decorate an emulator view of `system` with the fault frame."""
+def emulator(
+    system: str, endpoint: str | None = None
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Decorate an emulator view of `system` with the fault frame.
+
+    With `endpoint`, the knobs of "<system>-<endpoint>" apply first, then the system's.
+    """
+    names = (f"{system}-{endpoint}", system) if endpoint else (system,)
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            injected = _fault_response(system, faults_for(system))
-            return injected if injected is not None else view(request, *args, **kwargs)
+            for name in names:
+                injected = _fault_response(name, faults_for(name))
+                if injected is not None:
+                    return injected
+            return view(request, *args, **kwargs)
 
         return login_not_required(csrf_exempt(wrapped))
 

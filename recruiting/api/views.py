@@ -102,12 +102,10 @@ class SearchView(ApiView):
             result = search_service.search_start(
                 recruiter=request.user, query=query, page_size=data.get("page_size")
             )
-        return Response(s.SearchResponseSerializer(_search_body(request.user, result)).data)
+        return Response(s.SearchResponseSerializer(_search_body(result)).data)
 
 
-def _search_body(recruiter, result: search_service.SearchResult) -> dict[str, Any]:
-    urns = [urn for card in result.cards for urn in card.urns]
-    taken = applications_for_urns(recruiter.organization_id, urns)
+def _search_body(result: search_service.SearchResult) -> dict[str, Any]:
     cards = [
         {
             "key": card.key,
@@ -115,9 +113,9 @@ def _search_body(recruiter, result: search_service.SearchResult) -> dict[str, An
             "contacts_open": card.contacts_open,
             "updated_at": card.updated_at,
             "resumes": card.resumes,
-            "application": next((taken[u] for u in card.urns if u in taken), None),
+            "application": application,
         }
-        for card in result.cards
+        for card, application in result.items()
     ]
     return {
         "cards": cards,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -54,6 +54,19 @@ def applications_for_urns(
         if current is None or _RANK[app.status] < _RANK[current.status]:
             best[app.resume_urn] = app
     return {urn: _info(app) for urn, app in best.items()}
+
+
+def card_application(
+    applications: Mapping[str, ApplicationInfo], urns: Iterable[str]
+) -> ApplicationInfo | None:
+    """The application a card of several resumes (`urns`) shows.
+
+    The rule for one resume, over all the card's: an active one on any of
+    them first (open before being created), then the most recent; a closed
+    application of one resume never hides an open one of another.
+    """
+    shown = [applications[u] for u in urns if u in applications]
+    return min(shown, key=lambda a: (_RANK[a.status], -a.created_at.timestamp()), default=None)
 
 
 def _info(app: Application) -> ApplicationInfo:

@@ -6,7 +6,10 @@ the page past the deadline). Results are merged and ranked by the pure
 functions in `recruiting.merge` / `ranking`; the surplus of each fetch stays
 in a server-side `SearchSession` behind a signed, expiring cursor bound to
 the recruiter (`recruiting.cursor`), so the next page is served from the
-buffers and a site is asked again only when its buffer runs out.
+buffers and a site is asked again only when its buffer runs out (the sites
+whose buffers ran out in parallel again, under the page's own deadline).
+Currency rates for salary order come from the cache and never hold a page
+(`recruiting.services.rates`).
 
 Errors: a bad query or cursor raises InvalidArgument; no connected site
 raises FailedPrecondition. A failing site never fails the search: its error
@@ -19,13 +22,14 @@ import json
 import logging
 import re
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F
@@ -48,18 +52,22 @@ from recruiting.models import MergeSplit, Resume, SearchSession, Token
 from recruiting.paging import Pager, Stream
 from recruiting.ranking import SITE_ORDER, order_page
 from recruiting.regions import REGIONS
-from recruiting.services.application_selectors import ApplicationInfo
+from recruiting.services.application_selectors import ApplicationInfo, card_application
 from recruiting.services.contacts import contacts_known, has_contact_data
+from recruiting.services.rates import currency_rates, currency_rates_fresh
 from recruiting.services.sites import site_adapter
-from recruiting.services.tokens import token_access, token_mark_reconnect, token_refresh
+from recruiting.services.tokens import (
+    reconnect_error,
+    token_access,
+    token_mark_reconnect,
+    token_refresh,
+)
 
 logger = logging.getLogger(__name__)
 
 MAX_TEXT = 200
 MAX_SALARY = 100_000_000
 MAX_PAGE_SIZE = 50
-RATES_CACHE_KEY = "recruiting:currency-rates"
-RATES_TTL = 3600
 # Fixed pool: a burst of searches against a hanging site cannot grow threads.
 _EXECUTOR = ThreadPoolExecutor(max_workers=8, thread_name_prefix="jobsite-search")
 
@@ -85,11 +93,8 @@ class SearchResult:
     applications: dict[str, ApplicationInfo]  # URN -> current application
 
     def items(self) -> list[tuple[MergedCard, ApplicationInfo | None]]:
-        """Cards with the application status of any of their resumes."""
-        return [
-            (card, next((self.applications[u] for u in card.urns if u in self.applications), None))
-            for card in self.cards
-        ]
+        """Cards with the application each shows (`card_application`)."""
+        return [(card, card_application(self.applications, card.urns)) for card in self.cards]
 
 
 # --- input --------------------------------------------------------------------
@@ -156,21 +161,20 @@ def search_start(*, recruiter, query: SearchQuery, page_size: int | None = None)
     deadline = time.monotonic() + settings.JOBSITE_SEARCH_DEADLINE
     streams = [Stream(site=site) for site in SITE_ORDER if site in tokens]
     access: dict[JobSite, str] = {}
+    # Never waited for: cached or last known rates (a refresh starts in the
+    # background when they are stale).
+    rates, fresh = currency_rates()
     # Token work (a refresh, or waiting for another process's) runs inside
     # each site's call: a slow one times out that site alone.
-    calls: dict[Any, Any] = {
-        s.site: (lambda site=s.site: _first_search(site, tokens[site], access, query, deadline))
-        for s in streams
-    }
-    calls["rates"] = _currency_rates
-    outcome = _fan_out(calls, deadline)
-    rates = outcome.pop("rates")
-    rates = rates if isinstance(rates, dict) else {"RUB": 1.0}
+    outcome = _fan_out(
+        {s.site: partial(_site_fetch, s.site, 0, tokens, access, query, deadline) for s in streams},
+        deadline,
+    )
+    if not fresh:  # a refresh may have finished during the site calls
+        rates = currency_rates_fresh() or rates
     fetched: list[ResumeCard] = []
     for stream in streams:
-        if stream.site not in outcome:
-            continue
-        result = _retry_expired(stream.site, outcome[stream.site], tokens, access, query, deadline)
+        result = outcome[stream.site]
         _take(stream, result, tokens)
         if isinstance(result, SearchPage):
             fetched.extend(result.cards)
@@ -230,19 +234,33 @@ def merge_split_create(*, recruiter, urns: list[str]) -> int:
 # --- steps ----------------------------------------------------------------------
 
 
-def _first_search(
-    site: JobSite, token: Token, access: dict[JobSite, str], query: SearchQuery, deadline: float
+def _site_fetch(
+    site: JobSite,
+    page: int,
+    tokens: dict[JobSite, Token],
+    access: dict[JobSite, str],
+    query: SearchQuery,
+    deadline: float,
 ) -> SearchPage:
-    """A usable access token (refreshed within `deadline`), then the first page.
+    """Page `page` of `site`'s results, with a usable access token first.
 
-    Runs in a pool thread: the database connection a refresh opened there is
-    closed before the thread goes back to the pool.
+    Runs in a pool thread (`_fan_out`). A token refresh runs to its own
+    timeout even past `deadline` and stores the new pair: the page stops
+    waiting, the next search uses the pair. A token that expired in flight
+    is refreshed once and the call repeated.
     """
-    try:
+    token = tokens.get(site)
+    if token is None:  # disconnected mid-search
+        raise errors.Unauthenticated(details={"reason": "reconnect"})
+    if site not in access:
         access[site] = token_access(token=token, deadline=deadline)
-    finally:
-        db_connection.close()
-    return _search(site, access[site], query, 0, deadline)
+    try:
+        return _search(site, access[site], query, page, deadline)
+    except errors.Unauthenticated as exc:
+        if exc.details.get("reason") != "expired":
+            raise
+    access[site] = token_refresh(token=token, deadline=deadline).access_token
+    return _search(site, access[site], query, page, deadline)
 
 
 def _search(
@@ -258,10 +276,13 @@ def _search(
 def _fan_out(calls: dict[Any, Any], deadline: float) -> dict[Any, Any]:
     """Run `calls` in parallel; each result or its ServiceError, by key.
 
-    Calls not done by `deadline` give DeadlineExceeded (their threads end
-    within the read timeout, which never passes the deadline).
+    Calls not done by `deadline` give DeadlineExceeded; their threads go on
+    to the end (a site call within its read timeout, which never passes the
+    deadline; a token refresh within its own, storing the new pair).
     """
-    futures: dict[Any, Future] = {key: _EXECUTOR.submit(fn) for key, fn in calls.items()}
+    futures: dict[Any, Future] = {
+        key: _EXECUTOR.submit(_closing_db, fn) for key, fn in calls.items()
+    }
     wait(futures.values(), timeout=max(0.0, deadline - time.monotonic()))
     out: dict[Any, Any] = {}
     for key, future in futures.items():
@@ -281,17 +302,13 @@ def _fan_out(calls: dict[Any, Any], deadline: float) -> dict[Any, Any]:
     return out
 
 
-def _retry_expired(site, result, tokens, access, query, deadline):
-    """A token that expired in flight is refreshed once and the call repeated."""
-    if not (
-        isinstance(result, errors.Unauthenticated) and result.details.get("reason") == "expired"
-    ):
-        return result
+def _closing_db(fn: Callable[[], Any]) -> Any:
+    """Run `fn` in a pool thread, closing the database connection it opened
+    (a token refresh writes) before the thread goes back to the pool."""
     try:
-        access[site] = token_refresh(token=tokens[site], deadline=deadline).access_token
-        return _search(site, access[site], query, 0, deadline)
-    except errors.ServiceError as exc:
-        return exc
+        return fn()
+    finally:
+        db_connection.close()
 
 
 def _take(stream: Stream, result: Any, tokens: dict[JobSite, Token]) -> None:
@@ -314,27 +331,23 @@ def _build_page(
     fetched: list[ResumeCard],
     page_size: int,
 ) -> dict[str, Any]:
-    """Take the next page from `pager`, refilling buffers within `deadline`."""
+    """Take the next page from `pager`, refilling buffers within `deadline`.
+
+    Empty buffers are refilled in parallel (`_fan_out`): a hanging site
+    times out alone and never uses up the others' time.
+    """
 
     def fetch(site: JobSite, page: int) -> SearchPage:
-        if site not in access:
-            if site in tokens:  # its token work did not finish before the deadline
-                raise errors.DeadlineExceeded(f"{site.value}: no access token in time")
-            raise errors.Unauthenticated(details={"reason": "reconnect"})
-        result = _retry_expired(
-            site,
-            _catch(lambda: _search(site, access[site], query, page, deadline)),
-            tokens,
-            access,
-            query,
-            deadline,
-        )
-        if isinstance(result, errors.ServiceError):
-            raise result
-        fetched.extend(result.cards)
-        return result
+        return _site_fetch(site, page, tokens, access, query, deadline)
 
-    cards = pager.next_page(page_size, fetch)
+    def gather(calls: dict[JobSite, Callable[[], SearchPage]]) -> dict[JobSite, Any]:
+        results = _fan_out(calls, deadline)
+        for result in results.values():
+            if isinstance(result, SearchPage):
+                fetched.extend(result.cards)
+        return results
+
+    cards = pager.next_page(page_size, fetch, gather=gather)
     today = date.today()
     # Twins of this page's people already in a buffer join this page, so the
     # merge can show them together (no extra site call).
@@ -355,25 +368,17 @@ def _build_page(
     }
 
 
-def _catch(call):
-    try:
-        return call()
-    except errors.ServiceError as exc:
-        return exc
-
-
 def _next_page(recruiter, session: SearchSession, number: int) -> SearchResult:
     pager = Pager.from_dict(session.state)
     tokens = selectors.tokens_for(recruiter=recruiter)
     deadline = time.monotonic() + settings.JOBSITE_SEARCH_DEADLINE
     access: dict[JobSite, str] = {}
     for stream in pager.streams:
-        if stream.site not in tokens:
-            continue
-        try:
-            access[stream.site] = token_access(token=tokens[stream.site], deadline=deadline)
-        except errors.ServiceError as exc:
-            stream.fail(exc)
+        # Token work waits for a refill (in parallel, see _build_page); a
+        # connection known to need a reconnect fails its site at once.
+        token = tokens.get(stream.site)
+        if token is not None and token.status == Token.Status.RECONNECT:
+            stream.fail(reconnect_error(stream.site))
     query = _query_from(session.query)
     fetched: list[ResumeCard] = []
     page_size = session.query.get("page_size") or settings.JOBSITE_SEARCH_PAGE_SIZE
@@ -467,17 +472,6 @@ def _resumes_store(recruiter, cards: list[ResumeCard]) -> None:
         Resume.objects.for_organization(org).filter(urn=urn, contacts="").update(
             **values(found[urn]), updated_at=now
         )
-
-
-def _currency_rates() -> dict[str, float]:
-    """RUB per unit of each currency, from the hh.ru dictionary (cached an hour)."""
-    rates = cache.get(RATES_CACHE_KEY)
-    if rates is None:
-        rates = {}
-        for site in reversed(SITE_ORDER):
-            rates.update(site_adapter(site).currency_rates())
-        cache.set(RATES_CACHE_KEY, rates, RATES_TTL)
-    return rates
 
 
 # --- statuses in plain words ------------------------------------------------------

@@ -7,6 +7,12 @@ under `select_for_update`, calls the site outside the transaction (the site
 may be slow; SQLite and the in-process emulators must not wait on our lock),
 then stores the new pair in one UPDATE. Others wait for the lease and use
 the new pair. A refresh the site rejects marks the token "reconnect needed".
+
+A caller's deadline bounds only the wait for another process's lease, never
+the refresh call itself: the site spends the single-use refresh token when it
+answers, so a call cut off at the deadline would lose the new pair. A caller
+that must not wait runs the refresh in a pool thread and stops waiting for it
+(the search fan-out does); the thread still stores the pair.
 """
 
 from __future__ import annotations
@@ -84,9 +90,9 @@ def reconnect_error(site: JobSite) -> errors.Unauthenticated:
 def token_access(*, token: Token, deadline: float | None = None) -> str:
     """A usable access token for `token`'s site, refreshed first when due.
 
-    `deadline` (time.monotonic) bounds any refresh, see `token_refresh`.
-    Raises Unauthenticated (reconnect needed), DeadlineExceeded, or the
-    site's transport errors.
+    `deadline` (time.monotonic) bounds the wait for a concurrent refresh,
+    see `token_refresh`. Raises Unauthenticated (reconnect needed),
+    DeadlineExceeded, or the site's transport errors.
     """
     site = JobSite(token.job_site)
     if token.status == Token.Status.RECONNECT:
@@ -108,8 +114,10 @@ def token_refresh(*, token: Token, deadline: float | None = None) -> Token:
     one, someone refreshed meanwhile and that pair is returned as is.
     Raises Unauthenticated (rejected: reconnect needed), Unavailable (the site
     or a concurrent refresh did not finish in time), DeadlineExceeded (the
-    refresh, or the wait for a concurrent one, would pass `deadline`, a
-    time.monotonic value; the lease is released, nothing is lost).
+    wait for a concurrent refresh would pass `deadline`, a time.monotonic
+    value; nothing is lost). The site call itself runs to the adapter's own
+    timeout whatever `deadline` says: hh.ru spends the refresh token when it
+    answers, so the answer must be stored even when it comes late.
     """
     site = JobSite(token.job_site)
     claimed = _claim(token, site, deadline)
@@ -117,7 +125,7 @@ def token_refresh(*, token: Token, deadline: float | None = None) -> Token:
         return claimed
     adapter = site_adapter(site)
     try:
-        pair = adapter.refresh(refresh_token=claimed.refresh_token, deadline=deadline)
+        pair = adapter.refresh(refresh_token=claimed.refresh_token)
     except errors.FailedPrecondition:
         # hh: "token not expired": our clock runs ahead; the pair still works.
         Token.objects.filter(pk=claimed.pk).update(refreshing_until=None)

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from core.models import User
 from core.tests.api_support import SchemaCheckedClient, assert_is_error_body, csrf_headers
 from recruiting.cursor import SALT
-from recruiting.models import Token
+from recruiting.models import Application, Token
 from recruiting.tests.conftest import connect
 from sandbox.faults import set_faults
 
@@ -135,6 +135,29 @@ def test_search_page_size_holds_for_every_page(api, both_sites):
     assert sum(len(c["resumes"]) for c in first["cards"]) <= 7  # twins may join their card
     second = api.post_json("/api/v1/search", {"cursor": first["next_cursor"]}).json()
     assert 1 <= sum(len(c["resumes"]) for c in second["cards"]) <= 7
+
+
+def test_merged_card_shows_a_sibling_resumes_open_application_over_a_closed_one(
+    api, both_sites, recruiter, amo
+):
+    first = api.post_json("/api/v1/search", QUERY).json()
+    card = next(c for c in first["cards"] if len(c["resumes"]) == 2)
+    closed_urn, open_urn = (r["urn"] for r in card["resumes"])
+    for n, (urn, status) in enumerate(((closed_urn, "closed"), (open_urn, "open"))):
+        Application.objects.create(
+            organization=recruiter.organization,
+            connection=amo,
+            subsystem="amocrm",
+            resume_urn=urn,
+            idempotency_key=f"key-{n}",
+            application_id=str(100 + n),
+            status=status,
+            recruiter=recruiter,
+        )
+    again = api.post_json("/api/v1/search", {"cursor": first["cursor"]}).json()
+    shown = next(c for c in again["cards"] if c["key"] == card["key"])
+    assert shown["application"]["status"] == "open"
+    assert shown["application"]["application_id"] == "101"
 
 
 def test_search_by_salary_orders_cards(api, both_sites):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from core import errors
 from recruiting import ranking
 from recruiting.adapters.base import JobSite, Order, SearchQuery
-from recruiting.models import KnownContact, Resume, Token
+from recruiting.models import KnownContact, Resume, SearchSession, Token
 from recruiting.services import search as search_service
 from recruiting.services.contacts import contacts_known, contacts_open
 from recruiting.tests.conftest import connect
@@ -323,3 +323,54 @@ def test_slow_token_endpoint_never_holds_the_page_past_the_deadline(
     assert statuses(result) == {"hh": "timeout", "sj": "ok"}
     set_faults("hh", latency_ms=0)
     time.sleep(3)  # let the abandoned call finish before the live server stops
+
+
+def wait_for(condition, timeout: float = 8.0) -> bool:
+    """Poll `condition` until true or `timeout` seconds pass (an abandoned call ending)."""
+    give_up = time.monotonic() + timeout
+    while time.monotonic() < give_up:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_refresh_answered_after_the_deadline_is_kept_and_the_next_search_uses_it(
+    both_sites, recruiter, settings
+):
+    settings.JOBSITE_SEARCH_DEADLINE = 1.0
+    past = timezone.now() - timedelta(minutes=1)
+    OAuthToken.objects.filter(system="hh").update(expires_at=past)
+    Token.objects.filter(job_site="hh").update(valid_until=past)
+    set_faults("hh-token", latency_ms=2000)  # hh's token endpoint alone is slow
+    started = time.monotonic()
+    first = search_service.search_start(recruiter=recruiter, query=QUERY)
+    assert time.monotonic() - started < 1.0 + 0.5  # the page stopped waiting
+    assert statuses(first) == {"hh": "timeout", "sj": "ok"}
+    # hh answered after the deadline and spent the old refresh token: the
+    # refresh still completes in its thread and stores the new pair.
+    assert wait_for(lambda: Token.objects.get(job_site="hh").valid_until > timezone.now())
+    set_faults("hh-token", latency_ms=0)
+    second = search_service.search_start(recruiter=recruiter, query=QUERY)
+    assert statuses(second) == {"hh": "ok", "sj": "ok"}
+    token = Token.objects.get(job_site="hh")
+    assert token.status == Token.Status.ACTIVE
+    assert OAuthToken.objects.filter(system="hh").count() == 2  # refreshed exactly once
+    assert token.access_token == OAuthToken.objects.filter(system="hh").latest("pk").access_token
+
+
+def test_slow_site_on_a_later_page_does_not_time_out_the_other(both_sites, recruiter, settings):
+    first = search_service.search_start(recruiter=recruiter, query=QUERY)
+    session = SearchSession.objects.get(recruiter=recruiter)
+    for stream in session.state["streams"]:
+        stream["buffer"] = []  # both buffers ran out: page 2 must ask both sites
+    session.save(update_fields=["state"])
+    settings.JOBSITE_SEARCH_DEADLINE = 1.0
+    set_faults("hh", latency_ms=2500)
+    started = time.monotonic()
+    second = search_service.search_page(recruiter=recruiter, cursor=first.next_cursor)
+    assert time.monotonic() - started < 1.0 + 0.5
+    assert statuses(second) == {"hh": "timeout", "sj": "ok"}
+    assert {u.split(":")[1] for c in second.cards for u in c.urns} == {"sj"}
+    set_faults("hh", latency_ms=0)
+    time.sleep(2)  # let the abandoned call finish before the live server stops

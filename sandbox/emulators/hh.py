@@ -157,7 +157,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
     return oauth.consent(request, system=SYSTEM, site="hh.ru")
 
 
-@emulator(SYSTEM)
+@emulator(SYSTEM, endpoint="token")
 def token(request: HttpRequest) -> JsonResponse:
     """POST /token: authorization_code and refresh_token grants; DELETE revokes."""
     if request.method == "DELETE":
@@ -353,7 +353,7 @@ def limits(request: HttpRequest, employer_id: str, manager_id: str) -> JsonRespo
     )
 
 
-@emulator(SYSTEM)
+@emulator(SYSTEM, endpoint="dictionaries")
 def dictionaries(request: HttpRequest) -> JsonResponse:
     names = {"RUR": ("руб.", "Рубли"), "USD": ("USD", "Доллары"), "EUR": ("EUR", "Евро")}
     return JsonResponse(

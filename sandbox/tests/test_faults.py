@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import requests
 
 from core import errors
 from core.http import ApiClient
@@ -55,3 +56,13 @@ def test_settings_supply_defaults_until_the_admin_overrides(sandbox_url, setting
         client(sandbox_url)._request("GET", "status/200")
     set_faults("echo", error_rate=0.0)
     assert client(sandbox_url)._request("GET", "status/200").status_code == 200
+
+
+def test_endpoint_knobs_apply_to_that_endpoint_alone(sandbox_url):
+    set_faults("hh-dictionaries", error_rate=1.0, error_status=503)
+    dictionaries = requests.get(f"{sandbox_url}/hh/dictionaries", timeout=5)
+    assert dictionaries.status_code == 503
+    token = requests.post(f"{sandbox_url}/hh/token", data={"grant_type": "x"}, timeout=5)
+    assert token.status_code == 400  # answered by the emulator, not the fault
+    set_faults("hh", error_rate=1.0, error_status=502)  # the system's knobs still apply
+    assert requests.post(f"{sandbox_url}/hh/token", timeout=5).status_code == 502

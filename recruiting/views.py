@@ -17,6 +17,7 @@ from recruiting.adapters.base import JobSite
 from recruiting.forms import SearchForm, take_params
 from recruiting.services import contacts, oauth, tokens
 from recruiting.services import search as search_service
+from recruiting.services.application_selectors import card_application
 from recruiting.services.applications import card_urns_check
 
 # A (merged) card holds at most one resume per job site.
@@ -227,11 +228,9 @@ def _work_context(request: HttpRequest, urns: list[str]) -> dict:
     urns = list(dict.fromkeys(urns))
     applications = selectors.application_statuses(organization=org, urns=urns)
     known = contacts.contacts_known(organization_id=org, urns=urns)
-    shown = [applications[u] for u in urns if u in applications]
     return {
         "urns": urns,
-        # An active application on any resume of the card is the card's.
-        "application": next((a for a in shown if a.is_active), next(iter(shown), None)),
+        "application": card_application(applications, urns),
         "known": known,
         "take_urn": next((u for u in urns if u in known), None),
         "subsystems": selectors.subsystem_options(organization=org),

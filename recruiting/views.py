@@ -157,7 +157,8 @@ def contacts_open(request: HttpRequest) -> HttpResponse:
     except errors.FailedPrecondition as exc:
         if exc.details.get("reason") != "hidden_fields":
             raise
-        context = {"urn": urn, "error": exc, "card": card}
+        card_urns = request.POST.get("card_urns", "")
+        context = {"urn": urn, "error": exc, "card": card, "card_urns": card_urns}
         return render(request, "recruiting/_contacts_confirm.html", context, status=409)
     urns = [urn, *(u for u in request.POST.get("card_urns", "").split(",")[:MAX_CARD_URNS] if u)]
     context = {"known": {urn: opened}, "urns": list(dict.fromkeys(urns)), "card": card}

@@ -17,6 +17,7 @@ from recruiting.models import Subsystem, SubsystemConnection
 
 DEMO_AMOCRM_ACCOUNT = "demo"
 DEMO_AMOCRM_TOKEN = "demo-long-lived-token"
+DEMO_AMOCRM_LINK_FIELD = 1278898021  # the sandbox accounts' "resume" field of leads
 DEMO_TRACKER_ORG = "demo-org"
 DEMO_TRACKER_TOKEN = "y0_demo_token"
 DEMO_TRACKER_QUEUES = "HIRE,DEV"
@@ -27,7 +28,11 @@ def seed() -> list[str]:
         return ["recruiting: SANDBOX is off, no demo subsystem connections"]
     organization, _created = Organization.objects.get_or_create(name=DEMO_ORGANIZATION)
     connections = {
-        Subsystem.AMOCRM: {"account": DEMO_AMOCRM_ACCOUNT, "access_token": DEMO_AMOCRM_TOKEN},
+        Subsystem.AMOCRM: {
+            "account": DEMO_AMOCRM_ACCOUNT,
+            "access_token": DEMO_AMOCRM_TOKEN,
+            "link_field_id": DEMO_AMOCRM_LINK_FIELD,
+        },
         Subsystem.TRACKER: {
             "account": DEMO_TRACKER_ORG,
             "access_token": DEMO_TRACKER_TOKEN,

@@ -25,7 +25,7 @@ class SiteConnection:
     site: JobSite
     state: str  # "not_connected" | "connected" | "expired" | "reconnect"
     valid_until: datetime | None = None
-    detail: str = ""
+    detail: str = ""  # plain words for the recruiter (the site's own answer stays in the admin)
 
 
 def job_sites_overview(*, recruiter) -> list[SiteConnection]:
@@ -38,7 +38,11 @@ def job_sites_overview(*, recruiter) -> list[SiteConnection]:
         if token is None:
             rows.append(SiteConnection(site, "not_connected"))
         elif token.status == Token.Status.RECONNECT:
-            rows.append(SiteConnection(site, "reconnect", token.valid_until, token.status_detail))
+            # `status_detail` is the site's own answer, kept for the admin.
+            detail = _("Access to %(site)s has expired. Reconnect it on the Job sites page.") % {
+                "site": site.label
+            }
+            rows.append(SiteConnection(site, "reconnect", token.valid_until, detail))
         elif token.is_expired(now):
             # Expired access tokens are renewed with the refresh token on use.
             rows.append(SiteConnection(site, "expired", token.valid_until))

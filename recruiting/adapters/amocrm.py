@@ -69,7 +69,8 @@ class RateLimiter:
                     time.sleep(wait)
                 return
         raise errors.ResourceExhausted(
-            "amoCRM request queue is full: too many requests are waiting for the rate limit."
+            "amoCRM request queue is full: too many requests are waiting for the rate limit.",
+            details={"system": "amocrm", "reason": "rate_limit_queue_full"},
         )
 
     def _ttl(self, slot: int, now: float) -> int:

@@ -190,6 +190,10 @@ class HhAdapter(ApiClient):
         if card.contacts_open:
             return card
         url = ((card.raw.get("actions") or {}).get("get_with_contact") or {}).get("url")
+        if not url and card.raw.get("can_view_full_info") is True:
+            # Opened for the company already (the link is offered only while
+            # contacts are closed); what is still null, the candidate hid.
+            return card
         if not url:
             raise errors.PermissionDenied(
                 "hh: no contact-opening service available", details={"system": "hh"}

@@ -67,7 +67,9 @@ class TrackerClient(ApiClient):
 
     # POST /v2/issues/ with `unique` (create-issue). The unique value makes the
     # call idempotent, so a timed-out create may be sent again; a 409 means it
-    # already exists and is answered with the existing issue.
+    # already exists and is answered with the existing issue. When the search
+    # cannot find it (yet), the issue still exists: that is Unavailable (an
+    # unclear outcome to reconcile later by the marker), never a refusal.
     def create(
         self, *, candidate: Candidate, params: CreateParams, marker: str
     ) -> ExternalApplication:
@@ -83,9 +85,9 @@ class TrackerClient(ApiClient):
         if response.status_code == 409:
             existing = self.find(marker=marker)
             if existing is None:
-                raise errors.AlreadyExists(
-                    "Tracker reports the issue exists but it cannot be read",
-                    details={"system": self.system},
+                raise errors.Unavailable(
+                    "Tracker reports the issue exists but it cannot be read back yet",
+                    details={"system": self.system, "status": 409, "reason": "exists_unread"},
                 )
             return existing
         return self._issue(self._parse_json(response))

@@ -43,6 +43,12 @@ class SubsystemConnectionForm(forms.ModelForm):
             "closed_statuses",
         ]
         widgets = {name: forms.PasswordInput(render_value=False) for name in SECRET_FIELDS}
+        help_texts = {
+            "link_field_id": _(
+                "amoCRM only, required: a text or URL custom field of leads that receives "
+                "the resume link."
+            )
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

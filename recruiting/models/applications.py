@@ -14,6 +14,9 @@ from recruiting.adapters.tracker import QUEUE_KEY_RE
 
 __all__ = ["Subsystem", "SubsystemConnection", "Application", "KnownContact"]
 
+# amoCRM's system stages, present in every pipeline (reference: leads-api).
+AMOCRM_SYSTEM_STAGES = {"142": _("Closed – won"), "143": _("Closed – lost")}
+
 
 class Subsystem(models.TextChoices):
     """Where a candidate can be taken into work."""
@@ -116,6 +119,19 @@ class SubsystemConnection(OrganizationOwned):
 
     def clean(self) -> None:
         super().clean()
+        if self.subsystem == Subsystem.AMOCRM and not self.link_field_id:
+            # The lead name is for people and the complex create takes only
+            # phone and email for the contact: a lead custom field is the one
+            # place the amoCRM API offers for the link (reference: leads-api).
+            raise ValidationError(
+                {
+                    "link_field_id": _(
+                        "amoCRM needs a lead field for the resume link: create a text or URL "
+                        "custom field of leads in amoCRM and enter its id here. Without it "
+                        "nobody in amoCRM can open the candidate's resume."
+                    )
+                }
+            )
         bad = [key for key in self.queue_keys if not QUEUE_KEY_RE.match(key)]
         if bad:
             raise ValidationError(
@@ -218,7 +234,20 @@ class Application(OrganizationOwned):
 
     @property
     def status_label(self) -> str:
-        return self.external_status_display or self.external_status or self.get_status_display()
+        """The status as the reader should see it, in the active language.
+
+        Names this product gives (deleted, amoCRM's system stages when the
+        stored catalogue lacks them) are translated when read, not stored.
+        """
+        if self.is_deleted_externally:
+            return str(_("deleted in the subsystem"))
+        if self.external_status_display:
+            return self.external_status_display
+        if self.subsystem == Subsystem.AMOCRM:
+            stage = AMOCRM_SYSTEM_STAGES.get(self.external_status.rpartition(":")[2])
+            if stage is not None:
+                return str(stage)
+        return self.external_status or str(self.get_status_display())
 
 
 class KnownContact(OrganizationOwned):

@@ -7,13 +7,18 @@ The protocol (see Application's docstring):
 2. call the subsystem outside any transaction: Tracker gets the marker as
    `unique` (a repeat answers 409 with the same issue), amoCRM gets it as a tag;
 3. store the id (OPEN). A definite refusal deletes the claim; an ambiguous
-   failure (timeout, 5xx) keeps it PENDING with its lease ended, and the next
-   attempt, or the poller, first looks the marker up before creating again.
+   failure (timeout, 5xx, "it exists" without the thing itself) keeps it
+   PENDING with its lease ended, and the next attempt, or the poller, first
+   looks the marker up before creating again.
+
+Subsystem failures reach the recruiter in plain words of their language
+(`subsystem_error`); the vendor's own text stays in logs and details.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,10 +45,15 @@ from recruiting.services.subsystems import (
     connection_get,
     stage_name,
     subsystem_client,
+    subsystem_error,
 )
+
+logger = logging.getLogger(__name__)
 
 URN_RE = re.compile(r"^urn:(hh|sj):[A-Za-z0-9_-]{1,100}$")
 ACTIVE = (Application.Status.PENDING, Application.Status.OPEN)
+# Failures after which the subsystem may or may not hold the application.
+AMBIGUOUS = (errors.Unavailable, errors.DeadlineExceeded, errors.AlreadyExists)
 CATALOGUE_FRESH = timedelta(minutes=10)
 
 
@@ -82,7 +92,9 @@ def application_create(
     """Take `candidate` into work in the organization's `subsystem`.
 
     `card_urns` are the other resumes of the same (merged) card: one person,
-    so an active application on any of them refuses this one too.
+    so an active application on any of them refuses this one too. They are
+    kept in the application's params (the contacts job shares what the
+    subsystem knows about the person with them).
 
     Returns the OPEN application (also when this recruiter already took it).
     Raises PermissionDenied (no organization), InvalidArgument (bad URN),
@@ -180,7 +192,10 @@ def _catalogue(connection: SubsystemConnection, kind: str, wanted) -> list[dict]
     items = connection.catalogue.get(kind, []) if fresh else []
     if fresh and (wanted is None or wanted in {item[key] for item in items}):
         return items
-    return connection_catalogue_refresh(connection=connection).get(kind, [])
+    try:
+        return connection_catalogue_refresh(connection=connection).get(kind, [])
+    except errors.ServiceError as exc:
+        raise subsystem_error(connection.subsystem, exc) from exc
 
 
 def card_urns_check(urns: Sequence[str]) -> list[str]:
@@ -220,8 +235,10 @@ def _claim(
             # unique constraint: serialize them on the connection row.
             SubsystemConnection.objects.select_for_update().filter(pk=connection.pk).first()
             _siblings_check(connection, siblings=siblings)
-            return _claim_urn(connection=connection, recruiter=recruiter, urn=urn, params=params)
-    return _claim_urn(connection=connection, recruiter=recruiter, urn=urn, params=params)
+            return _claim_urn(
+                connection=connection, recruiter=recruiter, urn=urn, params=params, card=siblings
+            )
+    return _claim_urn(connection=connection, recruiter=recruiter, urn=urn, params=params, card=[])
 
 
 def _siblings_check(connection: SubsystemConnection, *, siblings: list[str]) -> None:
@@ -241,7 +258,12 @@ def _siblings_check(connection: SubsystemConnection, *, siblings: list[str]) -> 
 
 
 def _claim_urn(
-    *, connection: SubsystemConnection, recruiter: User, urn: str, params: CreateParams
+    *,
+    connection: SubsystemConnection,
+    recruiter: User,
+    urn: str,
+    params: CreateParams,
+    card: list[str],
 ) -> _Claim:
     now = timezone.now()
     lease = now + timedelta(seconds=settings.APPLICATION_CLAIM_SECONDS)
@@ -279,7 +301,7 @@ def _claim_urn(
                             subsystem=connection.subsystem,
                             generation=generation,
                         ),
-                        params=_params_dict(params),
+                        params=_params_dict(params, card_urns=card),
                         claimed_until=lease,
                     )
                 return _Claim(created, "new")
@@ -356,22 +378,27 @@ def _complete(
         if external is None:
             external = client.create(candidate=candidate, params=params, marker=app.idempotency_key)
             app.recruiter = recruiter
-    except (errors.Unavailable, errors.DeadlineExceeded) as exc:
+    except AMBIGUOUS as exc:
+        # Kept PENDING: a retry or the poller finds it by the marker. A
+        # "exists" answer without the thing itself is the same case: it
+        # exists, and deleting the claim would lose the only trace of it.
+        logger.warning("%s: unclear outcome of %s: %s", app.subsystem, app.pk, exc.message)
         _release_ambiguous(app, exc)
-        raise type(exc)(
+        cls = errors.Unavailable if isinstance(exc, errors.AlreadyExists) else type(exc)
+        raise cls(
             _(
-                "%(system)s did not answer clearly (%(error)s). It may or may not have "
-                "been created; trying again is safe, nothing will be duplicated."
+                "%(system)s did not answer clearly. It may or may not have been created; "
+                "trying again is safe, nothing will be duplicated."
             )
-            % {"system": app.get_subsystem_display(), "error": exc.message},
-            details=_details(app),
+            % {"system": app.get_subsystem_display()},
+            details={**_details(app), "detail": exc.message[:500]},
         ) from exc
     except errors.ServiceError as exc:
         if claim.mode == "new":
             app.delete()  # refused before anything was created: release the claim
         else:
             _release_ambiguous(app, exc)
-        raise
+        raise subsystem_error(app.subsystem, exc) from exc
     return _open(app, external)
 
 
@@ -429,13 +456,14 @@ def _details(app: Application) -> dict:
     }
 
 
-def _params_dict(params: CreateParams) -> dict:
+def _params_dict(params: CreateParams, *, card_urns: list[str]) -> dict:
     return {
         k: v
         for k, v in (
             ("pipeline_id", params.pipeline_id),
             ("status_id", params.status_id),
             ("queue", params.queue),
+            ("card_urns", card_urns),
         )
         if v
     }

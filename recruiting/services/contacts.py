@@ -12,7 +12,10 @@ Opening contacts spends a paid unit on the job site, so:
   resume and company, so asking again after an unclear answer costs nothing;
 - on hh.ru the resume is read first: contacts a colleague already opened are
   free (the answer carries them), and contacts the candidate hid
-  (`hidden_fields`) need the recruiter's confirmation before paying.
+  (`hidden_fields`) need the recruiter's confirmation before paying. When
+  the paid answer carries nothing (the candidate hid every contact), that
+  outcome is stored: the organization paid once, and every later request is
+  told so without calling the site again.
 
 Errors follow the seed: no access → PermissionDenied, no paid views left →
 ResourceExhausted (both with the message naming the site), resume gone →
@@ -108,6 +111,14 @@ def has_contact_data(data: dict[str, Any]) -> bool:
     return any(data.get(key) for key in ("phones", "emails", "other"))
 
 
+def hidden_by_candidate(data: dict[str, Any]) -> list[str]:
+    """The contact fields the candidate hid, when an opening answered nothing but
+    those (stored by `contacts_open`); empty otherwise."""
+    if has_contact_data(data):
+        return []
+    return [str(f) for f in data.get("hidden") or []]
+
+
 def contacts_known(*, organization_id: int | None, urns: Iterable[str]) -> dict[str, KnownContacts]:
     """Stored contacts per URN: opened resumes first, then subsystem contacts.
 
@@ -198,12 +209,17 @@ def contacts_choices(*, recruiter: User, urns: list[str]) -> list[ContactsChoice
     """
     urns = [urn_validate(u) for u in dict.fromkeys(urns)]
     known = contacts_known(organization_id=recruiter.organization_id, urns=urns)
+    hidden = _hidden_openings(recruiter.organization_id, urns)
     quotas: dict[JobSite, Quota | None] = {}
     choices = []
     for urn in urns:
         site, resume_id = urn_parse(urn)
         if urn in known:
             choices.append(ContactsChoice(urn, site, "known"))
+            continue
+        if urn in hidden:
+            message = all_hidden_error(site, hidden[urn]).message
+            choices.append(ContactsChoice(urn, site, "unavailable", message=message))
             continue
         try:
             choices.append(_choice(recruiter, urn, site, resume_id, quotas))
@@ -245,7 +261,9 @@ def contacts_open(*, recruiter: User, urn: str, confirm_hidden: bool = False) ->
     connected; hidden contacts not confirmed: details["reason"] ==
     "hidden_fields", details["hidden"]), ResourceExhausted (no paid views
     left), NotFound (resume gone), Unavailable (site down, or a colleague's
-    opening still running after the wait).
+    opening still running after the wait), and FailedPrecondition with
+    details["reason"] == "contacts_hidden" when the opening was paid and
+    the candidate had hidden every contact (stored: never paid again).
     """
     site, resume_id = urn_parse(urn)
     if recruiter.organization_id is None:
@@ -253,12 +271,22 @@ def contacts_open(*, recruiter: User, urn: str, confirm_hidden: bool = False) ->
     known = contacts_known(organization_id=recruiter.organization_id, urns=[urn])
     if urn in known:
         return known[urn]
+    if hidden := _hidden_openings(recruiter.organization_id, [urn]).get(urn):
+        raise all_hidden_error(site, hidden)
     token = _token(recruiter, site)
     row = _claim(recruiter, urn)
     if has_contact_data(row.contact_data):
         return _from_resume(row)
+    if hidden := hidden_by_candidate(row.contact_data):
+        raise all_hidden_error(site, hidden)  # a colleague's opening just stored it
     try:
         card = _call(site, token, lambda access: _open(site, access, resume_id, confirm_hidden))
+        if not card.contacts_open and _hidden_only(site, card):
+            # Paid, and the candidate hid everything: keep that outcome, so
+            # nobody pays (or is told "no views left") for this resume again.
+            hidden = sorted(set(card.hidden_fields) & CONTACT_FIELDS)
+            _store(row, card, recruiter, hidden=hidden)
+            raise all_hidden_error(site, hidden)
         if not card.contacts_open:
             # The site answered without opening (SuperJob `contacts_bought:
             # false`): nothing to store, and the next try must reach the site.
@@ -310,7 +338,7 @@ def _claim(recruiter: User, urn: str) -> Resume:
                 organization_id=recruiter.organization_id, urn=urn
             )
             now = timezone.now()
-            if has_contact_data(row.contact_data):
+            if has_contact_data(row.contact_data) or hidden_by_candidate(row.contact_data):
                 return Resume.objects.select_related("opened_by").get(pk=row.pk)
             if row.opening_until is None or row.opening_until <= now:
                 row.opening_until = now + OPEN_LEASE
@@ -324,8 +352,42 @@ def _claim(recruiter: User, urn: str) -> Resume:
         time.sleep(WAIT_POLL)
 
 
-def _store(row: Resume, card: ResumeCard, recruiter: User) -> Resume:
-    contacts = asdict(card.contacts) if card.contacts else {}
+def _hidden_only(site: JobSite, card: ResumeCard) -> bool:
+    """An opened hh.ru answer without contacts because the candidate hid them.
+
+    hh.ru charges for opening hidden contacts and answers nulls (reference:
+    hh-api.md); SuperJob's empty answer means "not bought" instead.
+    """
+    adapter = site_adapter(site)
+    return not adapter.resume_read_spends_contacts and bool(
+        set(card.hidden_fields) & CONTACT_FIELDS
+    )
+
+
+def _hidden_openings(organization_id: int, urns: list[str]) -> dict[str, list[str]]:
+    """Resumes the organization opened and found every contact hidden in."""
+    rows = (
+        Resume.objects.for_organization(organization_id).filter(urn__in=urns).exclude(contacts="")
+    )
+    found = {row.urn: hidden_by_candidate(row.contact_data) for row in rows}
+    return {urn: hidden for urn, hidden in found.items() if hidden}
+
+
+def all_hidden_error(site: JobSite, hidden: Sequence[str]) -> errors.FailedPrecondition:
+    return errors.FailedPrecondition(
+        _(
+            "The candidate hid their contacts on %(site)s (%(fields)s), so there is nothing "
+            "to show. The opening is saved: nothing more will be charged for this resume."
+        )
+        % {"site": site.label, "fields": ", ".join(hidden_labels(hidden))},
+        details={"site": site.value, "reason": "contacts_hidden", "hidden": list(hidden)},
+    )
+
+
+def _store(row: Resume, card: ResumeCard, recruiter: User, *, hidden: Sequence[str] = ()) -> Resume:
+    contacts: dict[str, Any] = asdict(card.contacts) if card.contacts else {}
+    if hidden:
+        contacts["hidden"] = list(hidden)
     row.contacts = json.dumps({"name": card.name, **contacts}, ensure_ascii=False)
     row.resume = card.raw
     row.opening_until = None

@@ -18,7 +18,7 @@ from core.models import JobRun
 from recruiting.adapters.amocrm import AmoCrmClient
 from recruiting.adapters.subsystem_base import ExternalApplication, SubsystemAdapter
 from recruiting.models import Application, KnownContact, Subsystem, SubsystemConnection
-from recruiting.services.applications import _open
+from recruiting.services.applications import URN_RE, _open
 from recruiting.services.subsystems import (
     amocrm_client,
     connection_catalogue_refresh,
@@ -209,8 +209,10 @@ def known_contacts_pull(*, run: RunRecorder) -> None:
     """Store the contacts linked to our amoCRM leads as KnownContact rows.
 
     Reads the leads in batches of 250 (`with=contacts` gives the contact ids),
-    then the contacts in batches of 250, and keeps phones and emails per
-    resume, so nobody pays a job site to open them again.
+    then the contacts in batches of 250, and keeps phones and emails for the
+    lead's resume and for the other resumes of its card (the same person on
+    another job site: `params["card_urns"]`), so nobody pays a job site to
+    open them again.
     """
     connections = SubsystemConnection.objects.filter(
         is_active=True, subsystem=Subsystem.AMOCRM
@@ -233,20 +235,28 @@ def _pull_connection(
         Application.objects.filter(connection=connection, is_deleted_externally=False)
         .exclude(application_id="")
         .order_by("pk")
-        .values_list("resume_urn", "application_id")
+        .values_list("resume_urn", "application_id", "params")
     )
     for chunk in batched(rows, client.batch_size):
-        leads = client.statuses(ids=[lead_id for _urn, lead_id in chunk])
+        leads = client.statuses(ids=[lead_id for _urn, lead_id, _params in chunk])
         contact_ids = sorted({cid for lead in leads.values() for cid in lead.contact_ids})
         cards = {}
         for ids in batched(contact_ids, client.batch_size):
             cards.update({card.id: card for card in client.contacts(ids=ids)})
-        for urn, lead_id in chunk:
+        for urn, lead_id, params in chunk:
             lead = leads.get(lead_id)
             linked = [cards[c] for c in lead.contact_ids if c in cards] if lead else []
-            if linked:
-                _known_contact_store(connection, urn, linked)
+            if not linked:
+                continue
+            for person_urn in [urn, *_card_urns(params)]:
+                _known_contact_store(connection, person_urn, linked)
                 run.incr("stored")
+
+
+def _card_urns(params: object) -> list[str]:
+    """The other resumes of the lead's card, as stored when it was taken."""
+    urns = params.get("card_urns") if isinstance(params, dict) else None
+    return [u for u in urns or [] if isinstance(u, str) and URN_RE.match(u)]
 
 
 def _known_contact_store(connection: SubsystemConnection, urn: str, cards: list) -> None:

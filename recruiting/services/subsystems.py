@@ -50,6 +50,54 @@ def amocrm_client(connection: SubsystemConnection, **kwargs: Any) -> AmoCrmClien
     )
 
 
+def subsystem_error(subsystem: str, exc: errors.ServiceError) -> errors.ServiceError:
+    """A subsystem adapter's failure as the recruiter reads it: same code, plain words.
+
+    The sentence is chosen by the error code and names the subsystem, in the
+    active language; the adapter's own text (the vendor's answer, in
+    English) is logged and kept in `details["detail"]`, never shown as it is.
+    """
+    logger.warning("%s failed: %s %s", subsystem, exc.message, exc.details)
+    label = Subsystem(subsystem).label
+    details = {**exc.details, "subsystem": subsystem, "detail": exc.message[:500]}
+    return type(exc)(_subsystem_plain(label, exc), details=details)
+
+
+def _subsystem_plain(label: str, exc: errors.ServiceError) -> str:
+    names = {"subsystem": label}
+    if isinstance(exc, errors.Unauthenticated):
+        return (
+            _("%(subsystem)s refused the organization's credentials; ask an administrator") % names
+        )
+    if isinstance(exc, errors.PermissionDenied):
+        return (
+            _(
+                "%(subsystem)s denied access to the organization's account (no rights, or too "
+                "many requests); ask an administrator"
+            )
+            % names
+        )
+    if isinstance(exc, errors.FailedPrecondition):
+        return (
+            _("The organization's %(subsystem)s account cannot be used now; ask an administrator")
+            % names
+        )
+    if isinstance(exc, errors.NotFound):
+        return _("%(subsystem)s did not find what was asked for; it may have been deleted") % names
+    if isinstance(exc, errors.InvalidArgument):
+        return (
+            _(
+                "%(subsystem)s refused the request as invalid; ask an administrator to check "
+                "the connection settings"
+            )
+            % names
+        )
+    if isinstance(exc, errors.ResourceExhausted):
+        return _("%(subsystem)s is busy with too many requests; try again in a minute") % names
+    # Unavailable, a malformed answer, a timeout: the sentence the job sites use.
+    return _("%(site)s is temporarily unavailable. Please try again in a minute.") % {"site": label}
+
+
 def connection_get(*, organization_id: int, subsystem: str) -> SubsystemConnection:
     """The organization's active connection to `subsystem`.
 
@@ -127,7 +175,9 @@ def stage_name(connection: SubsystemConnection, status: str) -> str:
         for stage in pipeline["stages"]:
             if str(stage["id"]) == status_id:
                 return f"{pipeline['name']}: {stage['name']}"
-    return {"142": "Успешно реализовано", "143": "Закрыто и не реализовано"}.get(status_id, "")
+    # A system stage (142/143) missing from the catalogue: no stored name;
+    # Application.status_label names it in the reader's language.
+    return ""
 
 
 # --- credentials ----------------------------------------------------------------

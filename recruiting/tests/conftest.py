@@ -12,6 +12,9 @@ from core.models import User
 from recruiting.models import Subsystem, SubsystemConnection
 from recruiting.services.sites import _build
 
+# The custom field of leads every amoCRM sandbox account has (the resume link).
+AMO_LINK_FIELD = 1278898021
+
 
 @pytest.fixture(autouse=True)
 def _fresh_adapters_and_cache():
@@ -47,6 +50,7 @@ def amo(organization, emulators) -> SubsystemConnection:
         access_token="long-lived-token",
         pipeline_id=7000001,
         status_id=7000011,
+        link_field_id=AMO_LINK_FIELD,
     )
 
 

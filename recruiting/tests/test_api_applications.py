@@ -8,12 +8,16 @@ import json
 import time
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
+from core import errors
 from core.models import User
 from core.tests.api_support import SchemaCheckedClient, assert_is_error_body, csrf_headers
+from recruiting.adapters.amocrm import RateLimiter
 from recruiting.models import Application, KnownContact, Resume, Subsystem, SubsystemConnection
-from recruiting.services.subsystems import connection_catalogue_refresh
+from recruiting.services.subsystems import connection_catalogue_refresh, subsystem_error
 from sandbox.faults import set_faults
 from sandbox.subsystem_models import AmoLead, TrackerIssue
 
@@ -315,3 +319,97 @@ def test_take_through_the_api_refuses_another_resume_of_the_same_card(
     )
     assert "anna" in error(response, 409, "ALREADY_EXISTS")["message"]
     assert TrackerIssue.objects.count() == 1
+
+
+# --- subsystem failures in plain words, in the reader's language --------------------
+
+
+@pytest.fixture
+def english():
+    """Pages and API answers in English, as the language switcher sets it."""
+    yield "en"
+    translation.activate(settings.LANGUAGE_CODE)  # requests activate it in this thread
+
+
+def in_language(language: str, msgid: str, **params) -> str:
+    with translation.override(language):
+        return translation.gettext(msgid) % {k: str(v) for k, v in params.items()}
+
+
+AMBIGUOUS = (
+    "%(system)s did not answer clearly. It may or may not have been created; "
+    "trying again is safe, nothing will be duplicated."
+)
+
+
+def test_subsystem_down_is_said_in_russian_by_default_even_for_an_english_browser(
+    api, recruiter, amo, settings
+):
+    known(recruiter.organization)
+    settings.HTTP_MAX_RETRIES = 0
+    set_faults("amocrm", error_rate=1.0, error_status=503)
+    response = api.post(
+        PATH,
+        {"subsystem": "amocrm"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9",
+        **csrf_headers(api),
+    )
+    body = error(response, 503, "UNAVAILABLE")
+    assert body["message"] == "amoCRM временно недоступен. Попробуйте ещё раз через минуту."
+    assert body["details"]["detail"] == "amocrm answered HTTP 503"  # the vendor's, for logs
+    assert not Application.objects.exists()
+
+
+def test_subsystem_down_is_said_in_english_when_english_is_chosen(
+    api, recruiter, amo, settings, english
+):
+    known(recruiter.organization)
+    settings.HTTP_MAX_RETRIES = 0
+    set_faults("amocrm", error_rate=1.0, error_status=503)
+    api.cookies[settings.LANGUAGE_COOKIE_NAME] = english
+    body = error(api.take({"subsystem": "amocrm"}), 503, "UNAVAILABLE")
+    assert body["message"] == "amoCRM is temporarily unavailable. Please try again in a minute."
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_unclear_create_is_explained_without_the_vendor_text(
+    api, recruiter, tracker, settings, language
+):
+    known(recruiter.organization)
+    connection_catalogue_refresh(connection=tracker)
+    settings.HTTP_MAX_RETRIES = 0
+    set_faults("tracker", error_rate=1.0, error_status=503)
+    api.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    body = error(api.take({"subsystem": "tracker"}), 503, "UNAVAILABLE")
+    translation.activate(settings.LANGUAGE_CODE)
+    assert body["message"] == in_language(language, AMBIGUOUS, system=Subsystem.TRACKER.label)
+    assert "HTTP" not in body["message"] and "tracker answered" not in body["message"]
+    assert Application.objects.get().status == "pending"
+
+
+def test_subsystem_rate_limit_is_resource_exhausted_in_plain_words(
+    api, recruiter, amo, settings, english
+):
+    known(recruiter.organization)
+    connection_catalogue_refresh(connection=amo)
+    settings.HTTP_MAX_RETRIES = 0
+    set_faults("amocrm", error_rate=1.0, error_status=429)
+    api.cookies[settings.LANGUAGE_COOKIE_NAME] = english
+    body = error(api.take({"subsystem": "amocrm"}), 429, "RESOURCE_EXHAUSTED")
+    assert body["message"] == "amoCRM is busy with too many requests; try again in a minute"
+    assert "7 requests" in body["details"]["detail"]
+    assert not Application.objects.exists()  # refused before anything was created
+
+
+def test_our_own_rate_limit_queue_overflow_reads_like_the_subsystem_is_busy():
+    class NoSlots(RateLimiter):
+        LOOKAHEAD = 0  # every slot taken: the queue is full
+
+    with pytest.raises(errors.ResourceExhausted) as exc:
+        NoSlots(7, key="test").acquire()
+    with translation.override("en"):
+        plain = subsystem_error("amocrm", exc.value)
+    assert isinstance(plain, errors.ResourceExhausted)
+    assert plain.message == "amoCRM is busy with too many requests; try again in a minute"
+    assert "queue is full" in plain.details["detail"]

@@ -82,6 +82,16 @@ def test_sites_shows_connection_state_and_never_a_token(api, both_sites):
         assert token.refresh_token not in response.content.decode()
 
 
+def test_sites_detail_is_plain_words_not_the_sites_own_answer(api, both_sites):
+    Token.objects.filter(job_site="sj").update(
+        status=Token.Status.RECONNECT, status_detail="superjob: grant rejected (invalid_grant)"
+    )
+    [sj] = [r for r in api.get("/api/v1/sites").json()["sites"] if r["site"] == "sj"]
+    assert sj["detail"] == (
+        "Доступ к SuperJob истёк. Переподключите сайт на странице «Работные сайты»."
+    )
+
+
 def test_sites_of_another_recruiter_are_not_shown(api, emulators, organization):
     colleague = User.objects.create_user(username="boris", organization=organization)
     other = SchemaCheckedClient()

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 
 import pytest
+import responses
+from django.utils import timezone, translation
 
 from core import errors
-from core.models import User
+from core.models import JobRun, User
+from recruiting import tasks
 from recruiting.models import Application, Subsystem, SubsystemConnection
 from recruiting.services.application_selectors import applications_for_urns
 from recruiting.services.applications import application_create
 from recruiting.services.subsystems import connection_catalogue_refresh
 from recruiting.tests.applications_support import candidate
+from recruiting.tests.conftest import AMO_LINK_FIELD
 from sandbox.faults import set_faults
 from sandbox.subsystem_models import AmoLead, TrackerIssue
+
+TRACKER_FIXTURES = Path(__file__).parent / "fixtures" / "tracker"
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,6 +47,9 @@ def test_take_into_amocrm_creates_a_lead_with_a_linked_contact(recruiter, amo):
     [contact] = lead.contacts.all()
     assert (contact.first_name, contact.last_name) == ("Иван", "Иванов")
     assert app.idempotency_key in [t["name"] for t in lead.tags]
+    assert lead.custom_fields_values == [
+        {"field_id": AMO_LINK_FIELD, "values": [{"value": "https://hh.ru/resume/abc123"}]}
+    ]
 
 
 def test_second_recruiter_is_told_who_has_it_and_its_status(recruiter, colleague, tracker):
@@ -227,3 +238,103 @@ def test_connection_with_a_malformed_queue_key_does_not_validate(organization):
     )
     with pytest.raises(ValidationError):
         connection.clean()
+
+
+TRACKER = "https://api.tracker.yandex.net"
+
+
+@responses.activate
+def test_tracker_409_without_a_readable_issue_keeps_the_claim_for_the_poller(recruiter):
+    """Tracker says the issue exists, but the search cannot show it yet: the
+    claim (the only trace of that issue on our side) stays PENDING, and the
+    poller settles it once the search finds the issue."""
+    SubsystemConnection.objects.create(
+        organization=recruiter.organization,
+        subsystem=Subsystem.TRACKER,
+        account="org-acme",
+        base_url=TRACKER,
+        access_token="y0_token",
+        queues="HIRE",
+    )
+    issue = json.loads((TRACKER_FIXTURES / "issue.json").read_text())
+    responses.get(f"{TRACKER}/v2/queues/HIRE", json={"key": "HIRE", "name": "Найм"})
+    responses.post(f"{TRACKER}/v2/issues/", status=409, json={"errorMessages": ["duplicate"]})
+    responses.post(f"{TRACKER}/v2/issues/_search", json=[])  # not visible yet
+    with pytest.raises(errors.Unavailable) as exc:
+        application_create(recruiter=recruiter, candidate=candidate(), subsystem="tracker")
+    assert "409" not in exc.value.message
+    app = Application.objects.get()
+    assert app.status == "pending" and app.claimed_until <= timezone.now()
+    responses.post(f"{TRACKER}/v2/issues/_search", json=[issue])  # the search caught up
+    tasks.applications_poll(trigger=JobRun.Trigger.COMMAND)
+    app.refresh_from_db()
+    assert (app.status, app.application_id) == ("open", "HIRE-17")
+    searched = [json.loads(c.request.body) for c in responses.calls if "_search" in c.request.url]
+    assert {"filter": {"unique": app.idempotency_key}} in searched
+
+
+def test_a_conflict_answer_to_a_create_is_an_unclear_outcome_not_a_refusal(
+    recruiter, amo, settings
+):
+    connection_catalogue_refresh(connection=amo)
+    settings.HTTP_MAX_RETRIES = 0
+    set_faults("amocrm", fail_next=1, error_status=409)
+    with pytest.raises(errors.Unavailable):
+        application_create(recruiter=recruiter, candidate=candidate(), subsystem="amocrm")
+    assert Application.objects.get().status == "pending"  # kept for the marker lookup
+    app = application_create(recruiter=recruiter, candidate=candidate(), subsystem="amocrm")
+    assert app.status == "open" and AmoLead.objects.count() == 1
+
+
+# --- the resume link on amoCRM leads --------------------------------------------------
+
+
+def amo_form_data(organization, **changes) -> dict:
+    data = {
+        "organization": organization.pk,
+        "subsystem": "amocrm",
+        "is_active": "on",
+        "account": "acme",
+        "auth_mode": "long_lived",
+        "access_token": "long-lived-token",
+        "org_header": "X-Org-ID",
+        "closed_statuses": "closed",
+    }
+    return {**data, **changes}
+
+
+def test_amocrm_connection_without_a_resume_link_field_is_refused_in_the_admin(
+    admin_client, organization
+):
+    page = admin_client.post(
+        "/admin/recruiting/subsystemconnection/add/", amo_form_data(organization)
+    )
+    assert page.status_code == 200 and not SubsystemConnection.objects.exists()
+    errors_shown = page.context["adminform"].form.errors
+    assert list(errors_shown) == ["link_field_id"]
+    assert "lead" in errors_shown["link_field_id"][0] or "сдел" in errors_shown["link_field_id"][0]
+    page = admin_client.post(
+        "/admin/recruiting/subsystemconnection/add/",
+        amo_form_data(organization, link_field_id=AMO_LINK_FIELD),
+    )
+    assert page.status_code == 302
+    assert SubsystemConnection.objects.get().link_field_id == AMO_LINK_FIELD
+
+
+def test_tracker_connection_needs_no_resume_link_field(organization):
+    SubsystemConnection(
+        organization=organization, subsystem=Subsystem.TRACKER, account="x", queues="HIRE"
+    ).clean()
+
+
+def test_amocrm_refusing_the_link_field_is_said_plainly_and_leaves_no_claim(recruiter, amo):
+    amo.link_field_id = 999  # no such field of leads in the account
+    amo.save()
+    with translation.override("en"), pytest.raises(errors.InvalidArgument) as exc:
+        application_create(recruiter=recruiter, candidate=candidate(), subsystem="amocrm")
+    assert exc.value.message == (
+        "amoCRM refused the request as invalid; ask an administrator to check the "
+        "connection settings"
+    )
+    assert "custom_fields_values.0.field_id" in exc.value.details["detail"]
+    assert not Application.objects.exists() and not AmoLead.objects.exists()

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 import requests
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core import errors
 from core.models import JobRun
@@ -15,8 +15,10 @@ from recruiting import tasks
 from recruiting.models import Application, KnownContact
 from recruiting.services.application_selectors import applications_for_urns
 from recruiting.services.applications import application_create
+from recruiting.services.contacts import contacts_open
 from recruiting.tests.applications_support import candidate
 from sandbox.faults import set_faults
+from sandbox.models import ResumeEvent
 from sandbox.subsystem_models import AmoLead, TrackerIssue
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -62,6 +64,23 @@ def test_amocrm_won_lead_closes_the_application(recruiter, amo):
     assert app.status == "closed" and app.external_status == "7000001:142"
 
 
+def test_system_stage_missing_from_the_catalogue_is_named_in_the_readers_language(recruiter, amo):
+    app = application_create(recruiter=recruiter, candidate=candidate(), subsystem="amocrm")
+    # A catalogue read before the account listed its system stages.
+    amo.catalogue = {
+        "pipelines": [{"id": 7000001, "name": "Подбор", "is_main": True, "stages": []}]
+    }
+    amo.catalogue_updated_at = timezone.now()
+    amo.save()
+    AmoLead.objects.update(status_id=142)
+    poll()
+    app.refresh_from_db()
+    assert app.status == "closed" and app.external_status_display == ""  # nothing frozen
+    with translation.override("en"):
+        info = applications_for_urns(recruiter.organization, [app.resume_urn])[app.resume_urn]
+    assert info.status_label == "Closed – won"
+
+
 def test_deleted_lead_is_marked_closed_and_the_row_kept(recruiter, amo):
     app = application_create(recruiter=recruiter, candidate=candidate(), subsystem="amocrm")
     AmoLead.objects.update(is_deleted=True)
@@ -69,6 +88,8 @@ def test_deleted_lead_is_marked_closed_and_the_row_kept(recruiter, amo):
     app.refresh_from_db()
     assert run.counters["deleted"] == 1
     assert app.is_deleted_externally and app.status == "closed" and app.application_id
+    with translation.override("en"):
+        assert app.status_label == "deleted in the subsystem"  # polled in Russian
     # the candidate can be taken again: a new lead, a new application
     again = application_create(recruiter=recruiter, candidate=candidate(), subsystem="amocrm")
     assert again.pk != app.pk and Application.objects.count() == 2
@@ -133,6 +154,24 @@ def test_contacts_known_in_amocrm_are_stored_per_resume(recruiter, amo):
     assert known.resume_urn == "urn:hh:abc123" and known.organization == recruiter.organization
     assert known.contacts["phones"] == ["+79991234567"]
     assert known.contacts["emails"] == ["ivan@example.com"]
+
+
+def test_contacts_known_in_amocrm_reach_the_other_resumes_of_the_card(recruiter, amo):
+    """Taken from hh.ru with its SuperJob resume on the same card: the lead's
+    contacts make the SuperJob resume's contacts free for the organization."""
+    sj = "urn:sj:777"
+    app = application_create(
+        recruiter=recruiter, candidate=candidate(), subsystem="amocrm", card_urns=[sj]
+    )
+    assert app.params["card_urns"] == [sj]
+    tasks.applications_contacts_pull(trigger=JobRun.Trigger.COMMAND)
+    known = KnownContact.objects.get(resume_urn=sj)
+    assert known.organization == recruiter.organization and known.source == "amocrm"
+    assert known.contacts["phones"] == ["+79991234567"]
+    opened = contacts_open(recruiter=recruiter, urn=sj)  # no SuperJob connection needed
+    assert (opened.phones, opened.source) == (("+79991234567",), "amocrm")
+    assert not ResumeEvent.objects.filter(system="superjob").exists()
+    assert KnownContact.objects.filter(resume_urn="urn:hh:abc123").exists()
 
 
 def test_expiring_oauth_token_is_refreshed_and_the_new_pair_stored(amo):

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import html
+import json
+import re
+
 import pytest
 from django.db import connection
 
 from core import errors
 from core.models import User
-from recruiting.models import KnownContact, Resume
-from recruiting.services.contacts import contacts_choices, contacts_known, contacts_open
+from recruiting.models import Application, KnownContact, Resume
+from recruiting.services.applications import application_create
+from recruiting.services.contacts import (
+    CONTACT_FIELDS,
+    contacts_choices,
+    contacts_known,
+    contacts_open,
+)
+from recruiting.tests.applications_support import candidate
 from recruiting.tests.conftest import connect
 from recruiting.tests.contacts_support import charged, hh_urn, sj_urn
 from sandbox.emulators.hh import CONTACT_PACKAGE
@@ -259,3 +270,80 @@ def test_resume_page_when_hh_is_down_says_so_with_a_retry_hint(sites):
     assert page.status_code == 503
     text = page.content.decode()
     assert "hh.ru" in text and ("try again" in text.lower() or "попробуйте" in text.lower())
+
+
+# --- a merged card through the hidden-contacts confirmation ------------------------
+
+
+def hx_vals(page) -> dict:
+    return json.loads(html.unescape(re.search(r"hx-vals='([^']*)'", page.content.decode())[1]))
+
+
+def test_confirming_hidden_contacts_keeps_the_cards_other_resume_for_the_take(
+    sites, recruiter, colleague, tracker
+):
+    urn, sj = hh_urn(hidden=True), sj_urn()
+    asked = sites.post(
+        "/recruiting/contacts/open/", {"urn": urn, "card": "5", "card_urns": f"{urn},{sj}"}
+    )
+    assert asked.status_code == 409
+    assert hx_vals(asked)["card_urns"] == f"{urn},{sj}"
+    opened = sites.post("/recruiting/contacts/open/", hx_vals(asked))
+    form_url = html.unescape(re.search(r'hx-get="([^"]+)"', opened.content.decode())[1])
+    form = sites.get(form_url).content.decode()
+    assert f'name="card_urn" value="{sj}"' in form
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+    fields["card_urn"] = re.findall(r'name="card_urn" value="([^"]*)"', form)
+    # Meanwhile a colleague takes the card's SuperJob resume: the same person.
+    application_create(recruiter=colleague, candidate=candidate(sj), subsystem="tracker")
+    taken = sites.post("/recruiting/take/create/", {**fields, "target": "HIRE"})
+    assert taken.status_code == 409 and "boris" in taken.content.decode()  # the same person
+    assert Application.objects.count() == 1
+
+
+# --- a candidate who hid every contact -------------------------------------------------
+
+
+def test_contacts_all_hidden_are_paid_once_stored_and_explained(sites, recruiter):
+    urn = hh_urn(hides_everything=True)
+    [choice] = contacts_choices(recruiter=recruiter, urns=[urn])
+    assert choice.state == "hidden" and set(choice.hidden) == CONTACT_FIELDS
+    with pytest.raises(errors.FailedPrecondition) as exc:
+        contacts_open(recruiter=recruiter, urn=urn, confirm_hidden=True)
+    assert exc.value.details["reason"] == "contacts_hidden" and "hh.ru" in exc.value.message
+    assert charged("hh", urn) == 1
+    row = Resume.objects.get(urn=urn)
+    assert row.opening_until is None and set(row.contact_data["hidden"]) == CONTACT_FIELDS
+    assert row.resume["id"] == urn.rsplit(":", 1)[1]  # the full resume is kept too
+    set_faults("hh", error_rate=1.0, error_status=503)  # nothing may reach the site again
+    seen = ResumeEvent.objects.count()
+    with pytest.raises(errors.FailedPrecondition) as again:
+        contacts_open(recruiter=recruiter, urn=urn, confirm_hidden=True)
+    assert again.value.message == exc.value.message
+    [choice] = contacts_choices(recruiter=recruiter, urns=[urn])
+    assert (choice.state, choice.message) == ("unavailable", exc.value.message)
+    assert ResumeEvent.objects.count() == seen and charged("hh", urn) == 1
+
+
+def test_contacts_all_hidden_paid_but_not_stored_are_not_paid_again(sites, recruiter):
+    urn = hh_urn(hides_everything=True)
+    with pytest.raises(errors.FailedPrecondition):
+        contacts_open(recruiter=recruiter, urn=urn, confirm_hidden=True)
+    Resume.objects.filter(urn=urn).delete()  # as if the answer had been lost on the way
+    with pytest.raises(errors.FailedPrecondition) as exc:
+        contacts_open(recruiter=recruiter, urn=urn, confirm_hidden=True)
+    assert exc.value.details["reason"] == "contacts_hidden"
+    assert charged("hh", urn) == 1 and Resume.objects.get(urn=urn).contact_data["hidden"]
+
+
+def test_contacts_all_hidden_page_says_so_instead_of_no_views_left(sites):
+    urn = hh_urn(hides_everything=True)
+    page = sites.post(
+        "/recruiting/contacts/open/",
+        {"urn": urn, "card": "1", "confirm": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    text = page.content.decode()
+    assert page.status_code == 400 and 'data-code="FAILED_PRECONDITION"' in text
+    assert "hh.ru" in text and "не осталось платных" not in text
+    assert charged("hh", urn) == 1

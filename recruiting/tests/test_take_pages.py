@@ -6,6 +6,7 @@ import re
 
 import pytest
 import requests
+from django.utils import translation
 
 from core.models import JobRun, User
 from recruiting import tasks
@@ -15,6 +16,7 @@ from recruiting.services import search as search_service
 from recruiting.services.contacts import contacts_open
 from recruiting.tests.conftest import connect
 from recruiting.tests.contacts_support import hh_urn
+from sandbox.faults import set_faults
 from sandbox.subsystem_models import TrackerIssue
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -131,3 +133,32 @@ def test_organizations_never_see_each_others_applications(
     assert card_statuses(client, theirs.cursor)[urn] == ""
     form = client.get("/recruiting/take/", {"urn": urn}).content.decode()
     assert "application-status" not in form
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("", "amoCRM временно недоступен. Попробуйте ещё раз через минуту."),
+        ("en", "amoCRM is temporarily unavailable. Please try again in a minute."),
+    ],
+)
+def test_subsystem_down_shows_plain_words_in_the_chosen_language(
+    sites, recruiter, amo, settings, language, expected
+):
+    urn = hh_urn()
+    contacts_open(recruiter=recruiter, urn=urn)
+    settings.HTTP_MAX_RETRIES = 0
+    set_faults("amocrm", error_rate=1.0, error_status=503)
+    if language:
+        sites.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = sites.post(
+        "/recruiting/take/create/",
+        {"urn": urn, "subsystem": "amocrm", "target": "", "card": "2"},
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9",
+    )
+    translation.activate(settings.LANGUAGE_CODE)
+    text = page.content.decode()
+    assert page.status_code == 503 and expected in text
+    assert "HTTP 503" not in text and "answered" not in text
+    assert not Application.objects.exists()

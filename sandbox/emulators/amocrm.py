@@ -1,7 +1,9 @@
 """amoCRM API v4 emulator, after the amoCRM API v4 documentation.
 
 Mounted at /sandbox/amocrm/<subdomain>/: each subdomain is an account with
-the same two pipelines. Leads and contacts live in sandbox tables. Every
+the same two pipelines and one custom field of leads (LEAD_FIELDS: a lead
+naming another field id is refused as the API refuses it). Leads and
+contacts live in sandbox tables. Every
 account allows 7 requests per sliding second and answers 429 (plain text)
 beyond it. Bearer tokens starting with "revoked" or "expired" get 401.
 """
@@ -44,6 +46,8 @@ PIPELINES = [
         "statuses": [(7000021, "Неразобранное", 1), (7000022, "Тестовое задание", 0)],
     },
 ]
+# Custom fields of leads every sandbox account has: id -> (name, type).
+LEAD_FIELDS = {1278898021: ("Резюме", "url")}
 SYSTEM_STATUSES = [(WON, "Успешно реализовано", 0), (LOST, "Закрыто и не реализовано", 0)]
 
 _hits: dict[str, deque[float]] = defaultdict(deque)
@@ -272,6 +276,13 @@ def _check_lead(item, index: int) -> tuple[int, int] | JsonResponse:
         return _validation_error(
             index, "status_id", "The value you selected is not a valid choice."
         )
+    for number, field in enumerate(item.get("custom_fields_values") or []):
+        if not isinstance(field, dict) or field.get("field_id") not in LEAD_FIELDS:
+            return _validation_error(
+                index,
+                f"custom_fields_values.{number}.field_id",
+                "The value you selected is not a valid choice.",
+            )
     return pipeline_id, status_id
 
 

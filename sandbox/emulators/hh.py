@@ -35,11 +35,30 @@ RATES = {"RUR": 1.0, "USD": 0.0112, "EUR": 0.0103}
 ORDERS = ("relevance", "publication_time", "salary_desc", "salary_asc")
 # Some candidates hide their phones: `hidden_fields` says so, and opening their
 # contacts still charges a unit while the phones stay null (hh.ru API documentation).
+# A few hide every contact, their name included: opening them charges a unit
+# and answers nothing but nulls.
 HIDDEN_PHONES_EVERY = 9
+HIDDEN_ALL_EVERY = 50
+CONTACT_FIELDS = (
+    ("names_and_photo", "ФИО и фотография"),
+    ("phones", "Телефоны"),
+    ("email", "Эл. почта"),
+    ("other_contacts", "Другие контакты"),
+)
+
+
+def hides_all(index: int) -> bool:
+    return index % HIDDEN_ALL_EVERY == 13
 
 
 def hides_phones(index: int) -> bool:
-    return index % HIDDEN_PHONES_EVERY == 4
+    return index % HIDDEN_PHONES_EVERY == 4 and not hides_all(index)
+
+
+def _hidden_fields(index: int) -> list[dict[str, str]]:
+    if hides_all(index):
+        return [{"id": key, "name": name} for key, name in CONTACT_FIELDS]
+    return [{"id": "phones", "name": "Телефоны"}] if hides_phones(index) else []
 
 
 def _errors(status: int, *pairs: tuple[str, str], **extra: Any) -> JsonResponse:
@@ -85,14 +104,15 @@ def _item(p: Person, *, opened: bool, full: bool = False) -> dict[str, Any]:
             if p.hh_usd
             else {"amount": p.salary, "currency": "RUR"}
         )
+    named = opened and not hides_all(p.index)
     item: dict[str, Any] = {
         "id": rid,
         "title": p.title,
         "url": f"{settings.SANDBOX_URL}/hh/resumes/{rid}",
         "alternate_url": f"https://hh.ru/resume/{rid}",
-        "first_name": p.first_name if opened else None,
-        "last_name": p.last_name if opened else None,
-        "middle_name": p.middle_name if opened else None,
+        "first_name": p.first_name if named else None,
+        "last_name": p.last_name if named else None,
+        "middle_name": p.middle_name if named else None,
         "age": p.age,
         "area": {"id": p.hh_area, "name": p.city, "url": f"https://api.hh.ru/areas/{p.hh_area}"},
         "salary": salary,
@@ -114,7 +134,7 @@ def _item(p: Person, *, opened: bool, full: bool = False) -> dict[str, Any]:
         "created_at": _time(p.hh_updated - timedelta(days=400)),
         "updated_at": _time(p.hh_updated),
         "can_view_full_info": opened,
-        "hidden_fields": [{"id": "phones", "name": "Телефоны"}] if hides_phones(p.index) else [],
+        "hidden_fields": _hidden_fields(p.index),
         "actions": {},
         "owner": {"id": str(900000 + p.index)},
         "viewed": False,
@@ -128,7 +148,7 @@ def _item(p: Person, *, opened: bool, full: bool = False) -> dict[str, Any]:
     if full:
         item["birth_date"] = p.birth_date.isoformat()
         item["skill_set"] = p.skills.split()
-        if opened:
+        if named:
             phone = {
                 "type": {"id": "cell", "name": "Мобильный телефон"},
                 "kind": "phone",

@@ -277,6 +277,23 @@ def test_opening_contacts_without_a_paid_service_is_permission_denied():
 
 
 @responses.activate
+def test_contacts_opened_earlier_but_all_hidden_are_answered_without_paying():
+    # No opening link because the company opened them already
+    # (`can_view_full_info`); the nulls are what the candidate hid.
+    hidden = [{"id": "names_and_photo", "name": "..."}, {"id": "phones", "name": "..."}]
+    body = fixture("resume.json") | {
+        "actions": {},
+        "can_view_full_info": True,
+        "hidden_fields": hidden,
+    }
+    responses.get(f"{API}/resumes/{RESUME_ID}", json=body)
+    adapter, _ = make()
+    card = adapter.open_contacts(access_token="tok", resume_id=RESUME_ID)
+    assert not card.contacts_open and card.hidden_fields == ("names_and_photo", "phones")
+    assert len(responses.calls) == 1
+
+
+@responses.activate
 def test_opening_contacts_is_never_retried_because_it_spends_money():
     responses.get(
         f"{API}/resumes/{RESUME_ID}",

@@ -68,6 +68,22 @@ def test_409_on_duplicate_unique_answers_the_existing_issue():
 
 
 @responses.activate
+def test_409_whose_issue_cannot_be_read_back_is_unavailable_not_a_refusal():
+    # The issue exists (409), but the search does not show it (yet): an
+    # unclear outcome to reconcile by the marker, never "nothing was created".
+    responses.post(
+        f"{BASE}/v2/issues/",
+        status=409,
+        json={"errors": {}, "errorMessages": ["duplicate"], "statusCode": 409},
+    )
+    responses.post(f"{BASE}/v2/issues/_search", json=[])
+    client, _ = make()
+    with pytest.raises(errors.Unavailable) as exc:
+        client.create(candidate=CANDIDATE, params=CreateParams(queue="HIRE"), marker="u")
+    assert exc.value.details["reason"] == "exists_unread"
+
+
+@responses.activate
 def test_create_is_retried_after_503_because_unique_makes_it_idempotent():
     responses.post(f"{BASE}/v2/issues/", status=503)
     responses.post(f"{BASE}/v2/issues/", status=201, json=fixture("issue.json"))

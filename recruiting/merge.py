@@ -1,6 +1,6 @@
 """Merging search cards from different sites that describe the same person.
 
-Pure: no I/O. Only SERP cards are compared (seed). hh.ru hides names and the
+Pure: no I/O. Only SERP cards are compared (product rule). hh.ru hides names and the
 birth date until contacts are opened, so a match weighs only what BOTH cards
 show: name, birth date or age, gender, city, latest employer (and position),
 education, salary. Two cards are the same person when no shown field

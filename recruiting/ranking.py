@@ -1,6 +1,6 @@
 """Ordering of search results across sites. Pure: no I/O.
 
-Two levels (seed): the stream order decides which resume comes next across
+Two levels (product rules): the stream order decides which resume comes next across
 sites (last update and expected salary are comparable across sites, the
 salary converted to roubles with the sites' currency dictionaries; relevance
 is not, so the sites take turns). Within one page, cards whose contacts are

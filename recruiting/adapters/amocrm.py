@@ -1,6 +1,6 @@
 """amoCRM API v4: leads for candidates, their statuses and contacts.
 
-Follows reference/amocrm-api.md (amocrm.ru/developers leads-api, filters-api,
+Follows the amoCRM API documentation (amocrm.ru/developers leads-api, filters-api,
 oauth; developers.kommo.com complex-leads, leads-list, get-stage).
 """
 

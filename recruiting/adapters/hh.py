@@ -1,4 +1,4 @@
-"""hh.ru employer API adapter (api.hh.ru), after reference/hh-api.md.
+"""hh.ru employer API adapter (api.hh.ru), after the hh.ru API documentation.
 
 Every call carries `User-Agent` (hh answers 400 bad_user_agent without it):
 the shared session sets it. User calls carry `Authorization: Bearer`.
@@ -50,7 +50,7 @@ SPENT = {("resumes", "no_available_service"), ("resumes", "quota_exceeded")}
 SUPPORTS_PKCE = False
 # The API returns no per-contact price; one contact unit from the package is
 # the unit cost. Relative to SuperJob (see superjob.CONTACT_COST) hh costs more
-# per the seed ("SuperJob within each page ranks above HH").
+# per the product rules ("SuperJob within each page ranks above HH").
 CONTACT_COST = 2
 # -------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""SuperJob API 2.0 adapter (api.superjob.ru/2.0), after reference/superjob-api.md.
+"""SuperJob API 2.0 adapter (api.superjob.ru/2.0), after the SuperJob API documentation.
 
 Every call carries `X-Api-App-Id` (the application's secret key); user calls
 add `Authorization: Bearer`. Every path ends with a slash.
@@ -63,7 +63,7 @@ RESUME_READ_SPENDS_CONTACTS = True
 LIMIT_REASON_HINTS = ("limit", "exhausted")
 # No PKCE in the reference.
 SUPPORTS_PKCE = False
-# No price per contact in the API; cheaper than hh.ru per the seed.
+# No price per contact in the API; cheaper than hh.ru per the product rules.
 CONTACT_COST = 1
 # No currency dictionary is documented: salaries in other currencies are
 # converted with the hh.ru dictionary by the search service.

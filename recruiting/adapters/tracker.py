@@ -1,6 +1,6 @@
 """Yandex Tracker API v2: issues for candidates and their statuses.
 
-Follows reference/tracker-api.md (yandex-cloud/docs tracker concepts
+Follows the Yandex Tracker API documentation (yandex-cloud/docs tracker concepts
 create-issue, search-issues, get-issue, common-format; answer-error-409).
 """
 

@@ -66,7 +66,7 @@ class Token(models.Model):
 
 
 class Resume(OrganizationOwned):
-    """A resume whose contacts the organization has (seed: every SERP result
+    """A resume whose contacts the organization has (product rule: every SERP result
     with open contacts is stored on each search, and contacts opened through
     the product with the full resume). Contacts are encrypted.
 

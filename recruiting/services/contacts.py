@@ -17,7 +17,7 @@ Opening contacts spends a paid unit on the job site, so:
   outcome is stored: the organization paid once, and every later request is
   told so without calling the site again.
 
-Errors follow the seed: no access → PermissionDenied, no paid views left →
+Errors follow the product's error model: no access → PermissionDenied, no paid views left →
 ResourceExhausted (both with the message naming the site), resume gone →
 NotFound, site down → Unavailable; a bad URN → InvalidArgument.
 """
@@ -355,8 +355,8 @@ def _claim(recruiter: User, urn: str) -> Resume:
 def _hidden_only(site: JobSite, card: ResumeCard) -> bool:
     """An opened hh.ru answer without contacts because the candidate hid them.
 
-    hh.ru charges for opening hidden contacts and answers nulls (reference:
-    hh-api.md); SuperJob's empty answer means "not bought" instead.
+    hh.ru charges for opening hidden contacts and answers nulls (the
+    hh.ru API documentation); SuperJob's empty answer means "not bought" instead.
     """
     adapter = site_adapter(site)
     return not adapter.resume_read_spends_contacts and bool(
@@ -518,7 +518,7 @@ def _call(site: JobSite, token: Token, call: Callable[[str], Any]) -> Any:
 
 
 def contacts_error(site: JobSite, exc: errors.ServiceError) -> errors.ServiceError:
-    """The site's failure as the seed's error, in plain words naming the site.
+    """The site's failure as the product's error, in plain words naming the site.
 
     The site refusing the recruiter's connection is FailedPrecondition
     (reason "reconnect"), not Unauthenticated: the caller's own login to us

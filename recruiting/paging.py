@@ -4,11 +4,11 @@ Each site is a stream of resumes read page by page; the surplus of every
 fetch stays in the stream's buffer (kept in the search session), so the next
 page is served from buffers and a site is asked again only when its buffer
 runs out; the streams whose buffers ran out are refilled together, through
-the injected `gather` (the search service runs them in parallel). Pages take resumes in stream order (`ranking.stream_key`, or sites
-in turn for relevance); a URN already served is never served again, and a
-stream that fails is paused for the rest of the page (its resumes come
-later, never skipped). A site's depth limit ends its stream quietly
-(`has_more` False).
+the injected `gather` (the search service runs them in parallel). Pages take
+resumes in stream order (`ranking.stream_key`, or sites in turn for
+relevance); a URN already served is never served again, and a stream that
+fails is paused for the rest of the page (its resumes come later, never
+skipped). A site's depth limit ends its stream quietly (`has_more` False).
 """
 
 from __future__ import annotations

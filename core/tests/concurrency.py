@@ -7,6 +7,7 @@ transaction, so a race there proves nothing.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -49,3 +50,14 @@ def at_once(
         thread.join(timeout=timeout)
     assert not any(thread.is_alive() for thread in threads), "a racing call never finished"
     return results, failures
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 8.0) -> bool:
+    """Poll `condition` until true or `timeout` seconds pass (a call left
+    running in the background ending)."""
+    give_up = time.monotonic() + timeout
+    while time.monotonic() < give_up:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False

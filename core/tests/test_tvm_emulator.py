@@ -1,4 +1,5 @@
-"""The tvmtool emulator answers like tvmtool (after its documentation), over the Django test client."""
+"""The tvmtool emulator answers like tvmtool (after its documentation), over the
+Django test client."""
 
 from __future__ import annotations
 

@@ -113,17 +113,15 @@ class HhAdapter(ApiClient):
 
     # docs/authorization_for_user.md, "refresh": allowed only after expiry,
     # the refresh token is single-use; the caller serialises refreshes.
-    def refresh(self, *, refresh_token: str, deadline: float | None = None) -> TokenPair:
-        return self._token(
-            {"grant_type": "refresh_token", "refresh_token": refresh_token}, deadline=deadline
-        )
+    def refresh(self, *, refresh_token: str) -> TokenPair:
+        return self._token({"grant_type": "refresh_token", "refresh_token": refresh_token})
 
     # docs/authorization_for_user.md, "invalidate": DELETE /token → 204.
     def revoke(self, *, access_token: str) -> None:
         self._request("DELETE", "/token", headers=bearer(access_token), idempotent=True)
 
-    def _token(self, form: dict[str, str], deadline: float | None = None) -> TokenPair:
-        data = self._json("POST", "/token", data=form, idempotent=False, deadline=deadline)
+    def _token(self, form: dict[str, str]) -> TokenPair:
+        data = self._json("POST", "/token", data=form, idempotent=False)
         try:
             return TokenPair(
                 access_token=str(data["access_token"]),

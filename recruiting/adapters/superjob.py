@@ -119,7 +119,7 @@ class SuperJobAdapter(ApiClient):
         return self._token(self._json("POST", "/oauth2/access_token/", data=form, idempotent=False))
 
     # GET /2.0/oauth2/refresh_token/; the old refresh token is treated as consumed.
-    def refresh(self, *, refresh_token: str, deadline: float | None = None) -> TokenPair:
+    def refresh(self, *, refresh_token: str) -> TokenPair:
         params = {
             "refresh_token": refresh_token,
             "client_id": self.client_id,
@@ -131,7 +131,6 @@ class SuperJobAdapter(ApiClient):
                 "/oauth2/refresh_token/",
                 params=params,
                 idempotent=False,
-                deadline=deadline,
             )
         )
 

@@ -17,9 +17,9 @@ Opening contacts spends a paid unit on the job site, so:
   outcome is stored: the organization paid once, and every later request is
   told so without calling the site again.
 
-Errors follow the product's error model: no access → PermissionDenied, no paid views left →
-ResourceExhausted (both with the message naming the site), resume gone →
-NotFound, site down → Unavailable; a bad URN → InvalidArgument.
+Errors follow the product's error model: no access → PermissionDenied, no
+paid views left → ResourceExhausted (both with the message naming the site),
+resume gone → NotFound, site down → Unavailable; a bad URN → InvalidArgument.
 """
 
 from __future__ import annotations

@@ -129,3 +129,12 @@ def tvm(settings, sandbox_url, recruiter):
         "HTTP_X_YA_SERVICE_TICKET": issue_service_ticket(frontend),
         "HTTP_X_YA_USER_TICKET": issue_user_ticket(uid),
     }
+
+
+def log_in(page, base: str, next_path: str) -> None:
+    """Log the `recruiter` fixture in through the login page of a real browser."""
+    page.goto(f"{base}/accounts/login/?next={next_path}")
+    page.fill("input[name=login]", "anna")
+    page.fill("input[name=password]", "pw-anna-12345")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{base}{next_path}")

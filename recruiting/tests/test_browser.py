@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from recruiting.tests.conftest import connect
+from recruiting.tests.conftest import connect, log_in
 from sandbox.subsystem_models import TrackerIssue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,11 +17,7 @@ def test_search_open_contacts_from_superjob_take_into_tracker(
     client.force_login(recruiter)
     connect(client, "hh")
     connect(client, "sj")
-    page.goto(f"{live_server.url}/accounts/login/?next=/recruiting/search/")
-    page.fill("input[name=login]", "anna")
-    page.fill("input[name=password]", "pw-anna-12345")
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/recruiting/search/")
+    log_in(page, live_server.url, "/recruiting/search/")
     page.fill("input[name=text]", "разработчик")
     page.click("#search-form button[type=submit]")
     card = page.locator("article.resume-card.merged").first

@@ -5,17 +5,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from recruiting.tests.conftest import log_in
 from sandbox.faults import set_faults
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page: Page, base: str) -> None:
-    page.goto(f"{base}/accounts/login/?next=/recruiting/sites/")
-    page.fill("input[name=login]", "anna")
-    page.fill("input[name=password]", "pw-anna-12345")
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/recruiting/sites/")
 
 
 def connect_in_popup(page: Page, site: str) -> None:
@@ -35,7 +28,7 @@ def test_recruiter_connects_sites_searches_pages_and_sees_a_site_error(
     live_server, page, emulators, recruiter
 ):
     base = live_server.url
-    log_in(page, base)
+    log_in(page, base, "/recruiting/sites/")
     connect_in_popup(page, "hh")
     connect_in_popup(page, "sj")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from recruiting.tests.conftest import connect
+from recruiting.tests.conftest import connect, log_in
 from sandbox.subsystem_models import TrackerIssue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,11 +20,7 @@ def test_open_contacts_from_superjob_and_take_into_tracker_without_javascript(
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     base = live_server.url
-    page.goto(f"{base}/accounts/login/?next=/recruiting/search/")
-    page.fill("input[name=login]", "anna")
-    page.fill("input[name=password]", "pw-anna-12345")
-    page.click("main form button[type=submit]")
-    page.wait_for_url(f"{base}/recruiting/search/")
+    log_in(page, base, "/recruiting/search/")
     page.fill("input[name=text]", "разработчик")
     page.click("#search-form button[type=submit]")
     page.locator("article.resume-card.merged").first.locator("button.open-contacts").click()

@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from core import errors
+from core.tests.concurrency import wait_for
 from recruiting import ranking
 from recruiting.adapters.base import JobSite, Order, SearchQuery
 from recruiting.models import KnownContact, Resume, SearchSession, Token
@@ -323,16 +324,6 @@ def test_slow_token_endpoint_never_holds_the_page_past_the_deadline(
     assert statuses(result) == {"hh": "timeout", "sj": "ok"}
     set_faults("hh", latency_ms=0)
     time.sleep(3)  # let the abandoned call finish before the live server stops
-
-
-def wait_for(condition, timeout: float = 8.0) -> bool:
-    """Poll `condition` until true or `timeout` seconds pass (an abandoned call ending)."""
-    give_up = time.monotonic() + timeout
-    while time.monotonic() < give_up:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_refresh_answered_after_the_deadline_is_kept_and_the_next_search_uses_it(

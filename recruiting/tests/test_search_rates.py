@@ -9,6 +9,7 @@ import time
 import pytest
 from django.core.cache import cache
 
+from core.tests.concurrency import wait_for
 from recruiting.adapters.base import Order, SearchQuery
 from recruiting.models import SearchSession
 from recruiting.services import rates
@@ -27,15 +28,6 @@ DICTIONARY = "hh-dictionaries"  # the fault knobs of hh.ru's /dictionaries alone
 def _no_refresh_left_from_other_tests():
     rates._EXECUTOR.submit(lambda: None).result()  # one thread: all before it are done
     cache.clear()
-
-
-def wait_for(condition, timeout: float = 8.0) -> bool:
-    give_up = time.monotonic() + timeout
-    while time.monotonic() < give_up:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def refreshed() -> bool:

@@ -50,11 +50,15 @@ class RateLimiter:
 
     LOOKAHEAD = 600  # slots searched for a free one before giving up
 
+    # Headroom for network jitter: requests may reach the server closer
+    # together than they left, so the guarantee holds over 1.1 seconds.
+    MARGIN = 1.1
+
     def __init__(self, rate: float, *, key: str = "", cache: BaseCache | None = None) -> None:
-        # A request may start anywhere inside its slot, so a one-second window
-        # touches one slot more than it covers: rate - 1 slots per second keep
-        # any window at `rate` requests at most.
-        self.interval = 1.0 / max(rate - 1.0, rate / 2.0)
+        # A request may start anywhere inside its slot, so a window touches one
+        # slot more than it covers: slots of MARGIN / (rate - 1) seconds keep
+        # any MARGIN-second window at `rate` requests at most.
+        self.interval = self.MARGIN / max(rate - 1.0, rate / 2.0)
         digest = hashlib.sha256(f"{key}|{rate}".encode()).hexdigest()[:24]
         self.prefix = f"amocrm-rate:{digest}"
         self.cache = cache if cache is not None else caches["default"]

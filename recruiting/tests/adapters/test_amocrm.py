@@ -189,13 +189,14 @@ def test_rate_limiter_spaces_requests_to_the_rate():
     started = time.monotonic()
     for _ in range(11):
         limiter.acquire()
-    # 49 slots a second; the first may start at once, late in its slot.
-    assert time.monotonic() - started >= 9 / 49
+    # Slots of 1.1 / 49 s; the first may start at once, late in its slot.
+    assert time.monotonic() - started >= 9 * 1.1 / 49
 
 
-def busiest_second(stamps: list[float]) -> int:
+def busiest(stamps: list[float], window: float) -> int:
+    """The most requests that started within any `window` seconds."""
     stamps = sorted(stamps)
-    return max(sum(1 for t in stamps[i:] if t < start + 1.0) for i, start in enumerate(stamps))
+    return max(sum(1 for t in stamps[i:] if t < start + window) for i, start in enumerate(stamps))
 
 
 def hammer(limiters: list[RateLimiter], requests_each: int) -> list[float]:
@@ -221,7 +222,7 @@ def test_limiters_sharing_a_cache_share_the_rate():
     shared = LocMemCache("shared", {})
     limiters = [RateLimiter(rate=10.0, key="acme", cache=shared) for _ in range(2)]
     stamps = hammer(limiters, requests_each=3)
-    assert len(stamps) == 18 and busiest_second(stamps) <= 10
+    assert len(stamps) == 18 and busiest(stamps, window=1.1) <= 10
 
 
 def test_limiters_share_the_rate_through_redis():
@@ -232,7 +233,7 @@ def test_limiters_share_the_rate_through_redis():
         pytest.skip("Redis is not running on 127.0.0.1:6379")
     limiters = [RateLimiter(rate=10.0, key="acme", cache=redis) for _ in range(2)]
     stamps = hammer(limiters, requests_each=3)
-    assert len(stamps) == 18 and busiest_second(stamps) <= 10
+    assert len(stamps) == 18 and busiest(stamps, window=1.1) <= 10
 
 
 def test_limiter_with_a_full_queue_is_resource_exhausted():

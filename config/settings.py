@@ -487,6 +487,12 @@ JOBSITE_SEARCH_TIMEOUT = env.float("JOBSITE_SEARCH_TIMEOUT", default=4.0)
 JOBSITE_SEARCH_DEADLINE = env.float("JOBSITE_SEARCH_DEADLINE", default=5.0)
 JOBSITE_SEARCH_PAGE_SIZE = env.int("JOBSITE_SEARCH_PAGE_SIZE", default=20)
 JOBSITE_SEARCH_CURSOR_TTL = env.int("JOBSITE_SEARCH_CURSOR_TTL", default=3600)
+# Read timeouts of job-site calls that spend something when answered (seconds):
+# the OAuth code exchange and token refresh (single-use codes and refresh
+# tokens), and a paid contact opening. Long, so a slow site's answer is kept;
+# connecting uses HTTP_CONNECT_TIMEOUT. The refresh lease outlives the first.
+JOBSITE_TOKEN_TIMEOUT = env.float("JOBSITE_TOKEN_TIMEOUT", default=30.0)
+JOBSITE_CONTACTS_TIMEOUT = env.float("JOBSITE_CONTACTS_TIMEOUT", default=30.0)
 
 # --- API (core/api: DRF, the error model, TVM, throttling, OpenAPI) ------------
 

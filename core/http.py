@@ -142,13 +142,20 @@ class ApiClient:
         idempotent: bool | None = None,
         deadline: float | None = None,
         ok: Iterable[int] = (),
+        timeout: tuple[float, float] | None = None,
         **kwargs: Any,
     ) -> requests.Response:
         """Send one logical request, retrying where it is safe.
 
         `path` is joined to the base URL unless it is absolute. `deadline` is a
         `time.monotonic()` value no attempt or backoff may pass. Statuses in
-        `ok` are returned to the caller instead of raised.
+        `ok` are returned to the caller instead of raised. `timeout` (connect,
+        read) replaces the adapter's default for this call alone.
+
+        A call that is not safe to repeat and may have reached the server
+        without an answer (read timeout, connection broken after sending)
+        raises with `details["outcome_unknown"] = True`: the server may have
+        done the work.
 
         Raises: Unavailable (connection failure, 5xx, malformed), DeadlineExceeded
         (read timeout or deadline), ResourceExhausted (429 after retries), and
@@ -164,24 +171,26 @@ class ApiClient:
         ok = frozenset(ok)
         attempt = 0
         while True:
-            timeout = self._timeout_within(deadline)
+            limits = self._timeout_within(deadline, timeout)
             started = time.monotonic()
             try:
-                response = self.session.request(method, url, timeout=timeout, **kwargs)
+                response = self.session.request(method, url, timeout=limits, **kwargs)
             except requests.exceptions.ConnectionError as exc:
                 failure: errors.ServiceError = self._transport_error(exc)
                 # Refused or timed out while connecting: nothing reached the
                 # server, so even a POST may go again. A connection that broke
                 # after sending may have done the work: only idempotent calls.
                 if not retry_unsafe and not never_connected(exc):
+                    failure.details["outcome_unknown"] = True
                     raise failure from exc
                 response = None
             except requests.exceptions.Timeout as exc:
                 failure = errors.DeadlineExceeded(
-                    f"{self.system}: no answer within {timeout[1]:.1f} s",
+                    f"{self.system}: no answer within {limits[1]:.1f} s",
                     details={"system": self.system},
                 )
                 if not retry_unsafe:
+                    failure.details["outcome_unknown"] = True
                     raise failure from exc
                 response = None
             except requests.exceptions.RequestException as exc:
@@ -248,8 +257,10 @@ class ApiClient:
         cap = min(self.backoff_max, self.backoff_base * (2**attempt))
         return self.rng.uniform(0, cap)  # full jitter
 
-    def _timeout_within(self, deadline: float | None) -> tuple[float, float]:
-        connect, read = self.timeout
+    def _timeout_within(
+        self, deadline: float | None, timeout: tuple[float, float] | None = None
+    ) -> tuple[float, float]:
+        connect, read = timeout or self.timeout
         if deadline is None:
             return connect, read
         left = deadline - time.monotonic()

@@ -152,6 +152,25 @@ def test_read_timeout_on_post_is_deadline_exceeded_without_retry():
 
 
 @responses.activate
+def test_read_timeout_on_post_says_the_outcome_is_unknown():
+    responses.post(f"{BASE}/token", body=requests.exceptions.ReadTimeout("slow"))
+    client, _ = make()
+    with pytest.raises(errors.DeadlineExceeded) as raised:
+        client._request("POST", "/token", data={})
+    assert raised.value.details["outcome_unknown"] is True
+
+
+@responses.activate
+def test_per_call_timeout_replaces_the_clients_default():
+    responses.post(f"{BASE}/token", json={})
+    responses.get(f"{BASE}/items", json={})
+    client, _ = make(timeout=(1.0, 4.0))
+    client._request("POST", "/token", timeout=(1.0, 30.0))
+    client._request("GET", "/items")
+    assert [c.request.req_kwargs["timeout"] for c in responses.calls] == [(1.0, 30.0), (1.0, 4.0)]
+
+
+@responses.activate
 def test_no_retry_sleeps_past_the_deadline():
     import time
 
@@ -240,9 +259,10 @@ def test_post_is_never_resent_after_the_connection_broke_mid_request():
     url, received, stop = _server_that_drops_after_reading()
     try:
         client = Client(base_url=url, sleep=lambda _: None, max_retries=3)
-        with pytest.raises(errors.Unavailable):
+        with pytest.raises(errors.Unavailable) as raised:
             client._request("POST", "/leads", json={"name": "x"})
         assert len(received) == 1
+        assert raised.value.details["outcome_unknown"] is True
         with pytest.raises(errors.Unavailable):
             client._request("GET", "/leads")
         assert len(received) == 1 + 4  # a GET may go again
@@ -257,9 +277,10 @@ def test_refused_connection_is_retried_even_for_post():
     listener.close()  # nothing listens there now: connection refused
     slept: list[float] = []
     client = Client(base_url=f"http://127.0.0.1:{port}", sleep=slept.append, max_retries=2)
-    with pytest.raises(errors.Unavailable):
+    with pytest.raises(errors.Unavailable) as raised:
         client._request("POST", "/leads", json={})
     assert len(slept) == 2
+    assert "outcome_unknown" not in raised.value.details  # nothing reached the server
 
 
 @pytest.mark.parametrize(

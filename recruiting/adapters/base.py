@@ -206,6 +206,25 @@ class ResumeDetails:
     languages: tuple[str, ...] = ()
 
 
+Timeout = tuple[float, float]  # (connect, read) seconds
+
+
+@dataclass(frozen=True)
+class CallTimeouts:
+    """(connect, read) timeouts of a job site's calls, chosen per call kind.
+
+    A search call is bounded by the page's deadline, so it gets a short read
+    timeout; a token call (code exchange, refresh) and a contact opening
+    spend something at the site when they are answered, so they wait long
+    for a slow site rather than lose the answer. Connecting stays short
+    everywhere: a refused connection spends nothing.
+    """
+
+    search: Timeout
+    token: Timeout
+    contacts: Timeout
+
+
 class JobSiteAdapter(Protocol):
     site: JobSite
     supports_pkce: bool

@@ -16,6 +16,7 @@ from django.conf import settings
 from core import errors
 from core.http import ApiClient, bearer, error_body
 from recruiting.adapters.base import (
+    CallTimeouts,
     Contacts,
     JobSite,
     Money,
@@ -75,12 +76,14 @@ class HhAdapter(ApiClient):
         oauth_url: str | None = None,
         client_id: str | None = None,
         client_secret: str | None = None,
+        timeouts: CallTimeouts | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(base_url=base_url or settings.HH_API_URL, **kwargs)
         self.oauth_url = (oauth_url or settings.HH_OAUTH_URL).rstrip("/")
         self.client_id = client_id or settings.HH_CLIENT_ID
         self.client_secret = client_secret or settings.HH_CLIENT_SECRET
+        self.timeouts = timeouts or CallTimeouts(self.timeout, self.timeout, self.timeout)
 
     # --- OAuth: docs/authorization_for_user.md ---------------------------------
 
@@ -121,7 +124,9 @@ class HhAdapter(ApiClient):
         self._request("DELETE", "/token", headers=bearer(access_token), idempotent=True)
 
     def _token(self, form: dict[str, str]) -> TokenPair:
-        data = self._json("POST", "/token", data=form, idempotent=False)
+        data = self._json(
+            "POST", "/token", data=form, idempotent=False, timeout=self.timeouts.token
+        )
         try:
             return TokenPair(
                 access_token=str(data["access_token"]),
@@ -154,7 +159,12 @@ class HhAdapter(ApiClient):
             if query.salary_to is not None:
                 params["salary_to"] = query.salary_to
         data = self._json(
-            "GET", "/resumes", params=params, headers=bearer(access_token), deadline=deadline
+            "GET",
+            "/resumes",
+            params=params,
+            headers=bearer(access_token),
+            deadline=deadline,
+            timeout=self.timeouts.search,
         )
         try:
             items = data["items"]
@@ -196,7 +206,9 @@ class HhAdapter(ApiClient):
             raise errors.PermissionDenied(
                 "hh: no contact-opening service available", details={"system": "hh"}
             )
-        return self._parsed_resume(url, access_token, idempotent=False)
+        return self._parsed_resume(
+            url, access_token, idempotent=False, timeout=self.timeouts.contacts
+        )
 
     def _parsed_resume(self, path: str, access_token: str, **kwargs: Any) -> ResumeCard:
         data = self._json("GET", path, headers=bearer(access_token), **kwargs)

@@ -16,6 +16,7 @@ from django.conf import settings
 from core import errors
 from core.http import ApiClient, bearer, error_body
 from recruiting.adapters.base import (
+    CallTimeouts,
     Contacts,
     JobSite,
     Money,
@@ -87,6 +88,7 @@ class SuperJobAdapter(ApiClient):
         oauth_url: str | None = None,
         client_id: str | None = None,
         client_secret: str | None = None,
+        timeouts: CallTimeouts | None = None,
         **kwargs: Any,
     ) -> None:
         self.client_secret = client_secret or settings.SUPERJOB_CLIENT_SECRET
@@ -97,6 +99,7 @@ class SuperJobAdapter(ApiClient):
         )
         self.oauth_url = (oauth_url or settings.SUPERJOB_OAUTH_URL).rstrip("/")
         self.client_id = client_id or settings.SUPERJOB_CLIENT_ID
+        self.timeouts = timeouts or CallTimeouts(self.timeout, self.timeout, self.timeout)
 
     # --- OAuth: api.superjob.ru "Авторизация" (OAuth 2.0) ------------------------
 
@@ -116,7 +119,15 @@ class SuperJobAdapter(ApiClient):
             "client_id": self.client_id,
             "client_secret": self.client_secret,
         }
-        return self._token(self._json("POST", "/oauth2/access_token/", data=form, idempotent=False))
+        return self._token(
+            self._json(
+                "POST",
+                "/oauth2/access_token/",
+                data=form,
+                idempotent=False,
+                timeout=self.timeouts.token,
+            )
+        )
 
     # GET /2.0/oauth2/refresh_token/; the old refresh token is treated as consumed.
     def refresh(self, *, refresh_token: str) -> TokenPair:
@@ -131,6 +142,7 @@ class SuperJobAdapter(ApiClient):
                 "/oauth2/refresh_token/",
                 params=params,
                 idempotent=False,
+                timeout=self.timeouts.token,
             )
         )
 
@@ -164,7 +176,12 @@ class SuperJobAdapter(ApiClient):
         if query.salary_to is not None:
             params["payment_to"] = query.salary_to
         data = self._json(
-            "GET", "/resumes/", params=params, headers=bearer(access_token), deadline=deadline
+            "GET",
+            "/resumes/",
+            params=params,
+            headers=bearer(access_token),
+            deadline=deadline,
+            timeout=self.timeouts.search,
         )
         try:
             cards = tuple(
@@ -188,7 +205,7 @@ class SuperJobAdapter(ApiClient):
         self, *, access_token: str, resume_id: str, resume: ResumeCard | None = None
     ) -> ResumeCard:
         path = OPEN_CONTACTS_PATH.format(id=resume_id)
-        return self._resume(path, access_token, idempotent=False)
+        return self._resume(path, access_token, idempotent=False, timeout=self.timeouts.contacts)
 
     def _resume(self, path: str, access_token: str, **kwargs: Any) -> ResumeCard:
         return self.card_from_raw(self._json("GET", path, headers=bearer(access_token), **kwargs))

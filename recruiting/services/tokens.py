@@ -10,9 +10,17 @@ the new pair. A refresh the site rejects marks the token "reconnect needed".
 
 A caller's deadline bounds only the wait for another process's lease, never
 the refresh call itself: the site spends the single-use refresh token when it
-answers, so a call cut off at the deadline would lose the new pair. A caller
-that must not wait runs the refresh in a pool thread and stops waiting for it
-(the search fan-out does); the thread still stores the pair.
+answers, so a call cut off at the deadline would lose the new pair. The call
+has its own timeouts (`JOBSITE_TOKEN_TIMEOUT`, never the search's), and the
+lease outlives them, so no other process sends the same refresh token while
+it runs. A caller that must not wait runs the refresh in a pool thread and
+stops waiting for it (the search fan-out does); the thread still stores the
+pair, and the next caller reads it from the row.
+
+A refresh token is sent once: when the site may have received it but no
+answer came (read timeout, connection broken after sending), the pair is
+lost at the site's end, so the token is marked "reconnect needed" instead
+of sending the refresh token again.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ import logging
 import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,8 +41,18 @@ from recruiting.services.sites import site_adapter
 
 logger = logging.getLogger(__name__)
 
-REFRESH_LEASE = timedelta(seconds=30)
 LEASE_POLL = 0.05
+# Beyond the refresh call's own timeouts: backoff before a connect retry,
+# storing the pair, clock skew between processes.
+LEASE_MARGIN = timedelta(seconds=10)
+
+
+def refresh_lease() -> timedelta:
+    """How long a refresh may hold the row: longer than the refresh call can
+    last (a connect retry, then connect + read), so the lease never lapses
+    while the single-use refresh token is in flight."""
+    connect = settings.HTTP_CONNECT_TIMEOUT
+    return timedelta(seconds=2 * connect + settings.JOBSITE_TOKEN_TIMEOUT) + LEASE_MARGIN
 
 
 def token_store(*, recruiter, site: JobSite, pair: TokenPair) -> Token:
@@ -112,11 +131,12 @@ def token_refresh(*, token: Token, deadline: float | None = None) -> Token:
 
     `token.access_token` is the pair the caller saw: if the row holds another
     one, someone refreshed meanwhile and that pair is returned as is.
-    Raises Unauthenticated (rejected: reconnect needed), Unavailable (the site
+    Raises Unauthenticated (rejected, or the answer lost after the refresh
+    token was sent: reconnect needed), Unavailable (the site
     or a concurrent refresh did not finish in time), DeadlineExceeded (the
     wait for a concurrent refresh would pass `deadline`, a time.monotonic
-    value; nothing is lost). The site call itself runs to the adapter's own
-    timeout whatever `deadline` says: hh.ru spends the refresh token when it
+    value; nothing is lost). The site call itself runs to its own token
+    timeout (`JOBSITE_TOKEN_TIMEOUT`) whatever `deadline` says: hh.ru spends the refresh token when it
     answers, so the answer must be stored even when it comes late.
     """
     site = JobSite(token.job_site)
@@ -134,7 +154,13 @@ def token_refresh(*, token: Token, deadline: float | None = None) -> Token:
         logger.warning("%s refresh rejected for token %s: %s", site.value, claimed.pk, exc.message)
         token_mark_reconnect(token=claimed, reason=exc.message)
         raise reconnect_error(site) from exc
-    except errors.ServiceError:
+    except errors.ServiceError as exc:
+        if exc.details.get("outcome_unknown"):
+            # The site may have spent the refresh token and its answer is
+            # lost: sending it again cannot work and must not be tried.
+            logger.warning("%s refresh answer lost for token %s: %s", site.value, claimed.pk, exc)
+            token_mark_reconnect(token=claimed, reason=exc.message)
+            raise reconnect_error(site) from exc
         Token.objects.filter(pk=claimed.pk).update(refreshing_until=None)
         raise
     return _save_pair(claimed, pair)
@@ -145,7 +171,8 @@ def _claim(token: Token, site: JobSite, deadline: float | None = None) -> Token:
 
     Raises DeadlineExceeded when the lease is still held at `deadline`.
     """
-    give_up = time.monotonic() + REFRESH_LEASE.total_seconds()
+    lease = refresh_lease()
+    give_up = time.monotonic() + lease.total_seconds()
     while True:
         with transaction.atomic():
             row = Token.objects.select_for_update().get(pk=token.pk)
@@ -155,7 +182,7 @@ def _claim(token: Token, site: JobSite, deadline: float | None = None) -> Token:
             if row.access_token != token.access_token:
                 return row
             if row.refreshing_until is None or row.refreshing_until <= now:
-                row.refreshing_until = now + REFRESH_LEASE
+                row.refreshing_until = now + lease
                 row.save(update_fields=["refreshing_until"])
                 return row
         if deadline is not None and time.monotonic() + LEASE_POLL >= deadline:

@@ -10,19 +10,19 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import errors
-from core.models import JobLock, JobRun
+from core.joblock import Heartbeat, lock_acquire, lock_extend, lock_release
+from core.models import JobRun
 
 logger = logging.getLogger("core.jobs")
 
@@ -34,6 +34,10 @@ class Job:
     `task` is the dotted path of the django-q2 entry point; `every_minutes` its
     schedule; `stale_after` how long without a successful run before the health
     check turns CRIT; `enabled_setting` the settings name of its on/off switch.
+    `lock_ttl` is the lease a run holds, renewed every quarter of it while the
+    run works (`auto_heartbeat`): how long a dead worker's run blocks the next
+    one before it is taken over. `auto_heartbeat=False` leaves renewing to the
+    body's own `heartbeat()` calls.
     """
 
     name: str
@@ -42,8 +46,9 @@ class Job:
     every_minutes: int
     stale_after: timedelta
     enabled_setting: str | None = None
-    lock_ttl: timedelta = timedelta(minutes=30)
+    lock_ttl: timedelta = timedelta(minutes=2)
     runbook: str = ""
+    auto_heartbeat: bool = True
 
     @property
     def enabled(self) -> bool:
@@ -133,7 +138,7 @@ class RunRecorder:
         Raises JobLocked when the lease was lost (it expired and another run
         took it): the caller must stop rather than run alongside it.
         """
-        if not _extend_lock(self.run.job, str(self.run.pk), get_job(self.run.job).lock_ttl):
+        if not lock_extend(self.run.job, str(self.run.pk), get_job(self.run.job).lock_ttl):
             raise JobLocked(_("The job's lock lease expired and was taken over"))
 
 
@@ -158,12 +163,14 @@ def job_run(
         job=name, started_at=timezone.now(), trigger=trigger, dry_run=dry_run, scoped=scoped
     )
     owner = str(run.pk)
-    if not _acquire_lock(name, owner, job.lock_ttl):
+    if not lock_acquire(name, owner, job.lock_ttl):
         _finish(run, JobRun.Status.SKIPPED, message=str(JobLocked.default_message))
         raise JobLocked(details={"job": name})
     recorder = RunRecorder(run=run)
+    heartbeat = Heartbeat(name, owner, job.lock_ttl) if job.auto_heartbeat else nullcontext()
     try:
-        yield recorder
+        with heartbeat:
+            yield recorder
     except BaseException as exc:
         _finish(run, JobRun.Status.FAILED, recorder=recorder, error=f"{type(exc).__name__}: {exc}")
         raise
@@ -171,7 +178,7 @@ def job_run(
         status = JobRun.Status.PARTIAL if recorder.partial else JobRun.Status.SUCCESS
         _finish(run, status, recorder=recorder)
     finally:
-        JobLock.objects.filter(job=name, owner=owner).delete()
+        lock_release(name, owner)
 
 
 def _finish(
@@ -193,37 +200,6 @@ def _finish(
     run.save(update_fields=["status", "finished_at", "counters", "details", "message", "error"])
     log = logger.error if status == JobRun.Status.FAILED else logger.info
     log("job %s run %s finished: %s %s %s", run.job, run.pk, status, run.counters, error)
-
-
-def _acquire_lock(name: str, owner: str, ttl: timedelta) -> bool:
-    now = timezone.now()
-    expired = JobLock.objects.filter(job=name, expires_at__lte=now)
-    previous = expired.values_list("owner", flat=True).first()
-    # Take over an expired lease; on PostgreSQL a concurrent UPDATE re-checks
-    # the WHERE clause after the row lock, so only one taker wins.
-    if expired.update(owner=owner, expires_at=now + ttl):
-        _abandon(name, previous)
-        return True
-    try:
-        with transaction.atomic():
-            JobLock.objects.create(job=name, owner=owner, expires_at=now + ttl)
-    except IntegrityError:
-        return False
-    return True
-
-
-def _abandon(name: str, owner: str | None) -> None:
-    """Close the run whose lease expired: its worker died or was killed."""
-    if owner and owner.isdigit():
-        JobRun.objects.filter(pk=int(owner), job=name, status=JobRun.Status.RUNNING).update(
-            status=JobRun.Status.FAILED,
-            finished_at=timezone.now(),
-            error="Lock lease expired: the run died or was killed before it finished",
-        )
-
-
-def _extend_lock(name: str, owner: str, ttl: timedelta) -> int:
-    return JobLock.objects.filter(job=name, owner=owner).update(expires_at=timezone.now() + ttl)
 
 
 # --- health --------------------------------------------------------------------
@@ -253,13 +229,15 @@ def evaluate_health(
     now: datetime,
     last_success: datetime | None,
     last_run: JobRun | None,
+    stuck: JobRun | None = None,
 ) -> Health:
     """The monitoring verdict for one job, from its last runs (pure).
 
     `last_success` is the start of the latest run that succeeded or ended
     partial with progress (`RunRecorder.mark_partial(progressed=True)`).
     WARN: the job is switched off or paused on purpose, or its last finished
-    run failed or was partial. CRIT: the last finished run was marked critical
+    run failed or was partial, or a run is `stuck` (still marked running,
+    its lease lapsed: the worker died or hangs). CRIT: the last finished run was marked critical
     (`RunRecorder.mark_critical`), or no successful run within `stale_after`.
     OK otherwise. The message is in the active language.
     """
@@ -280,6 +258,12 @@ def evaluate_health(
     if age > job.stale_after:
         message = gettext("no successful run for %(age)s (limit %(limit)s)")
         return verdict("CRIT", message % {"age": _human(age), "limit": _human(job.stale_after)})
+    if stuck is not None:
+        message = gettext(
+            "run %(run)s started %(age)s ago stopped renewing its lock: its worker died"
+            " or hangs; the next run takes the lock over and marks it failed"
+        )
+        return verdict("WARN", message % {"run": stuck.pk, "age": _human(now - stuck.started_at)})
     if last_run and last_run.details.get("paused"):
         return verdict("WARN", str(last_run.details["paused"]))
     if last_run and last_run.status in (JobRun.Status.FAILED, JobRun.Status.PARTIAL):

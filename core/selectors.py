@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils import timezone
 
+from core.joblock import stuck_run
 from core.jobs import PROGRESSED, Health, Job, all_jobs, evaluate_health, get_job
 from core.models import JobRun, Property
 
@@ -36,4 +37,11 @@ def _health(job: Job) -> Health:
         .first()
     )
     last_run = runs.exclude(status=JobRun.Status.RUNNING).order_by("-started_at").first()
-    return evaluate_health(job, now=timezone.now(), last_success=last_success, last_run=last_run)
+    now = timezone.now()
+    return evaluate_health(
+        job,
+        now=now,
+        last_success=last_success,
+        last_run=last_run,
+        stuck=stuck_run(job.name, now=now),
+    )

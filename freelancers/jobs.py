@@ -16,7 +16,6 @@ register(
         # CRIT after 2 days without success.
         stale_after=timedelta(days=2),
         enabled_setting="FREELANCER_CERTIFICATES_SYNC_ENABLED",
-        lock_ttl=timedelta(minutes=30),
         runbook="docs/jobs/freelancer_certificates.md",
     )
 )

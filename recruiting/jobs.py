@@ -15,7 +15,6 @@ register(
         every_minutes=settings.APPLICATIONS_POLL_MINUTES,
         stale_after=timedelta(minutes=max(30, 6 * settings.APPLICATIONS_POLL_MINUTES)),
         enabled_setting="APPLICATIONS_POLL_ENABLED",
-        lock_ttl=timedelta(minutes=15),
         runbook="docs/jobs/applications_poll.md",
     )
 )
@@ -27,7 +26,6 @@ register(
         every_minutes=60,
         stale_after=timedelta(hours=6),
         enabled_setting="APPLICATIONS_CONTACTS_PULL_ENABLED",
-        lock_ttl=timedelta(minutes=30),
         runbook="docs/jobs/applications_contacts_pull.md",
     )
 )
@@ -39,7 +37,6 @@ register(
         every_minutes=30,
         stale_after=timedelta(hours=3),
         enabled_setting="SUBSYSTEM_TOKENS_REFRESH_ENABLED",
-        lock_ttl=timedelta(minutes=10),
         runbook="docs/jobs/subsystem_tokens_refresh.md",
     )
 )

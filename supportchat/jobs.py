@@ -14,7 +14,6 @@ register(
         every_minutes=30,
         stale_after=timedelta(hours=2),
         enabled_setting="SUPPORT_CHAT_SYNC_ENABLED",
-        lock_ttl=timedelta(minutes=30),
         runbook="docs/jobs/support_chat_sync.md",
     )
 )

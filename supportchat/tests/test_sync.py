@@ -307,9 +307,10 @@ def test_the_watermark_is_not_overwritten_when_it_changed_during_the_run(yt, sha
 
 @pytest.fixture
 def short_lease():
-    """The job's lock lease cut to one second, restored afterwards."""
+    """The job's lock lease cut to one second and not renewed in the
+    background (a frozen worker), restored afterwards."""
     job = get_job("support_chat_sync")
-    register(dataclasses.replace(job, lock_ttl=timedelta(seconds=1)))
+    register(dataclasses.replace(job, lock_ttl=timedelta(seconds=1), auto_heartbeat=False))
     yield
     register(job)
 

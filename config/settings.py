@@ -454,6 +454,9 @@ AMOCRM_URL_TEMPLATE = env.str(
 )
 # Requests per second per amoCRM account (the documented limit is 7).
 AMOCRM_RATE_LIMIT = env.float("AMOCRM_RATE_LIMIT", default=7.0)
+# Seconds a web request waits at most for an amoCRM rate-limit slot before it
+# answers UNAVAILABLE with a retry-after (jobs wait as long as the queue is).
+AMOCRM_RATE_WAIT = env.float("AMOCRM_RATE_WAIT", default=5.0)
 TRACKER_API_URL = external_url("TRACKER_API_URL", "tracker")
 # A PENDING claim (the external call in flight) is leased this long; after it
 # a retry reconciles by the stored marker instead of waiting.

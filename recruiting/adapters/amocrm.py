@@ -7,8 +7,10 @@ oauth; developers.kommo.com complex-leads, leads-list, get-stage).
 from __future__ import annotations
 
 import hashlib
+import math
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from typing import Any
 
 import requests
@@ -46,6 +48,12 @@ class RateLimiter:
     workers and each qcluster) draws from the same slots; with the
     local-memory cache, the threads of one process do. A 429 that still
     comes back is honoured through Retry-After by the base client.
+
+    A caller with a deadline never waits past it: when the first free slot
+    begins after the deadline, no slot is taken and the call fails at once
+    with UNAVAILABLE and the seconds to wait at least (`details["retry_after"]`).
+    `clock` (wall time, shared by processes), `monotonic` and `sleep` are
+    injected for tests.
     """
 
     LOOKAHEAD = 600  # slots searched for a free one before giving up
@@ -54,7 +62,17 @@ class RateLimiter:
     # together than they left, so the guarantee holds over 1.1 seconds.
     MARGIN = 1.1
 
-    def __init__(self, rate: float, *, key: str = "", cache: BaseCache | None = None) -> None:
+    def __init__(
+        self,
+        rate: float,
+        *,
+        key: str = "",
+        cache: BaseCache | None = None,
+        clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.clock, self.monotonic, self.sleep = clock, monotonic, sleep
         # A request may start anywhere inside its slot, so a window touches one
         # slot more than it covers: slots of MARGIN / (rate - 1) seconds keep
         # any MARGIN-second window at `rate` requests at most.
@@ -63,18 +81,37 @@ class RateLimiter:
         self.prefix = f"amocrm-rate:{digest}"
         self.cache = cache if cache is not None else caches["default"]
 
-    def acquire(self) -> None:
-        now = time.time()
+    def acquire(self, *, deadline: float | None = None) -> None:
+        """Wait for a request slot. `deadline`: a `monotonic()` value.
+
+        Raises Unavailable (no slot before `deadline`) or ResourceExhausted
+        (every slot within LOOKAHEAD is taken).
+        """
+        now = self.clock()
+        budget = None if deadline is None else deadline - self.monotonic()
         first = int(now / self.interval)
         for slot in range(first, first + self.LOOKAHEAD):
+            if budget is not None and slot * self.interval - now > budget:
+                raise self._too_late(slot * self.interval - now)
             if self.cache.add(f"{self.prefix}:{slot}", 1, timeout=self._ttl(slot, now)):
-                wait = slot * self.interval - time.time()
+                wait = slot * self.interval - self.clock()
                 if wait > 0:
-                    time.sleep(wait)
+                    self.sleep(wait)
                 return
         raise errors.ResourceExhausted(
             "amoCRM request queue is full: too many requests are waiting for the rate limit.",
             details={"system": "amocrm", "reason": "rate_limit_queue_full"},
+        )
+
+    @staticmethod
+    def _too_late(wait: float) -> errors.Unavailable:
+        return errors.Unavailable(
+            "amoCRM rate limit: no request slot before the caller's deadline",
+            details={
+                "system": "amocrm",
+                "reason": "rate_limit_wait",
+                "retry_after": max(1, math.ceil(wait)),
+            },
         )
 
     def _ttl(self, slot: int, now: float) -> int:
@@ -86,20 +123,31 @@ def limiter_for(key: str, rate: float) -> RateLimiter:
     return RateLimiter(rate, key=key)
 
 
+# The deadline of the amoCRM call in progress in this thread (a monotonic
+# value): the transport adapter below takes its slot within it.
+_CALL_DEADLINE: ContextVar[float | None] = ContextVar("amocrm_call_deadline", default=None)
+
+
 class _RateLimitedAdapter(HTTPAdapter):
-    """Takes a limiter slot before every attempt, retries included."""
+    """Takes a limiter slot before every attempt, retries included, within
+    the call's deadline."""
 
     def __init__(self, limiter: RateLimiter, **kwargs: Any) -> None:
         self.limiter = limiter
         super().__init__(**kwargs)
 
     def send(self, request, **kwargs):  # type: ignore[override]
-        self.limiter.acquire()
+        self.limiter.acquire(deadline=_CALL_DEADLINE.get())
         return super().send(request, **kwargs)
 
 
 class AmoCrmClient(ApiClient):
-    """One amoCRM account, addressed by its own subdomain host."""
+    """One amoCRM account, addressed by its own subdomain host.
+
+    `rate_wait`: the longest a call without a deadline of its own waits for
+    a rate-limit slot (None: as long as the queue is; jobs). Interactive
+    callers set it so that no web request sleeps in the limiter for long.
+    """
 
     system = "amocrm"
     batch_size = LIST_LIMIT
@@ -111,10 +159,12 @@ class AmoCrmClient(ApiClient):
         token: str = "",
         rate_limit: float = 7.0,
         link_field_id: int | None = None,
+        rate_wait: float | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(base_url=base_url, **kwargs)
         self.link_field_id = link_field_id
+        self.rate_wait = rate_wait
         if token:
             self.session.headers.update(bearer(token))
         adapter = _RateLimitedAdapter(
@@ -122,6 +172,17 @@ class AmoCrmClient(ApiClient):
         )
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        deadline = kwargs.get("deadline")
+        if self.rate_wait is not None:
+            waited = time.monotonic() + self.rate_wait
+            deadline = waited if deadline is None else min(deadline, waited)
+        token = _CALL_DEADLINE.set(deadline)
+        try:
+            return super()._request(method, path, **kwargs)
+        finally:
+            _CALL_DEADLINE.reset(token)
 
     # GET /api/v4/leads/pipelines (leads-pipelines-and-statuses)
     def pipelines(self) -> list[Pipeline]:

@@ -110,7 +110,7 @@ def application_create(
     siblings = card_urns_validate(card_urns, urn=urn)
     connection = connection_get(organization_id=recruiter.organization_id, subsystem=subsystem)
     params = _params_validate(connection, pipeline_id, status_id, queue)
-    client = subsystem_client(connection)
+    client = subsystem_client(connection, interactive=True)
     claim = _claim(
         connection=connection, recruiter=recruiter, urn=urn, siblings=siblings, params=params
     )

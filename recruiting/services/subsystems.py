@@ -25,9 +25,17 @@ REFRESH_AHEAD = timedelta(hours=2)
 EXPIRY_WARNING = timedelta(days=14)
 
 
-def subsystem_client(connection: SubsystemConnection, **kwargs: Any) -> SubsystemAdapter:
-    """The adapter for `connection` (kwargs go to the HTTP client: sleep, timeout)."""
+def subsystem_client(
+    connection: SubsystemConnection, *, interactive: bool = False, **kwargs: Any
+) -> SubsystemAdapter:
+    """The adapter for `connection` (kwargs go to the HTTP client: sleep, timeout).
+
+    `interactive`: a web request waits; amoCRM's rate limit then makes it
+    wait at most AMOCRM_RATE_WAIT seconds for a slot (UNAVAILABLE after).
+    """
     if connection.subsystem == Subsystem.AMOCRM:
+        if interactive:
+            kwargs.setdefault("rate_wait", settings.AMOCRM_RATE_WAIT)
         return amocrm_client(connection, **kwargs)
     return TrackerClient(
         base_url=connection.base_url or settings.TRACKER_API_URL,
@@ -128,7 +136,7 @@ def connection_catalogue_refresh(*, connection: SubsystemConnection) -> dict:
     returns them. Raises the adapter's ServiceError; the error is also kept in
     `last_error` for the admin.
     """
-    client = subsystem_client(connection)
+    client = subsystem_client(connection, interactive=True)
     try:
         if isinstance(client, AmoCrmClient):
             catalogue = {"pipelines": [_pipeline_dict(p) for p in client.pipelines()]}

@@ -245,3 +245,41 @@ def test_limiter_with_a_full_queue_is_resource_exhausted():
         cache.add(f"{limiter.prefix}:{slot}", 1, timeout=30)
     with pytest.raises(errors.ResourceExhausted):
         limiter.acquire()
+
+
+def test_limiter_fails_fast_with_retry_after_when_no_slot_comes_before_the_deadline():
+    cache = LocMemCache("deadline", {})
+    slept: list[float] = []
+    now = 1_000_000.0
+    limiter = RateLimiter(
+        rate=7.0,
+        key="deadline",
+        cache=cache,
+        clock=lambda: now,
+        monotonic=lambda: 0.0,
+        sleep=slept.append,
+    )
+    first = int(now / limiter.interval)
+    for slot in range(first, first + 20):  # the next free slot is 20 slots (~3.7 s) away
+        cache.add(f"{limiter.prefix}:{slot}", 1, timeout=30)
+    with pytest.raises(errors.Unavailable) as raised:
+        limiter.acquire(deadline=1.0)
+    assert raised.value.details["retry_after"] >= 1  # no sooner than the deadline
+    assert slept == []  # never slept toward the deadline
+    assert cache.get(f"{limiter.prefix}:{first + 20}") is None  # no slot wasted
+    limiter.acquire(deadline=10.0)  # a caller that can wait gets that slot
+    assert cache.get(f"{limiter.prefix}:{first + 20}") == 1 and len(slept) == 1
+
+
+@responses.activate
+def test_interactive_client_gives_up_on_the_rate_limit_after_its_wait():
+    client = AmoCrmClient(base_url="https://busy.amocrm.test", token="t", rate_wait=0.5)
+    limiter = client.session.get_adapter("https://busy.amocrm.test").limiter
+    first = int(time.time() / limiter.interval)
+    for slot in range(first, first + 40):
+        limiter.cache.add(f"{limiter.prefix}:{slot}", 1, timeout=30)
+    started = time.monotonic()
+    with pytest.raises(errors.Unavailable):
+        client.pipelines()
+    assert time.monotonic() - started < 0.5
+    assert len(responses.calls) == 0

@@ -24,7 +24,12 @@ from freelancers.models import ExpiryNotice, Freelancer, FreelancerCard, certifi
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["card_decision_notify", "freelancer_expiry_notices_send", "NoticeReport"]
+__all__ = [
+    "NoticeReport",
+    "card_decision_notify",
+    "freelancer_expiry_notices_send",
+    "notice_threshold",
+]
 
 JOB_NAME = "freelancer_expiry_notices"
 LANGUAGES = ("ru", "en")

@@ -46,7 +46,7 @@ def seed() -> list[str]:
         f"freelancer: {DEMO_LOGIN[0]} / {DEMO_LOGIN[1]}",
         f"freelancers: {created} demo freelancers created ({len(DEMO_UIDS)} in all); "
         "with the server running, `manage.py sync_freelancer_certificates` pulls their "
-        "certificates from the emulator (or Admin → Job runs → Run now)"
+        "certificates from the emulator (or Admin → Job runs → Run now)",
     ]
 
 

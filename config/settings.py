@@ -603,3 +603,7 @@ FREELANCER_CERTIFICATES_GUARD_ALLOWANCE = env.int(
 )
 FREELANCER_PHOTO_MAX_BYTES = env.int("FREELANCER_PHOTO_MAX_BYTES", default=2 * 1024 * 1024)
 FREELANCER_CATALOGUE_PAGE_SIZE = env.int("FREELANCER_CATALOGUE_PAGE_SIZE", default=20)
+# The daily e-mail before a card leaves the catalogue: days before the last
+# current certificate expires (docs/jobs/freelancer_expiry_notices.md).
+FREELANCER_EXPIRY_NOTICES_ENABLED = env.bool("FREELANCER_EXPIRY_NOTICES_ENABLED", default=True)
+FREELANCER_EXPIRY_NOTICE_DAYS = env.list("FREELANCER_EXPIRY_NOTICE_DAYS", cast=int, default=[30, 7])

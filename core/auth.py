@@ -3,8 +3,9 @@ from allauth.account.auth_backends import AuthenticationBackend
 
 
 def may_log_in(user) -> bool:
-    """Staff always; anyone else only as a member of an active organization."""
-    if user.is_staff:
+    """Staff and freelancers (the reverse one-to-one of freelancers.Freelancer)
+    always; anyone else only as a member of an active organization."""
+    if user.is_staff or hasattr(user, "freelancer"):
         return True
     organization = user.organization
     return organization is not None and organization.is_active

@@ -15,6 +15,10 @@ logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    # A freelancer's account (the reverse one-to-one of freelancers.Freelancer)
+    # lands in their cabinet; everyone else in the search.
+    if request.user.organization_id is None and hasattr(request.user, "freelancer"):
+        return redirect("freelancers:me")
     return redirect("recruiting:search")
 
 

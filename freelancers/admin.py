@@ -44,6 +44,25 @@ class ExpiresSoonFilter(admin.SimpleListFilter):
         return queryset
 
 
+class InCatalogueFilter(admin.SimpleListFilter):
+    """The catalogue's own rule (searchable, certificate current today, an
+    accepted card), not the bare `is_searchable` flag."""
+
+    title = _("in the catalogue")
+    parameter_name = "in_catalogue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        visible = selectors.visible_freelancers(today=timezone.localdate()).values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=visible)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=visible)
+        return queryset
+
+
 class CertificateInline(admin.TabularInline):
     model = Certificate
     fields = ["external_id", "kind", "confirmed_on", "due_on", "first_seen_at"]
@@ -90,12 +109,15 @@ class FreelancerAdmin(IdSearchMixin, admin.ModelAdmin):
         "uid",
         "full_name",
         "region",
-        "is_searchable",
+        "in_catalogue",
+        "user",
         "visible_until",
         "visibility_text",
         "certificates_synced_at",
     ]
-    list_filter = ["is_searchable", ExpiresSoonFilter, "region"]
+    list_filter = [InCatalogueFilter, ExpiresSoonFilter, "region"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
     search_fields = ["=uid", "=client_id", "first_name", "last_name"]
     readonly_fields = [
         "is_searchable",
@@ -106,9 +128,15 @@ class FreelancerAdmin(IdSearchMixin, admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    fields = ["uid", "client_id", "first_name", "last_name", "region", *readonly_fields]
+    fields = ["uid", "client_id", "first_name", "last_name", "region", "user", *readonly_fields]
     inlines = [CertificateInline, CardHistoryInline]
     actions = ["sync_certificates"]
+
+    @admin.display(description=_("in the catalogue"), boolean=True)
+    def in_catalogue(self, obj: Freelancer) -> bool:
+        today = timezone.localdate()
+        until = obj.visible_until
+        return bool(obj.is_searchable and obj.accepted_card_id and until and until >= today)
 
     @admin.display(description=_("visibility reason"))
     def visibility_text(self, obj: Freelancer) -> str:
@@ -213,7 +241,8 @@ class FreelancerCardAdmin(IdSearchMixin, admin.ModelAdmin):
                     submit=bool(form.cleaned_data.get("submit")),
                     **data,
                 )
-                obj.pk = card.pk
+                # The admin's "added" message names `obj`: make it the saved version.
+                obj.pk, obj.version, obj.status = card.pk, card.version, card.status
         except errors.ServiceError as exc:
             # Validation already ran in the form; this is a race (the card
             # was moderated meanwhile). Nothing was saved.

@@ -41,11 +41,32 @@ def seed() -> list[str]:
         if new and moderator is not None:
             _cards(freelancer, position, moderator, rng)
             created += 1
+    _demo_login()
     return [
+        f"freelancer: {DEMO_LOGIN[0]} / {DEMO_LOGIN[1]}",
         f"freelancers: {created} demo freelancers created ({len(DEMO_UIDS)} in all); "
         "with the server running, `manage.py sync_freelancer_certificates` pulls their "
-        "certificates from the emulator (or Admin → Job runs → Run now)"
+        "certificates from the emulator (or Admin → Job runs → Run now)",
     ]
+
+
+# The cabinet's demo login, linked to the first demo freelancer (slot 0: an
+# accepted card; in the catalogue once certificates are synced).
+DEMO_LOGIN = ("freelancer", "freelancer-demo")
+
+
+def _demo_login() -> None:
+    freelancer = Freelancer.objects.filter(uid=DEMO_UIDS[0]).first()
+    if freelancer is None or freelancer.user_id is not None:
+        return
+    user, created = User.objects.get_or_create(
+        username=DEMO_LOGIN[0], defaults={"email": "freelancer@demo.localhost"}
+    )
+    if created:
+        user.set_password(DEMO_LOGIN[1])
+        user.save(update_fields=["password"])
+    freelancer.user = user
+    freelancer.save(update_fields=["user", "updated_at"])
 
 
 def _cards(freelancer: Freelancer, position: int, moderator: User, rng: random.Random) -> None:

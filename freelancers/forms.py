@@ -53,3 +53,23 @@ class DeclineReasonForm(forms.Form):
     decline_reason = forms.CharField(
         label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )
+
+
+class OwnCardForm(forms.ModelForm):
+    """The freelancer's own card, in the cabinet: a new version for moderation."""
+
+    site = forms.URLField(label=_("site"), required=False, assume_scheme="https")
+    photo = forms.FileField(
+        label=_("photo"), required=False, widget=forms.FileInput(attrs={"accept": "image/*"})
+    )
+
+    class Meta:
+        model = FreelancerCard
+        fields = ["about", "photo", "phone", "email", "site", "messenger"]
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        return photo_reencode(photo) if photo else None
+
+    def content(self) -> dict:
+        return {name: self.cleaned_data.get(name) or "" for name in FreelancerCard.CONTENT_FIELDS}

@@ -19,3 +19,16 @@ register(
         runbook="docs/jobs/freelancer_certificates.md",
     )
 )
+
+register(
+    Job(
+        name="freelancer_expiry_notices",
+        title=_("E-mail notices before a card leaves the catalogue"),
+        task="freelancers.tasks.freelancer_expiry_notices_send",
+        every_minutes=24 * 60,
+        stale_after=timedelta(days=2),
+        enabled_setting="FREELANCER_EXPIRY_NOTICES_ENABLED",
+        lock_ttl=timedelta(minutes=30),
+        runbook="docs/jobs/freelancer_expiry_notices.md",
+    )
+)

@@ -49,6 +49,15 @@ class Freelancer(models.Model):
         NONE = "none", _("no certificate of an accepted kind")
 
     uid = models.BigIntegerField(_("passport uid"), unique=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="freelancer",
+        help_text=_("The login the freelancer uses for their cabinet."),
+    )
     client_id = models.BigIntegerField(_("client id"), db_index=True)
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
@@ -229,7 +238,13 @@ class FreelancerCard(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.freelancer_id} v{self.version} ({self.get_status_display()})"
+        if self.version is None:
+            return str(_("new card version"))
+        return _("%(name)s, version %(version)s (%(status)s)") % {
+            "name": self.freelancer.full_name,
+            "version": self.version,
+            "status": self.get_status_display(),
+        }
 
     def save(self, *args, **kwargs) -> None:
         # The model-level guard; the database trigger is the last line.
@@ -260,3 +275,28 @@ class CardOnModeration(FreelancerCard):
         proxy = True
         verbose_name = _("card on moderation")
         verbose_name_plural = _("moderation queue")
+
+
+class ExpiryNotice(models.Model):
+    """An e-mail sent because the card leaves the catalogue soon (one per
+    threshold per certificate and due date, so a re-run sends nothing twice)."""
+
+    freelancer = models.ForeignKey(
+        Freelancer, verbose_name=_("freelancer"), on_delete=models.CASCADE, related_name="+"
+    )
+    certificate = models.CharField(_("certificate id"), max_length=64)
+    due_on = models.DateField(_("valid until"))
+    days = models.PositiveSmallIntegerField(_("days before"))
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("expiry notice")
+        verbose_name_plural = _("expiry notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["freelancer", "certificate", "due_on", "days"], name="expiry_notice_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.freelancer_id}: {self.certificate} {self.due_on} ({self.days})"

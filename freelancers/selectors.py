@@ -1,4 +1,4 @@
-"""Reads of the freelancers app: the public catalogue."""
+"""Reads of the freelancers app: the public catalogue, moderation, the cabinet."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from datetime import date
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import errors
 from freelancers.models import Certificate, Freelancer, FreelancerCard, certificate_kind_label
@@ -130,3 +132,96 @@ class FieldDiff:
     new: str
     changed: bool
     lines: list[str]
+
+
+# --- the freelancer's cabinet ----------------------------------------------------
+
+CABINET_WARNING_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Cabinet:
+    freelancer: Freelancer
+    public: FreelancerCard | None  # what the catalogue shows (when visible)
+    pending: FreelancerCard | None  # a version not moderated yet
+    latest: FreelancerCard | None  # what the card form starts from
+    decision: FreelancerCard | None  # the last moderated version
+    certificates: list[Certificate]
+    versions: list[FreelancerCard]
+    visible: bool
+    visibility: str
+    leaves_in_days: int | None  # set when the card leaves within the warning window
+
+
+def freelancer_for_user(user) -> Freelancer:
+    """The freelancer linked to `user`. Raises NotFound for anyone else."""
+    freelancer = (
+        Freelancer.objects.filter(user_id=user.pk).select_related("accepted_card").first()
+        if user.is_authenticated
+        else None
+    )
+    if freelancer is None:
+        raise errors.NotFound("No freelancer is linked to this account")
+    return freelancer
+
+
+def cabinet(freelancer: Freelancer, *, today: date) -> Cabinet:
+    versions = list(card_versions(freelancer.pk))
+    visible = visible_freelancers(today=today).filter(pk=freelancer.pk).exists()
+    left = (freelancer.visible_until - today).days if visible else None
+    return Cabinet(
+        freelancer=freelancer,
+        public=freelancer.accepted_card,
+        pending=next((card for card in versions if not card.is_moderated), None),
+        latest=versions[0] if versions else None,
+        decision=next((card for card in versions if card.is_moderated), None),
+        certificates=list(freelancer.certificates.all()),
+        versions=versions,
+        visible=visible,
+        visibility=visibility_words(freelancer, visible=visible, today=today),
+        leaves_in_days=left if left is not None and left <= CABINET_WARNING_DAYS else None,
+    )
+
+
+def card_latest(freelancer: Freelancer) -> FreelancerCard | None:
+    """The newest version, whatever its state: what the card form starts from."""
+    return FreelancerCard.objects.filter(freelancer=freelancer).order_by("-version").first()
+
+
+def visibility_words(freelancer: Freelancer, *, visible: bool, today: date) -> str:
+    """Why the freelancer is (not) in the catalogue, with dates, for the freelancer."""
+    reason = freelancer.visibility_reason or {}
+    values = {
+        "kind": certificate_kind_label(reason.get("kind", "")),
+        "id": reason.get("certificate", ""),
+        "date": reason.get("due_on", ""),
+        "checked": _checked(freelancer),
+    }
+    if freelancer.accepted_card_id is None:
+        return _("Not in the catalogue: no accepted card yet")
+    if visible:
+        return (
+            _(
+                "In the catalogue until %(date)s: certificate %(kind)s #%(id)s is valid until %(date)s"
+            )
+            % values
+        )
+    if reason.get("code") in (Freelancer.Reason.CURRENT, Freelancer.Reason.EXPIRED):
+        return (
+            _(
+                "Not in the catalogue: certificate %(kind)s #%(id)s expired on %(date)s "
+                "(last checked %(checked)s)"
+            )
+            % values
+        )
+    if reason.get("code") == Freelancer.Reason.NONE:
+        return (
+            _("Not in the catalogue: no certificate of an accepted kind (last checked %(checked)s)")
+            % values
+        )
+    return _("Not in the catalogue: certificates not checked yet")
+
+
+def _checked(freelancer: Freelancer) -> str:
+    synced = freelancer.certificates_synced_at
+    return timezone.localtime(synced).strftime("%Y-%m-%d %H:%M") if synced else "—"

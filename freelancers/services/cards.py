@@ -103,6 +103,7 @@ def freelancer_card_accept(*, card: FreelancerCard, moderator: User) -> Freelanc
         card = _locked(card, allowed=(Status.ON_MODERATION,))
         _moderate(card, Status.ACCEPTED, moderator)
         _publish_latest(card.freelancer_id)
+        _notify_on_commit(card)
     logger.info("card %s accepted by %s", card.pk, moderator.pk)
     return card
 
@@ -122,6 +123,7 @@ def freelancer_card_decline(
         card = _locked(card, allowed=(Status.ON_MODERATION,))
         card.decline_reason = reason[:2000]
         _moderate(card, Status.DECLINED, moderator)
+        _notify_on_commit(card)
     logger.info("card %s declined by %s", card.pk, moderator.pk)
     return card
 
@@ -172,6 +174,12 @@ def _moderate(card: FreelancerCard, status: str, moderator: User) -> None:
     card.moderated_at = timezone.now()
     card.moderated_by = moderator
     card.save()
+
+
+def _notify_on_commit(card: FreelancerCard) -> None:
+    from freelancers.services.notices import card_decision_notify
+
+    transaction.on_commit(lambda: card_decision_notify(card=card))
 
 
 def _publish_latest(freelancer_id: int) -> None:

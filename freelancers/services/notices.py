@@ -1,0 +1,171 @@
+"""E-mail notices to freelancers: moderation decisions and the card leaving the catalogue.
+
+Every notice is written in Russian and then in English (the product has no
+language preference per freelancer). The address is the e-mail of the
+freelancer's account; without an account or an address nothing is sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from core.jobs import job_run
+from core.models import JobRun
+from freelancers.models import ExpiryNotice, Freelancer, FreelancerCard, certificate_kind_label
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "NoticeReport",
+    "card_decision_notify",
+    "freelancer_expiry_notices_send",
+    "notice_threshold",
+]
+
+JOB_NAME = "freelancer_expiry_notices"
+LANGUAGES = ("ru", "en")
+
+
+def card_decision_notify(*, card: FreelancerCard) -> bool:
+    """Tell the freelancer a version was accepted or declined (with the reason).
+
+    Returns False when the freelancer has no address. SMTP errors propagate.
+    """
+    address = _address(card.freelancer)
+    if not address:
+        return False
+
+    def text() -> tuple[str, str]:
+        values = {"version": card.version, "reason": card.decline_reason}
+        if card.status == FreelancerCard.Status.ACCEPTED:
+            return (
+                _("Your card is accepted"),
+                _("Version %(version)s of your card is accepted and shown in the catalogue.")
+                % values,
+            )
+        return (
+            _("Your card is declined"),
+            _("Version %(version)s of your card is declined. The moderator's reason: %(reason)s")
+            % values,
+        )
+
+    _send(address, text)
+    return True
+
+
+@dataclass
+class NoticeReport:
+    sent: list[tuple[int, int]] = field(default_factory=list)  # (freelancer uid, days)
+    no_address: int = 0
+
+
+def freelancer_expiry_notices_send(
+    *,
+    dry_run: bool = False,
+    trigger: str = JobRun.Trigger.SCHEDULE,
+    today: date | None = None,
+) -> NoticeReport:
+    """Warn every catalogue freelancer whose card leaves the catalogue within
+    one of FREELANCER_EXPIRY_NOTICE_DAYS: once per threshold per certificate.
+
+    Idempotent: a re-run the same day (or a second worker) sends nothing twice.
+    Raises JobLocked when another run is in progress.
+    """
+    today = today or timezone.localdate()
+    report = NoticeReport()
+    with job_run(JOB_NAME, trigger=trigger, dry_run=dry_run) as run:
+        for freelancer in _leaving(today):
+            days = notice_threshold(freelancer.visible_until, today)
+            if days is None:
+                continue
+            if not _address(freelancer):
+                report.no_address += 1
+                continue
+            if dry_run:
+                report.sent.append((freelancer.uid, days))
+            elif _notify_expiry(freelancer, days=days):
+                report.sent.append((freelancer.uid, days))
+        run.set("sent", len(report.sent))
+        run.set("no_address", report.no_address)
+    return report
+
+
+def notice_threshold(visible_until: date | None, today: date) -> int | None:
+    """The smallest threshold (in days) the remaining time falls within, if any."""
+    if visible_until is None or visible_until < today:
+        return None
+    left = (visible_until - today).days
+    fitting = [days for days in sorted(settings.FREELANCER_EXPIRY_NOTICE_DAYS) if left <= days]
+    return fitting[0] if fitting else None
+
+
+def _leaving(today: date):
+    horizon = max(settings.FREELANCER_EXPIRY_NOTICE_DAYS)
+    return (
+        Freelancer.objects.filter(
+            is_searchable=True,
+            accepted_card__isnull=False,
+            visible_until__gte=today,
+            visible_until__lte=today + timedelta(days=horizon),
+        )
+        .select_related("user")
+        .order_by("pk")
+    )
+
+
+def _notify_expiry(freelancer: Freelancer, *, days: int) -> bool:
+    reason = freelancer.visibility_reason or {}
+    certificate = str(reason.get("certificate", ""))
+    try:
+        with transaction.atomic():
+            ExpiryNotice.objects.create(
+                freelancer=freelancer,
+                certificate=certificate,
+                due_on=freelancer.visible_until,
+                days=days,
+            )
+            values = {
+                "kind": certificate_kind_label(reason.get("kind", "")),
+                "id": certificate,
+                "date": freelancer.visible_until.isoformat(),
+            }
+            _send(
+                _address(freelancer),
+                lambda: (
+                    _("Your card leaves the catalogue on %(date)s") % values,
+                    _(
+                        "Certificate %(kind)s #%(id)s is valid until %(date)s. After that date "
+                        "your card is no longer shown in the catalogue: renew the certificate "
+                        "in time."
+                    )
+                    % values,
+                ),
+            )
+    except IntegrityError:
+        return False  # already sent by an earlier run
+    logger.info("freelancer %s: %s-day expiry notice sent", freelancer.uid, days)
+    return True
+
+
+def _address(freelancer: Freelancer) -> str:
+    user = freelancer.user
+    return user.email if user is not None and user.is_active else ""
+
+
+def _send(address: str, text: Callable[[], tuple[str, str]]) -> None:
+    parts = []
+    for language in LANGUAGES:
+        with translation.override(language):
+            parts.append(text())
+    subject = " / ".join(subject for subject, _body in parts)
+    body = "\n\n---\n\n".join(body for _subject, body in parts)
+    send_mail(subject, body, None, [address])

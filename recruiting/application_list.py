@@ -77,7 +77,9 @@ def applications_filtered(*, recruiter, filters: ApplicationFilter) -> QuerySet[
     if filters.subsystem in Subsystem.values:
         rows = rows.filter(subsystem=filters.subsystem)
     if filters.text.strip():
-        rows = rows.filter(resume_urn__in=_urns_named(recruiter.organization_id, rows, filters.text))
+        rows = rows.filter(
+            resume_urn__in=_urns_named(recruiter.organization_id, rows, filters.text)
+        )
     return rows.select_related("recruiter", "connection").order_by("-created_at", "-pk")
 
 
@@ -114,7 +116,11 @@ def candidate_names(organization_id: int, urns: Iterable[str]) -> dict[str, str]
 def _urns_named(organization_id: int, rows: QuerySet[Application], text: str) -> list[str]:
     wanted = text.strip().casefold()
     urns = set(rows.values_list("resume_urn", flat=True))
-    return [urn for urn, name in candidate_names(organization_id, urns).items() if wanted in name.casefold()]
+    return [
+        urn
+        for urn, name in candidate_names(organization_id, urns).items()
+        if wanted in name.casefold()
+    ]
 
 
 def _card_urns(app: Application) -> list[str]:

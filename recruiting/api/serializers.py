@@ -219,6 +219,21 @@ class ApplicationListQuerySerializer(serializers.Serializer):
     offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=1_000_000)
 
 
+class WorkspaceListQuerySerializer(ApplicationListQuerySerializer):
+    """The organization's list, filtered as the "My candidates" page filters it."""
+
+    scope = serializers.ChoiceField(
+        choices=["organization", "mine"], required=False, default="organization"
+    )
+    state = serializers.ChoiceField(
+        choices=["open", "closed"], required=False, help_text="open: pending or open"
+    )
+    subsystem = serializers.ChoiceField(choices=Subsystem.values, required=False)
+    q = serializers.CharField(
+        required=False, max_length=200, help_text="Part of the candidate's name"
+    )
+
+
 class ApplicationListSerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text="All matching applications")
     results = ApplicationSerializer(many=True)

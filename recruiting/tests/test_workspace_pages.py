@@ -8,6 +8,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from core.models import User
@@ -130,7 +131,7 @@ def test_abandoned_claims_are_not_listed_and_unknown_names_say_so(anna, recruite
     taken(recruiter, "urn:hh:pending", status="pending", application_id="")
     text = rows(anna.get(PAGE))
     assert "urn:hh:gone" not in text
-    assert "Name not known yet" in text or "Имя пока неизвестно" in text
+    assert "Имя пока неизвестно" in text
 
 
 def test_paginates_with_filters_kept(anna, recruiter):
@@ -174,3 +175,14 @@ def test_header_links_my_candidates(anna):
 def test_page_needs_a_login(client):
     assert client.get(PAGE).status_code == 302
     assert client.get(EXPORT).status_code == 302
+
+
+def test_page_speaks_russian_by_default_and_english_on_request(anna, recruiter):
+    taken(recruiter, "urn:hh:l1", name="Иван")
+    assert "Мои кандидаты" in rows(anna.get(PAGE)) and "Выгрузить в CSV" in rows(anna.get(PAGE))
+    anna.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = rows(anna.get(PAGE))
+    assert "Export to CSV" in english and "My candidates" in english
+    anna.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    header = anna.get(EXPORT).content.decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("Кандидат,Резюме,Система")

@@ -143,6 +143,7 @@ class JobRunAdmin(admin.ModelAdmin):
     def counters_shown(self, obj: JobRun) -> str:
         """Each counter as "name: value" (the JSON itself is for the API and the logs)."""
         return counters_html(obj.counters)
+
     change_list_template = "admin/core/jobrun/change_list.html"
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -458,6 +458,15 @@ AMOCRM_RATE_LIMIT = env.float("AMOCRM_RATE_LIMIT", default=7.0)
 # answers UNAVAILABLE with a retry-after (jobs wait as long as the queue is).
 AMOCRM_RATE_WAIT = env.float("AMOCRM_RATE_WAIT", default=5.0)
 TRACKER_API_URL = external_url("TRACKER_API_URL", "tracker")
+# Where a recruiter opens a deal or an issue in the subsystem's web interface
+# (the account's host and the product's URL scheme; not part of the API
+# references, so unverified): `{subdomain}`, `{id}` and `{key}` are replaced.
+AMOCRM_LEAD_URL_TEMPLATE = env.str(
+    "AMOCRM_LEAD_URL_TEMPLATE", default="https://{subdomain}.amocrm.ru/leads/detail/{id}"
+)
+TRACKER_ISSUE_URL_TEMPLATE = env.str(
+    "TRACKER_ISSUE_URL_TEMPLATE", default="https://tracker.yandex.ru/{key}"
+)
 # A PENDING claim (the external call in flight) is leased this long; after it
 # a retry reconciles by the stored marker instead of waiting.
 APPLICATION_CLAIM_SECONDS = env.int("APPLICATION_CLAIM_SECONDS", default=120)

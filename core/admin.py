@@ -108,6 +108,17 @@ class PropertyAdmin(admin.ModelAdmin):
         return form
 
 
+def counters_html(counters: object) -> str:
+    """A run's counters as labelled values, one per line; "—" when none."""
+    if not isinstance(counters, dict) or not counters:
+        return "—"
+    return format_html_join(
+        mark_safe("<br>"),
+        '<span class="counter" data-counter="{}">{}: <strong>{}</strong></span>',
+        ((key, str(key).replace("_", " "), value) for key, value in sorted(counters.items())),
+    )
+
+
 @admin.register(JobRun)
 class JobRunAdmin(admin.ModelAdmin):
     list_display = [
@@ -118,12 +129,21 @@ class JobRunAdmin(admin.ModelAdmin):
         "scoped",
         "started_at",
         "finished_at",
-        "counters",
+        "counters_shown",
     ]
     list_filter = ["job", "status", "trigger", "dry_run", "scoped"]
     date_hierarchy = "started_at"
     search_fields = ["message", "error"]
-    readonly_fields = [f.name for f in JobRun._meta.fields]
+    readonly_fields = [
+        *(f.name for f in JobRun._meta.fields if f.name != "counters"),
+        "counters_shown",
+    ]
+
+    @admin.display(description=_("counters"))
+    def counters_shown(self, obj: JobRun) -> str:
+        """Each counter as "name: value" (the JSON itself is for the API and the logs)."""
+        return counters_html(obj.counters)
+
     change_list_template = "admin/core/jobrun/change_list.html"
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core import errors
 from recruiting.adapters.base import Order, SearchQuery
+from recruiting.application_list import ApplicationFilter
+from recruiting.models import Subsystem
 from recruiting.regions import REGIONS
 from recruiting.services.search import MAX_SALARY, MAX_TEXT, search_query_validate
 
@@ -69,3 +71,33 @@ def take_params(data) -> dict:
         return {"subsystem": subsystem, "pipeline_id": int(pipeline), "status_id": int(stage)}
     except ValueError:
         raise errors.InvalidArgument(_("Choose a pipeline and a stage")) from None
+
+
+class ApplicationFilterForm(forms.Form):
+    """Filters of "My candidates"; anything invalid falls back to the default."""
+
+    scope = forms.ChoiceField(
+        label=_("Whose"),
+        required=False,
+        choices=[("organization", _("My organization")), ("mine", _("Mine"))],
+    )
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[("", _("Open and closed")), ("open", _("Open")), ("closed", _("Closed"))],
+    )
+    subsystem = forms.ChoiceField(label=_("Subsystem"), required=False, choices=[])
+    text = forms.CharField(label=_("Name"), required=False, max_length=MAX_TEXT)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subsystem"].choices = [("", _("Any subsystem")), *Subsystem.choices]
+
+    def filters(self) -> ApplicationFilter:
+        data = self.cleaned_data if self.is_valid() else {}
+        return ApplicationFilter(
+            scope=data.get("scope") or "organization",
+            state=data.get("state") or "",
+            subsystem=data.get("subsystem") or "",
+            text=data.get("text") or "",
+        )

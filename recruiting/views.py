@@ -12,9 +12,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core import errors
-from recruiting import selectors
+from recruiting import application_list, selectors
 from recruiting.adapters.base import JobSite
-from recruiting.forms import SearchForm, take_params
+from recruiting.exports import applications_csv
+from recruiting.forms import ApplicationFilterForm, SearchForm, take_params
 from recruiting.services import contacts, oauth, tokens
 from recruiting.services import search as search_service
 from recruiting.services.application_selectors import card_application
@@ -235,3 +236,31 @@ def _work_context(request: HttpRequest, urns: list[str]) -> dict:
         "take_urn": next((u for u in urns if u in known), None),
         "subsystems": selectors.subsystem_options(organization=org),
     }
+
+
+# --- the recruiter's workspace ----------------------------------------------------------
+
+
+@require_GET
+def applications(request: HttpRequest) -> HttpResponse:
+    """ "My candidates": the organization's applications, filtered, paginated."""
+    form = ApplicationFilterForm(request.GET or None)
+    page = application_list.applications_page(
+        recruiter=request.user, filters=form.filters(), page=request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    return render(request, "recruiting/applications.html", context)
+
+
+@require_GET
+def applications_export(request: HttpRequest) -> HttpResponse:
+    """The same list as CSV (UTF-8 with a BOM), every page at once."""
+    filters = ApplicationFilterForm(request.GET or None).filters()
+    apps = list(application_list.applications_filtered(recruiter=request.user, filters=filters))
+    rows = application_list.application_rows(request.user.organization_id, apps)
+    body = applications_csv(rows, site_url=request.build_absolute_uri("/"))
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="candidates.csv"'
+    return response

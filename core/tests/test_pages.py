@@ -194,3 +194,21 @@ def test_deactivating_the_organization_ends_its_recruiters_sessions(client, recr
     recruiter.organization.save(update_fields=["is_active"])
     response = client.get("/recruiting/search/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_job_runs_show_counters_as_labelled_values(admin_client):
+    from django.utils import timezone
+
+    from core.models import JobRun
+
+    run = JobRun.objects.create(
+        job="applications_poll",
+        started_at=timezone.now(),
+        status=JobRun.Status.SUCCESS,
+        counters={"polled": 12, "not_found": 1},
+    )
+    listing = admin_client.get("/admin/core/jobrun/").content.decode()
+    assert 'data-counter="polled">polled: <strong>12</strong>' in listing
+    assert "not found: <strong>1</strong>" in listing and "{&quot;" not in listing
+    detail = admin_client.get(f"/admin/core/jobrun/{run.pk}/change/").content.decode()
+    assert "polled: <strong>12</strong>" in detail and '{"polled"' not in detail

@@ -214,9 +214,31 @@ class SearchResponseSerializer(serializers.Serializer):
 
 
 class ApplicationListQuerySerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Application.Status.values, required=False)
+    status = serializers.ChoiceField(
+        choices=Application.Status.values, required=False, allow_blank=True, help_text="Empty: any"
+    )
     limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=200)
     offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=1_000_000)
+
+
+class WorkspaceListQuerySerializer(ApplicationListQuerySerializer):
+    """The organization's list, filtered as the "My candidates" page filters it."""
+
+    scope = serializers.ChoiceField(
+        choices=["organization", "mine"], required=False, default="organization"
+    )
+    state = serializers.ChoiceField(
+        choices=["open", "closed"],
+        required=False,
+        allow_blank=True,
+        help_text="open: pending or open; empty: both",
+    )
+    subsystem = serializers.ChoiceField(
+        choices=Subsystem.values, required=False, allow_blank=True, help_text="Empty: any"
+    )
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="Part of the candidate's name"
+    )
 
 
 class ApplicationListSerializer(serializers.Serializer):

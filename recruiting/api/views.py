@@ -20,6 +20,7 @@ from core.errors import Code
 from recruiting import selectors
 from recruiting.adapters.base import Order, SearchQuery
 from recruiting.api import serializers as s
+from recruiting.application_list import ApplicationFilter, applications_filtered
 from recruiting.services import contacts as contacts_service
 from recruiting.services import search as search_service
 from recruiting.services.application_selectors import (
@@ -215,19 +216,26 @@ class ApplicationListView(ApiView):
     @extend_schema(
         operation_id="applications_list",
         summary="The organization's applications",
-        parameters=[s.ApplicationListQuerySerializer],
+        parameters=[s.WorkspaceListQuerySerializer],
         responses=s.ApplicationListSerializer,
         tags=["applications"],
     )
     def get(self, request: Request) -> Response:
-        query = _valid(s.ApplicationListQuerySerializer, request.query_params)
-        total, rows = applications_list(
-            request.user.organization_id,
-            status=query.get("status"),
-            limit=query["limit"],
-            offset=query["offset"],
+        query = _valid(s.WorkspaceListQuerySerializer, request.query_params)
+        filters = ApplicationFilter(
+            scope=query["scope"],
+            state=query.get("state", ""),
+            subsystem=query.get("subsystem", ""),
+            text=query.get("q", ""),
         )
-        return Response(s.ApplicationListSerializer({"count": total, "results": rows}).data)
+        rows = applications_filtered(recruiter=request.user, filters=filters)
+        if query.get("status"):
+            rows = rows.filter(status=query["status"])
+        page = rows[query["offset"] : query["offset"] + query["limit"]]
+        results = [application_info(app) for app in page]
+        return Response(
+            s.ApplicationListSerializer({"count": rows.count(), "results": results}).data
+        )
 
 
 class ResumeApplicationsView(ApiView):

@@ -244,9 +244,12 @@ class Application(OrganizationOwned):
         if self.external_status_display:
             return self.external_status_display
         if self.subsystem == Subsystem.AMOCRM:
-            stage = AMOCRM_SYSTEM_STAGES.get(self.external_status.rpartition(":")[2])
+            stage_id = self.external_status.rpartition(":")[2]
+            stage = AMOCRM_SYSTEM_STAGES.get(stage_id)
             if stage is not None:
                 return str(stage)
+            if not stage_id:  # created without a stage, not read back yet
+                return str(_("stage not known yet"))
         return self.external_status or str(self.get_status_display())
 
 

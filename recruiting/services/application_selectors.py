@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.models import Organization
+from recruiting.application_list import external_url
 from recruiting.models import Application, KnownContact, SubsystemConnection
 
 # Which application a card shows when a resume has several: an active one
@@ -25,6 +26,7 @@ class ApplicationInfo:
     recruiter: str
     is_deleted_externally: bool
     created_at: datetime
+    external_url: str = ""  # the deal / issue in the subsystem's web interface
 
     @property
     def is_active(self) -> bool:
@@ -45,7 +47,7 @@ def applications_for_urns(
         Application.objects.for_organization(organization)
         .filter(resume_urn__in=urns)
         .exclude(status=Application.Status.ABANDONED)
-        .select_related("recruiter")
+        .select_related("recruiter", "connection")
         .order_by("-created_at")
     )
     best: dict[str, Application] = {}
@@ -80,6 +82,7 @@ def _info(app: Application) -> ApplicationInfo:
         recruiter=app.recruiter.get_full_name() or app.recruiter.get_username(),
         is_deleted_externally=app.is_deleted_externally,
         created_at=app.created_at,
+        external_url=external_url(app),
     )
 
 
@@ -119,7 +122,9 @@ def applications_list(
     if urn:
         rows = rows.filter(resume_urn=urn)
     total = rows.count()
-    page = rows.select_related("recruiter").order_by("-created_at", "-pk")[offset : offset + limit]
+    page = rows.select_related("recruiter", "connection").order_by("-created_at", "-pk")[
+        offset : offset + limit
+    ]
     return total, [_info(app) for app in page]
 
 

@@ -21,7 +21,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -399,7 +399,27 @@ def _complete(
         else:
             _release_ambiguous(app, exc)
         raise subsystem_error(app.subsystem, exc) from exc
-    return _open(app, external)
+    return _open(app, _stage_read(client, external))
+
+
+def _stage_read(client: SubsystemAdapter, external: ExternalApplication) -> ExternalApplication:
+    """The stage a new amoCRM lead landed in, when the create did not say.
+
+    The complex create answers ids only; a lead created without a stage goes
+    to the pipeline's first one, which only a read tells (reference:
+    leads-api). One GET, safe to make; when it fails the poller fills the
+    stage in and the card shows a placeholder meanwhile.
+    """
+    if not external.status.endswith(":"):
+        return external
+    try:
+        found = client.statuses(ids=[external.id]).get(external.id)
+    except errors.ServiceError as exc:
+        logger.info("stage of %s not read back: %s", external.id, exc.message)
+        return external
+    if found is None:
+        return external
+    return replace(external, status=found.status, status_display=found.status_display)
 
 
 def _release_ambiguous(app: Application, exc: errors.ServiceError) -> None:

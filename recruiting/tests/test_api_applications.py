@@ -259,6 +259,20 @@ def test_applications_filter_by_status_and_page(taken):
     assert [r["status"] for r in closed["results"]] == ["closed"]
 
 
+def test_applications_filter_like_the_workspace_page(taken, recruiter):
+    mine = taken.get("/api/v1/applications?scope=mine").json()
+    assert mine["count"] == 2 and "Борис Котов" not in {r["recruiter"] for r in mine["results"]}
+    amo = taken.get("/api/v1/applications?subsystem=amocrm&state=open").json()
+    assert [(r["subsystem"], r["status"]) for r in amo["results"]] == [("amocrm", "open")]
+    named = taken.get("/api/v1/applications?q=иванов").json()
+    assert [r["resume_urn"] for r in named["results"]] == [URN]
+
+
+@pytest.mark.parametrize("query", ["scope=all", "state=pending", "subsystem=jira"])
+def test_workspace_bad_filter_is_invalid_argument(api, query):
+    error(api.get(f"/api/v1/applications?{query}"), 400, "INVALID_ARGUMENT")
+
+
 @pytest.mark.parametrize("query", ["status=done", "limit=0", "limit=201", "offset=-1", "limit=x"])
 def test_applications_bad_filter_is_invalid_argument(api, query):
     error(api.get(f"/api/v1/applications?{query}"), 400, "INVALID_ARGUMENT")

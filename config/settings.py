@@ -322,6 +322,11 @@ try:
     SANDBOX_FAULTS = env.json("SANDBOX_FAULTS", default={})
 except ValueError:
     raise ImproperlyConfigured("SANDBOX_FAULTS must be a JSON object") from None
+# Which documented form of hh.ru resume contacts the hh emulator answers in:
+# "current" (`contact_value`), "legacy" (`value` objects) or "mixed" (by resume).
+SANDBOX_HH_CONTACT_FORM = env.str("SANDBOX_HH_CONTACT_FORM", default="mixed")
+if SANDBOX_HH_CONTACT_FORM not in ("current", "legacy", "mixed"):
+    raise ImproperlyConfigured("SANDBOX_HH_CONTACT_FORM must be current, legacy or mixed")
 
 
 def external_url(name: str, emulator: str, *, enabled: bool = True) -> str:

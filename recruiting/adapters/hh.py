@@ -29,6 +29,7 @@ from recruiting.adapters.base import (
     TokenPair,
     WorkPlace,
 )
+from recruiting.adapters.hh_contacts import parse_contacts
 from recruiting.adapters.parsing import dict_items, text
 from recruiting.regions import REGIONS
 
@@ -289,8 +290,8 @@ class HhAdapter(ApiClient):
         latest = experience[0] if experience else {}
         primary = ((item.get("education") or {}).get("primary")) or []
         salary = item.get("salary")
-        contacts = _contacts(item.get("contact"))
-        opened = bool(item.get("first_name") or item.get("last_name") or contacts)
+        contacts = parse_contacts(item.get("contact"), item.get("site"))
+        opened = _opened(item, contacts)
         birth = item.get("birth_date")
         return ResumeCard(
             site=JobSite.HH,
@@ -372,20 +373,16 @@ def _currency(code: str) -> str:
     return "RUB" if code == "RUR" else code
 
 
-def _contacts(items: Any) -> Contacts | None:
-    if not items:
-        return None
-    phones, emails, other = [], [], []
-    for item in items:
-        value = item.get("contact_value") or ""
-        kind = (item.get("type") or {}).get("id")
-        if kind == "email":
-            emails.append(value)
-        elif kind in ("cell", "home", "work"):
-            phones.append(value)
-        elif value:
-            other.append(value)
-    return Contacts(phones=tuple(phones), emails=tuple(emails), other=tuple(other))
+def _opened(item: dict[str, Any], contacts: Contacts | None) -> bool:
+    """Contacts are open when hh says so (`can_view_full_info`) and something shows.
+
+    `can_view_full_info: true` with every contact null is what a candidate who
+    hid everything gives after a paid opening: the services keep that outcome
+    apart, so it is not "open". Documents without the flag (older stored
+    copies) fall back to whether names or contacts show.
+    """
+    shows = bool(item.get("first_name") or item.get("last_name") or contacts)
+    return shows and item.get("can_view_full_info") is not False
 
 
 def _month(value: Any) -> str | None:

@@ -19,7 +19,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 from django.utils import timezone
 
-from sandbox.emulators import oauth
+from sandbox.emulators import hh_documents, oauth
+from sandbox.emulators.hh_documents import RATES
 from sandbox.emulators.people import Person, by_resume_id, hh_resume_id, people
 from sandbox.faults import emulator
 from sandbox.models import OAuthToken, ResumeEvent
@@ -29,9 +30,11 @@ TOKEN_LIFETIME = timedelta(seconds=1209600)  # 14 days
 DEPTH_LIMIT = 2000
 MAX_PER_PAGE = 100
 CONTACT_PACKAGE = 200  # contact units in the sandbox employer's package
-VIEW_LIMIT = 500  # manager's daily resume views
+VIEW_LIMIT = 500
+CONTACTS_OPEN_FOR = timedelta(
+    days=365
+)  # `contacts_open_until_date` of an opened resume  # manager's daily resume views
 EMPLOYER_ID, MANAGER_ID = "1455", "7001"
-RATES = {"RUR": 1.0, "USD": 0.0112, "EUR": 0.0103}
 ORDERS = ("relevance", "publication_time", "salary_desc", "salary_asc")
 # Some candidates hide their phones: `hidden_fields` says so, and opening their
 # contacts still charges a unit while the phones stay null (hh.ru API documentation).
@@ -83,7 +86,10 @@ def _checked(request: HttpRequest) -> tuple[OAuthToken | None, JsonResponse | No
     value = {"expired": "token_expired", "revoked": "token_revoked"}.get(
         problem, "bad_authorization"
     )
-    return None, _errors(403, ("oauth", value), oauth_error=value.replace("_", "-"))
+    # The spec's ErrorsCommonBadAuthorizationErrors: `description`, `errors`, `oauth_error`.
+    return None, _errors(
+        403, ("oauth", value), description="Forbidden", oauth_error=value.replace("_", "-")
+    )
 
 
 def _opened() -> set[str]:
@@ -146,24 +152,16 @@ def _item(p: Person, *, opened: bool, full: bool = False) -> dict[str, Any]:
             "url": f"{settings.SANDBOX_URL}/hh/resumes/{rid}?with_contact={nonce}{_sign(rid, nonce)}"
         }
     if full:
+        del item["url"]  # the documented full resume has no `url` (the short one has)
         item["birth_date"] = p.birth_date.isoformat()
         item["skill_set"] = p.skills.split()
-        if named:
-            phone = {
-                "type": {"id": "cell", "name": "Мобильный телефон"},
-                "kind": "phone",
-                "contact_value": p.phone,
-                "preferred": False,
-            }
-            item["contact"] = [
-                *([] if hides_phones(p.index) else [phone]),
-                {
-                    "type": {"id": "email", "name": "Эл. почта"},
-                    "kind": "email",
-                    "contact_value": p.email,
-                    "preferred": True,
-                },
-            ]
+        # Closed (or all hidden): `contact: []`, `site: []`, no open-until date.
+        item["contact"] = (
+            hh_documents.contacts(p, phones=not hides_phones(p.index)) if named else []
+        )
+        item["site"] = hh_documents.sites(p) if named else []
+        until = (timezone.now() + CONTACTS_OPEN_FOR).date().isoformat()
+        item["contacts_open_until_date"] = until if opened else None
     return item
 
 
@@ -185,7 +183,7 @@ def token(request: HttpRequest) -> JsonResponse:
         if row is None:
             return _errors(403, ("oauth", "bad_authorization"))
         OAuthToken.objects.filter(pk=row.pk).update(revoked=True)
-        return JsonResponse({}, status=204)
+        return HttpResponse(status=204)  # the spec's `invalidate-token`: 204, no body
     if request.method != "POST":
         return _errors(405, ("method", "not_allowed"))
     form = request.POST
@@ -251,8 +249,8 @@ def resumes(request: HttpRequest) -> JsonResponse:
         return _errors(400, ("bad_argument", "page"))
     if per_page is None or not 0 < per_page <= MAX_PER_PAGE:
         return _errors(400, ("bad_argument", "per_page"))
-    if (page + 1) * per_page > DEPTH_LIMIT:
-        return _errors(400, ("bad_argument", "page, per_page"))
+    if (page + 1) * per_page > DEPTH_LIMIT:  # one error per parameter, as hh.ru answers
+        return _errors(400, ("bad_argument", "page"), ("bad_argument", "per_page"))
     order = q.get("order_by", "relevance")
     if order not in ORDERS:
         return _errors(400, ("bad_argument", "order_by"))
@@ -375,20 +373,9 @@ def limits(request: HttpRequest, employer_id: str, manager_id: str) -> JsonRespo
 
 @emulator(SYSTEM, endpoint="dictionaries")
 def dictionaries(request: HttpRequest) -> JsonResponse:
-    names = {"RUR": ("руб.", "Рубли"), "USD": ("USD", "Доллары"), "EUR": ("EUR", "Евро")}
     return JsonResponse(
         {
-            "currency": [
-                {
-                    "code": code,
-                    "abbr": names[code][0],
-                    "name": names[code][1],
-                    "default": code == "RUR",
-                    "rate": rate,
-                    "in_use": True,
-                }
-                for code, rate in RATES.items()
-            ],
+            "currency": hh_documents.currency_dictionary(),
             "resume_search_order": [
                 {"id": "relevance", "name": "по соответствию"},
                 {"id": "publication_time", "name": "по дате изменения"},

@@ -255,7 +255,7 @@ def test_opening_contacts_follows_the_fresh_get_with_contact_url_once():
     assert card.birth_date == date(1993, 6, 28)
     assert card.contacts.phones == ("+7 (495) 552-73-67",)
     assert card.contacts.emails == ("me@example.com",)
-    assert card.contacts.other == ("@ivanov",)
+    assert card.contacts.other == ("Telegram: @ivanov",)
 
 
 @responses.activate

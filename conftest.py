@@ -101,6 +101,30 @@ def sandbox_url(live_server) -> str:
     return f"{live_server.url}/sandbox"
 
 
+@pytest.fixture
+def emulator_root(transactional_db, settings):
+    """`emulator_root("tracker")`: the base URL of that emulator served at the
+    root of its own port (sandbox.hosting), as the vendors' official clients
+    need it; on the test database, like the live server."""
+    from pytest_django.live_server_helper import LiveServer
+
+    from sandbox.hosting import EmulatorHandler
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost", "127.0.0.1"]
+    servers: list[LiveServer] = []
+
+    def serve(system: str) -> str:
+        server = LiveServer("localhost", start=False)
+        server.thread.static_handler = lambda _app: EmulatorHandler(system)
+        server.start()
+        servers.append(server)
+        return server.url
+
+    yield serve
+    for server in servers:
+        server.stop()
+
+
 # --- browser tests (pytest-playwright driving Debian's chromium) ---------------
 
 

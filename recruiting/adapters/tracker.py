@@ -6,6 +6,7 @@ create-issue, search-issues, get-issue, common-format; answer-error-409).
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -20,6 +21,8 @@ from recruiting.adapters.subsystem_base import (
     ExternalApplication,
     Queue,
 )
+
+logger = logging.getLogger(__name__)
 
 SEARCH_PAGE = 50  # the documented default of perPage; a keys batch fits one page
 
@@ -69,7 +72,8 @@ class TrackerClient(ApiClient):
     # call idempotent, so a timed-out create may be sent again; a 409 means it
     # already exists and is answered with the existing issue. When the search
     # cannot find it (yet), the issue still exists: that is Unavailable (an
-    # unclear outcome to reconcile later by the marker), never a refusal.
+    # unclear outcome to reconcile later by the marker), never a refusal. The
+    # 409 body is not read: the vendor's documentation gives it no shape.
     def create(
         self, *, candidate: Candidate, params: CreateParams, marker: str
     ) -> ExternalApplication:
@@ -92,11 +96,33 @@ class TrackerClient(ApiClient):
             return existing
         return self._issue(self._parse_json(response))
 
-    # POST /v2/issues/_search {"filter": {"unique": ...}}. (unverified) The
-    # reference marks filtering on `unique` unverified; seen in public scripts.
+    # POST /v2/issues/_findByUnique?unique=<value>, as the official client
+    # (yandex_tracker_client, Issues.create on a conflict) reads the issue a
+    # 409 refers to: 200 with the issue, 404 when there is none. A `_search`
+    # filter on `unique` is not in the vendor's documentation, so it is not used.
+    # The answer is adopted only when its `unique` is our marker: an issue
+    # without it, or with another one, is somebody else's.
     def find(self, *, marker: str) -> ExternalApplication | None:
-        issues = self._search({"filter": {"unique": marker}}, per_page=SEARCH_PAGE)
-        return self._issue(issues[0]) if issues else None
+        response = self._request(
+            "POST",
+            "/v2/issues/_findByUnique",
+            params={"unique": marker},
+            idempotent=True,
+            ok=(404,),
+        )
+        if response.status_code == 404:
+            return None
+        raw = self._parse_json(response)
+        if not isinstance(raw, dict) or raw.get("unique") != marker:
+            logger.warning(
+                "Tracker _findByUnique answered an issue whose unique is not ours",
+                extra={
+                    "system": self.system,
+                    "key": raw.get("key") if isinstance(raw, dict) else None,
+                },
+            )
+            return None
+        return self._issue(raw)
 
     # POST /v2/issues/_search {"keys": [...]} (search-issues): batch polling.
     # Searching is a read, so it is retried like a GET.

@@ -245,9 +245,9 @@ TRACKER = "https://api.tracker.yandex.net"
 
 @responses.activate
 def test_tracker_409_without_a_readable_issue_keeps_the_claim_for_the_poller(recruiter):
-    """Tracker says the issue exists, but the search cannot show it yet: the
+    """Tracker says the issue exists, but _findByUnique cannot show it yet: the
     claim (the only trace of that issue on our side) stays PENDING, and the
-    poller settles it once the search finds the issue."""
+    poller settles it once _findByUnique answers the issue with our marker."""
     SubsystemConnection.objects.create(
         organization=recruiter.organization,
         subsystem=Subsystem.TRACKER,
@@ -258,19 +258,45 @@ def test_tracker_409_without_a_readable_issue_keeps_the_claim_for_the_poller(rec
     )
     issue = json.loads((TRACKER_FIXTURES / "issue.json").read_text())
     responses.get(f"{TRACKER}/v2/queues/HIRE", json={"key": "HIRE", "name": "Найм"})
-    responses.post(f"{TRACKER}/v2/issues/", status=409, json={"errorMessages": ["duplicate"]})
-    responses.post(f"{TRACKER}/v2/issues/_search", json=[])  # not visible yet
+    responses.post(f"{TRACKER}/v2/issues/", status=409)  # no body, as the client's tests
+    responses.post(f"{TRACKER}/v2/issues/_findByUnique", status=404)  # not visible yet
     with pytest.raises(errors.Unavailable) as exc:
         application_create(recruiter=recruiter, candidate=candidate(), subsystem="tracker")
     assert "409" not in exc.value.message
     app = Application.objects.get()
     assert app.status == "pending" and app.claimed_until <= timezone.now()
-    responses.post(f"{TRACKER}/v2/issues/_search", json=[issue])  # the search caught up
+    caught_up = issue | {"unique": app.idempotency_key}
+    responses.post(f"{TRACKER}/v2/issues/_findByUnique", json=caught_up)
     tasks.applications_poll(trigger=JobRun.Trigger.COMMAND)
     app.refresh_from_db()
     assert (app.status, app.application_id) == ("open", "HIRE-17")
+    read_backs = [c.request for c in responses.calls if "_findByUnique" in c.request.url]
+    assert {r.params["unique"] for r in read_backs} == {app.idempotency_key}
     searched = [json.loads(c.request.body) for c in responses.calls if "_search" in c.request.url]
-    assert {"filter": {"unique": app.idempotency_key}} in searched
+    assert all("filter" not in body for body in searched)  # keys polling only
+
+
+@responses.activate
+def test_tracker_poller_never_links_a_strangers_issue_found_by_unique(recruiter):
+    """A read-back answering an issue whose `unique` is not our marker is not
+    adopted: the claim stays PENDING instead of pointing at a stranger's issue."""
+    SubsystemConnection.objects.create(
+        organization=recruiter.organization,
+        subsystem=Subsystem.TRACKER,
+        account="org-acme",
+        base_url=TRACKER,
+        access_token="y0_token",
+        queues="HIRE",
+    )
+    issue = json.loads((TRACKER_FIXTURES / "issue.json").read_text())
+    responses.get(f"{TRACKER}/v2/queues/HIRE", json={"key": "HIRE", "name": "Найм"})
+    responses.post(f"{TRACKER}/v2/issues/", status=409)
+    responses.post(f"{TRACKER}/v2/issues/_findByUnique", json=issue | {"unique": "another"})
+    with pytest.raises(errors.Unavailable):
+        application_create(recruiter=recruiter, candidate=candidate(), subsystem="tracker")
+    tasks.applications_poll(trigger=JobRun.Trigger.COMMAND)
+    app = Application.objects.get()
+    assert (app.status, app.application_id) == ("pending", "")
 
 
 def test_a_conflict_answer_to_a_create_is_an_unclear_outcome_not_a_refusal(

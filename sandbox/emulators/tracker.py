@@ -1,9 +1,12 @@
 """Yandex Tracker API v2 emulator, after the Yandex Tracker API documentation.
 
-Mounted at /sandbox/tracker/. Every request needs `Authorization: OAuth <t>`
+Mounted at /sandbox/tracker/, and at the root of its own port for the official
+client (sandbox.hosting; `self` links follow the mount). Every request needs `Authorization: OAuth <t>`
 and an organization header (X-Org-ID or X-Cloud-Org-ID); issues are kept per
 organization. Queues HIRE, DEV and SALES exist everywhere. A repeated create
-with the same `unique` answers 409. Statuses change over time: an open issue
+with the same `unique` answers 409 with no body (the documentation gives the
+409 no shape, and the official client reads none); `POST
+/v2/issues/_findByUnique?unique=` answers that issue, or 404. Statuses change over time: an open issue
 moves to inProgress after STATUS_STEP seconds without changes, and an issue
 in progress is closed (resolution "fixed") after 3 more steps; transitions
 change them at once.
@@ -93,9 +96,15 @@ def _move(issue: TrackerIssue, target: str, *, at=None) -> None:
     issue.save(update_fields=["status", "resolution", "updated_at", "version"])
 
 
+def _api_root(request: HttpRequest) -> str:
+    """The URL `/v2/` hangs from: /sandbox/tracker, or the root of its own port."""
+    # Not build_absolute_uri(""): an empty location means the request's own URL.
+    return f"{request.scheme}://{request.get_host()}{request.path[: request.path.index('/v2/')]}"
+
+
 def _ref(request: HttpRequest, kind: str, ident: str, display: str, **extra) -> dict:
     return {
-        "self": request.build_absolute_uri(f"/sandbox/tracker/v2/{kind}/{ident}"),
+        "self": f"{_api_root(request)}/v2/{kind}/{ident}",
         "id": ident,
         "display": display,
         **extra,
@@ -106,7 +115,7 @@ def _issue_json(request: HttpRequest, issue: TrackerIssue) -> dict:
     queue_id, queue_name = QUEUES[issue.queue]
     status_id, status_name = STATUSES[issue.status]
     body = {
-        "self": request.build_absolute_uri(f"/sandbox/tracker/v2/issues/{issue.key}"),
+        "self": f"{_api_root(request)}/v2/issues/{issue.key}",
         "id": f"{issue.pk:024x}",
         "key": issue.key,
         "version": issue.version,
@@ -125,6 +134,8 @@ def _issue_json(request: HttpRequest, issue: TrackerIssue) -> dict:
         "votes": 0,
         "favorite": False,
     }
+    if issue.unique:
+        body["unique"] = issue.unique
     if issue.resolution:
         body["resolution"] = _ref(request, "resolutions", "1", "Решен", key=issue.resolution)
     return body
@@ -157,7 +168,7 @@ def issues(request: HttpRequest, org: str) -> HttpResponse:
         return _error(404, "Queue does not exist", queue=str(body.get("queue")))
     unique = body.get("unique") or None
     if unique and TrackerIssue.objects.filter(org_id=org, unique=unique).exists():
-        return _error(409, "Issue with this unique value already exists")
+        return HttpResponse(status=409)
     for _attempt in range(5):
         number = TrackerIssue.objects.filter(org_id=org, queue=queue).count() + 1
         now = timezone.now()
@@ -176,7 +187,7 @@ def issues(request: HttpRequest, org: str) -> HttpResponse:
             return JsonResponse(_issue_json(request, issue), status=201)
         except IntegrityError:
             if unique and TrackerIssue.objects.filter(org_id=org, unique=unique).exists():
-                return _error(409, "Issue with this unique value already exists")
+                return HttpResponse(status=409)
     return _error(503, "Try again")
 
 
@@ -214,6 +225,17 @@ def search(request: HttpRequest, org: str) -> HttpResponse:
     response["X-Total-Count"] = str(total)
     response["X-Total-Pages"] = str(max(1, -(-total // per_page)))
     return response
+
+
+@api
+def find_by_unique(request: HttpRequest, org: str) -> HttpResponse:
+    if request.method != "POST":
+        return _error(405, "Method not allowed")
+    unique = request.GET.get("unique") or ""
+    issue = TrackerIssue.objects.filter(org_id=org, unique=unique).first() if unique else None
+    if issue is None:
+        return _error(404, "Issue does not exist")
+    return JsonResponse(_issue_json(request, _advance(issue)))
 
 
 def _get_issue(org: str, key: str) -> TrackerIssue | None:
@@ -278,6 +300,67 @@ def queues(request: HttpRequest, org: str) -> HttpResponse:
     )
 
 
+# The global fields the emulator's issues carry, shaped like GET /v2/fields
+# (the official client's tests/common/backend_responses/fields.json); the
+# official client reads them to know which fields an issue may have.
+FIELDS = (
+    ("key", "Key", "string", True, True),
+    ("summary", "Summary", "string", True, False),
+    ("description", "Description", "text", False, False),
+    ("queue", "Queue", "queue", True, True),
+    ("type", "Type", "issuetype", True, False),
+    ("priority", "Priority", "priority", True, False),
+    ("status", "Status", "status", True, True),
+    ("resolution", "Resolution", "resolution", False, False),
+    ("unique", "UUID", "string", False, False),
+    ("createdBy", "Author", "user", True, False),
+    ("createdAt", "Created", "datetime", True, True),
+    ("updatedAt", "Updated", "datetime", True, True),
+    ("assignee", "Assignee", "user", False, False),
+)
+
+
+@api
+def fields(request: HttpRequest, org: str) -> HttpResponse:
+    root = _api_root(request)
+    body = [
+        {
+            "self": f"{root}/v2/fields/{fid}",
+            "id": fid,
+            "name": name,
+            "schema": {"type": kind, "required": required},
+            "readonly": readonly,
+            "options": False,
+            "suggest": False,
+        }
+        for fid, name, kind, required, readonly in FIELDS
+    ]
+    body.append(
+        {
+            "self": f"{root}/v2/fields/followers",
+            "id": "followers",
+            "name": "Followers",
+            "schema": {"type": "array", "items": "user"},
+            "readonly": False,
+            "options": True,
+            "suggest": True,
+        }
+    )
+    return JsonResponse(body, safe=False)
+
+
+@api
+def local_fields(request: HttpRequest, org: str, key: str) -> HttpResponse:
+    if _queue_key(key) is None:
+        return _error(404, "Queue does not exist")
+    return JsonResponse([], safe=False)  # the emulator's queues have no local fields
+
+
+def not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    """Unknown paths at the root of the emulator's own port, in the API's error shape."""
+    return _error(404, "Resource not found")
+
+
 @api
 def myself(request: HttpRequest, org: str) -> HttpResponse:
     return JsonResponse({"uid": 1120000000049224, "login": "robot", "display": "Робот подбора"})
@@ -286,10 +369,14 @@ def myself(request: HttpRequest, org: str) -> HttpResponse:
 urlpatterns = [
     path("v2/issues/", issues),
     path("v2/issues/_search", search),
+    path("v2/issues/_findByUnique", find_by_unique),
     path("v2/issues/<str:key>", issue_detail),
     path("v2/issues/<str:key>/transitions", transitions),
     path("v2/issues/<str:key>/transitions/<str:transition>/_execute", transition_execute),
     path("v2/queues/", queues),
     path("v2/queues/<str:key>", queue_detail),
+    path("v2/queues/<str:key>/localFields", local_fields),
+    path("v2/fields/", fields),
+    path("v2/fields", fields),
     path("v2/myself", myself),
 ]

@@ -52,35 +52,41 @@ def test_create_sends_unique_summary_description_and_the_org_header():
 
 
 @responses.activate
-def test_409_on_duplicate_unique_answers_the_existing_issue():
+def test_409_on_duplicate_unique_reads_the_issue_back_by_find_by_unique():
+    # The official client's conflict path (yandex_tracker_client Issues.create).
+    responses.post(f"{BASE}/v2/issues/", status=409)
     responses.post(
-        f"{BASE}/v2/issues/",
-        status=409,
-        json={"errors": {}, "errorMessages": ["duplicate"], "statusCode": 409},
+        f"{BASE}/v2/issues/_findByUnique",
+        json=fixture("issue.json") | {"unique": "recruiting-1"},
     )
-    responses.post(f"{BASE}/v2/issues/_search", json=[fixture("issue.json")])
     client, _ = make()
     found = client.create(
         candidate=CANDIDATE, params=CreateParams(queue="HIRE"), marker="recruiting-1"
     )
     assert found.id == "HIRE-17"
-    assert json.loads(responses.calls[1].request.body) == {"filter": {"unique": "recruiting-1"}}
+    read_back = responses.calls[1].request
+    assert read_back.params == {"unique": "recruiting-1"} and not read_back.body
 
 
 @responses.activate
 def test_409_whose_issue_cannot_be_read_back_is_unavailable_not_a_refusal():
-    # The issue exists (409), but the search does not show it (yet): an
+    # The issue exists (409), but _findByUnique does not show it (yet): an
     # unclear outcome to reconcile by the marker, never "nothing was created".
-    responses.post(
-        f"{BASE}/v2/issues/",
-        status=409,
-        json={"errors": {}, "errorMessages": ["duplicate"], "statusCode": 409},
-    )
-    responses.post(f"{BASE}/v2/issues/_search", json=[])
+    responses.post(f"{BASE}/v2/issues/", status=409)
+    responses.post(f"{BASE}/v2/issues/_findByUnique", status=404)
     client, _ = make()
     with pytest.raises(errors.Unavailable) as exc:
         client.create(candidate=CANDIDATE, params=CreateParams(queue="HIRE"), marker="u")
     assert exc.value.details["reason"] == "exists_unread"
+
+
+@pytest.mark.parametrize("unique", [None, "somebody-elses"])
+@responses.activate
+def test_find_never_adopts_an_issue_whose_unique_is_not_our_marker(unique):
+    issue = fixture("issue.json") | ({"unique": unique} if unique else {})
+    responses.post(f"{BASE}/v2/issues/_findByUnique", json=issue)
+    client, _ = make()
+    assert client.find(marker="recruiting-1") is None
 
 
 @responses.activate

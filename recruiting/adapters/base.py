@@ -160,7 +160,7 @@ def card_from_dict(data: dict[str, Any]) -> ResumeCard:
 @dataclass(frozen=True)
 class SearchQuery:
     text: str
-    region: str | None = None  # a key of recruiting.regions.REGIONS
+    region: str | None = None  # a key of recruiting.domain.REGIONS
     salary_from: int | None = None  # RUB
     salary_to: int | None = None  # RUB
     order: Order = Order.RELEVANCE

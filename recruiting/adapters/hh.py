@@ -31,7 +31,7 @@ from recruiting.adapters.base import (
 )
 from recruiting.adapters.hh_contacts import parse_contacts
 from recruiting.adapters.parsing import dict_items, text
-from recruiting.regions import REGIONS
+from recruiting.domain import REGIONS
 
 # hh.ru facts the reference marks as documented.
 DEPTH_LIMIT = 2000  # page*per_page window; page 200 at per_page=10 → 400

@@ -30,7 +30,7 @@ from recruiting.adapters.base import (
     WorkPlace,
 )
 from recruiting.adapters.parsing import dict_items, text
-from recruiting.regions import REGIONS
+from recruiting.domain import REGIONS
 
 MAX_PER_PAGE = 100  # `count` maximum
 

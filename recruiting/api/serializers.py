@@ -12,8 +12,8 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from recruiting.adapters.base import JobSite, Order
+from recruiting.domain import REGIONS
 from recruiting.models import Application, Subsystem
-from recruiting.regions import REGIONS
 from recruiting.services.contacts import CONTACT_FIELDS
 from recruiting.services.search import MAX_PAGE_SIZE, MAX_SALARY
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +54,17 @@ class User(AbstractUser):
     @property
     def is_recruiter(self) -> bool:
         return self.organization_id is not None
+
+    @property
+    def recruiter_organization_id(self) -> int:
+        """The organization of a recruiter; PERMISSION_DENIED for anyone else.
+
+        Recruiter pages and API methods check `is_recruiter` first, so this
+        only raises if a check was forgotten.
+        """
+        if self.organization_id is None:
+            raise PermissionDenied
+        return self.organization_id
 
 
 class OrganizationQuerySet(models.QuerySet):

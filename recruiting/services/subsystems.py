@@ -142,6 +142,7 @@ def connection_catalogue_refresh(*, connection: SubsystemConnection) -> dict:
         if isinstance(client, AmoCrmClient):
             catalogue = {"pipelines": [_pipeline_dict(p) for p in client.pipelines()]}
         else:
+            assert isinstance(client, TrackerClient)
             queues = []
             # Only the configured queues (validated keys) ever reach the API path.
             for key in connection.queue_keys:

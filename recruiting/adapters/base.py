@@ -86,6 +86,7 @@ class ResumeCard:
     hidden_fields: tuple[str, ...] = ()
     rank: int = 0
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    urn: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # `urn` is read on every comparison while merging: set once here

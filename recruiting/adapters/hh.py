@@ -232,7 +232,9 @@ class HhAdapter(ApiClient):
             )
             for job in dict_items(data.get("experience"))
         )
-        education = data.get("education") if isinstance(data.get("education"), dict) else {}
+        education = data.get("education")
+        if not isinstance(education, dict):
+            education = {}
         return ResumeDetails(
             experience=jobs,
             skills=tuple(str(s) for s in data.get("skill_set") or [] if isinstance(s, str)),

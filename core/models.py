@@ -59,8 +59,8 @@ class User(AbstractUser):
     def recruiter_organization_id(self) -> int:
         """The organization of a recruiter; PERMISSION_DENIED for anyone else.
 
-        Recruiter pages and API methods check `is_recruiter` first, so this
-        only raises if a check was forgotten.
+        Staff without an organization have no candidates, searches or sites:
+        recruiter pages answer them 403 (the API's IsRecruiter does the same).
         """
         if self.organization_id is None:
             raise PermissionDenied

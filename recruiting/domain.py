@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from core.types import Text
+
 # A Tracker queue key: Latin capitals and digits, starting with a letter.
 QUEUE_KEY_RE = re.compile(r"^[A-Z][A-Z0-9]+$")
 
@@ -25,7 +27,7 @@ QUEUE_KEY_RE = re.compile(r"^[A-Z][A-Z0-9]+$")
 @dataclass(frozen=True)
 class Region:
     key: str
-    label: str
+    label: Text
     hh_area: str
     superjob_town: int
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core import errors
+from core.types import AuthedRequest
 from recruiting import application_list, selectors
 from recruiting.adapters.base import JobSite
 from recruiting.exports import applications_csv
@@ -34,7 +35,7 @@ def _site(value: str) -> JobSite:
 
 
 @require_GET
-def sites(request: HttpRequest) -> HttpResponse:
+def sites(request: AuthedRequest) -> HttpResponse:
     template = "recruiting/_sites_table.html" if request.htmx else "recruiting/sites.html"
     return render(
         request, template, {"sites": selectors.job_sites_overview(recruiter=request.user)}
@@ -43,15 +44,16 @@ def sites(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @never_cache
-def connect(request: HttpRequest, site: str) -> HttpResponse:
+def connect(request: AuthedRequest, site: str) -> HttpResponse:
     url = oauth.oauth_start(session=request.session, recruiter=request.user, site=_site(site))
     return HttpResponseRedirect(url)
 
 
 @require_GET
 @never_cache
-def oauth_callback(request: HttpRequest, site: str) -> HttpResponse:
+def oauth_callback(request: AuthedRequest, site: str) -> HttpResponse:
     job_site = _site(site)
+    context: dict[str, object]
     try:
         oauth.oauth_complete(
             session=request.session, recruiter=request.user, site=job_site, params=request.GET
@@ -66,13 +68,13 @@ def oauth_callback(request: HttpRequest, site: str) -> HttpResponse:
 
 
 @require_POST
-def disconnect(request: HttpRequest, site: str) -> HttpResponse:
+def disconnect(request: AuthedRequest, site: str) -> HttpResponse:
     tokens.token_delete(recruiter=request.user, site=_site(site))
     return redirect("recruiting:sites") if not request.htmx else sites(request)
 
 
 @require_GET
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: AuthedRequest) -> HttpResponse:
     paging = "cursor" in request.GET
     form = SearchForm(None if paging else (request.GET or None))
     result, error, status = None, None, 200
@@ -102,7 +104,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def split(request: HttpRequest) -> HttpResponse:
+def split(request: AuthedRequest) -> HttpResponse:
     try:
         urns = card_urns_check(request.POST.getlist("urn"))
         search_service.merge_split_create(recruiter=request.user, urns=urns)
@@ -112,7 +114,7 @@ def split(request: HttpRequest) -> HttpResponse:
     return redirect(_search_url(request.POST.get("cursor", "")))
 
 
-def _connected(request: HttpRequest) -> bool:
+def _connected(request: AuthedRequest) -> bool:
     return bool(selectors.tokens_for(recruiter=request.user))
 
 
@@ -136,7 +138,7 @@ def _initial(query) -> dict:
 
 
 @require_GET
-def resume(request: HttpRequest, urn: str) -> HttpResponse:
+def resume(request: AuthedRequest, urn: str) -> HttpResponse:
     """The full resume by URN; bad URN 400, gone 404, site errors in plain words."""
     shown = contacts.resume_get(recruiter=request.user, urn=urn)
     context = {"resume": shown, **_work_context(request, [urn])}
@@ -144,11 +146,11 @@ def resume(request: HttpRequest, urn: str) -> HttpResponse:
 
 
 @require_GET
-def contacts_choose(request: HttpRequest) -> HttpResponse:
+def contacts_choose(request: AuthedRequest) -> HttpResponse:
     """Which site to open a (merged) card's contacts from, with cost and quota."""
     urns = card_urns_check(request.GET.getlist("urn"))
     choices = contacts.contacts_choices(recruiter=request.user, urns=urns)
-    known = contacts.contacts_known(organization_id=request.user.organization_id, urns=urns)
+    known = contacts.contacts_known(organization_id=request.user.recruiter_organization_id, urns=urns)
     context = {
         "choices": choices,
         "known": known,
@@ -159,10 +161,10 @@ def contacts_choose(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def contacts_open(request: HttpRequest) -> HttpResponse:
+def contacts_open(request: AuthedRequest) -> HttpResponse:
     urn, card = request.POST.get("urn", ""), request.POST.get("card", "")
     others = [u for u in request.POST.get("card_urns", "").split(",")[:MAX_CARD_URNS] if u]
-    context = {"card": card, "urns": list(dict.fromkeys([urn, *others]))}
+    context: dict[str, object] = {"card": card, "urns": list(dict.fromkeys([urn, *others]))}
     try:
         opened = contacts.contacts_open(
             recruiter=request.user, urn=urn, confirm_hidden=request.POST.get("confirm") == "1"
@@ -179,7 +181,7 @@ def contacts_open(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def take_form(request: HttpRequest) -> HttpResponse:
+def take_form(request: AuthedRequest) -> HttpResponse:
     """The take-into-work form for a card: configured subsystems and their targets."""
     urns = card_urns_check(request.GET.getlist("urn"))
     context = {**_work_context(request, urns), "card": request.GET.get("card", "")}
@@ -187,7 +189,7 @@ def take_form(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def take(request: HttpRequest) -> HttpResponse:
+def take(request: AuthedRequest) -> HttpResponse:
     urn, card = request.POST.get("urn", ""), request.POST.get("card", "")
     card_urns = request.POST.getlist("card_urn")[:MAX_CARD_URNS]
     try:
@@ -204,7 +206,7 @@ def take(request: HttpRequest) -> HttpResponse:
 
 
 def _panel(
-    request: HttpRequest, fragment: str, context: dict, *, title: str, status: int = 200
+    request: AuthedRequest, fragment: str, context: dict, *, title: str, status: int = 200
 ) -> HttpResponse:
     """htmx swaps `fragment` into a card's panel. Without JavaScript the same
     fragment comes inside a whole page, with a link back to the search results
@@ -225,8 +227,8 @@ def _back_url(*, card: str, urns: list[str], cursor: str) -> str:
     return _search_url(cursor)
 
 
-def _work_context(request: HttpRequest, urns: list[str]) -> dict:
-    org = request.user.organization_id
+def _work_context(request: AuthedRequest, urns: list[str]) -> dict:
+    org = request.user.recruiter_organization_id
     urns = list(dict.fromkeys(urns))
     applications = selectors.application_statuses(organization=org, urns=urns)
     known = contacts.contacts_known(organization_id=org, urns=urns)
@@ -243,7 +245,7 @@ def _work_context(request: HttpRequest, urns: list[str]) -> dict:
 
 
 @require_GET
-def applications(request: HttpRequest) -> HttpResponse:
+def applications(request: AuthedRequest) -> HttpResponse:
     """ "My candidates": the organization's applications, filtered, paginated."""
     form = ApplicationFilterForm(request.GET or None)
     page = application_list.applications_page(
@@ -256,11 +258,11 @@ def applications(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def applications_export(request: HttpRequest) -> HttpResponse:
+def applications_export(request: AuthedRequest) -> HttpResponse:
     """The same list as CSV (UTF-8 with a BOM), every page at once."""
     filters = ApplicationFilterForm(request.GET or None).filters()
     apps = list(application_list.applications_filtered(recruiter=request.user, filters=filters))
-    rows = application_list.application_rows(request.user.organization_id, apps)
+    rows = application_list.application_rows(request.user.recruiter_organization_id, apps)
     body = applications_csv(rows, site_url=request.build_absolute_uri("/"))
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="candidates.csv"'

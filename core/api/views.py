@@ -12,6 +12,7 @@ from core.api.authentication import SessionAuthentication, TvmAuthentication
 from core.api.permissions import IsRecruiter
 from core.api.throttling import RecruiterRateThrottle
 from core.errors import Code
+from core.models import User
 
 
 class ApiView(APIView):
@@ -28,6 +29,13 @@ class ApiView(APIView):
     authentication_classes = [TvmAuthentication, SessionAuthentication]
     permission_classes = [IsRecruiter]
     throttle_classes = [RecruiterRateThrottle]
+
+    @property
+    def recruiter(self) -> User:
+        """The signed-in recruiter (IsRecruiter has let only them in)."""
+        user = self.request.user
+        assert isinstance(user, User)
+        return user
     error_codes: tuple[Code, ...] = ()
 
     def get_authenticate_header(self, request: Request) -> str | None:  # type: ignore[override]

@@ -64,7 +64,7 @@ class SitesView(ApiView):
                 "detail": row.detail,
                 "connect_url": reverse("recruiting:connect", kwargs={"site": row.site.value}),
             }
-            for row in selectors.job_sites_overview(recruiter=request.user)
+            for row in selectors.job_sites_overview(recruiter=self.recruiter)
         ]
         return Response(s.SitesSerializer({"sites": rows}).data)
 
@@ -92,7 +92,7 @@ class SearchView(ApiView):
     def post(self, request: Request) -> Response:
         data = _valid(s.SearchRequestSerializer, request.data)
         if "cursor" in data:
-            result = search_service.search_page(recruiter=request.user, cursor=data["cursor"])
+            result = search_service.search_page(recruiter=self.recruiter, cursor=data["cursor"])
         else:
             query = SearchQuery(
                 text=data["query"],
@@ -102,7 +102,7 @@ class SearchView(ApiView):
                 order=Order(data["order"]),
             )
             result = search_service.search_start(
-                recruiter=request.user, query=query, page_size=data.get("page_size")
+                recruiter=self.recruiter, query=query, page_size=data.get("page_size")
             )
         return Response(s.SearchResponseSerializer(_search_body(result)).data)
 
@@ -161,8 +161,8 @@ class ResumeView(ApiView):
         tags=["resumes"],
     )
     def get(self, request: Request, urn: str) -> Response:
-        shown = contacts_service.resume_get(recruiter=request.user, urn=urn)
-        taken = applications_for_urns(request.user.organization_id, [shown.urn])
+        shown = contacts_service.resume_get(recruiter=self.recruiter, urn=urn)
+        taken = applications_for_urns(self.recruiter.recruiter_organization_id, [shown.urn])
         card = shown.card
         hidden = set(card.hidden_fields) & contacts_service.CONTACT_FIELDS if card else set()
         body = {
@@ -206,7 +206,7 @@ class ResumeContactsView(ApiView):
     def post(self, request: Request, urn: str) -> Response:
         data = _valid(s.ContactsOpenSerializer, request.data)
         opened = contacts_service.contacts_open(
-            recruiter=request.user, urn=urn, confirm_hidden=data["confirm_hidden"]
+            recruiter=self.recruiter, urn=urn, confirm_hidden=data["confirm_hidden"]
         )
         return Response(s.KnownContactsSerializer(opened).data)
 
@@ -229,7 +229,7 @@ class ApplicationListView(ApiView):
             subsystem=query.get("subsystem", ""),
             text=query.get("q", ""),
         )
-        rows = applications_filtered(recruiter=request.user, filters=filters)
+        rows = applications_filtered(recruiter=self.recruiter, filters=filters)
         if query.get("status"):
             rows = rows.filter(status=query["status"])
         page = rows[query["offset"] : query["offset"] + query["limit"]]
@@ -259,7 +259,7 @@ class ResumeApplicationsView(ApiView):
         urn = urn_validate(urn)
         query = _valid(s.ApplicationListQuerySerializer, request.query_params)
         total, rows = applications_list(
-            request.user.organization_id,
+            self.recruiter.recruiter_organization_id,
             urn=urn,
             status=query.get("status"),
             limit=query["limit"],
@@ -288,7 +288,7 @@ class ResumeApplicationsView(ApiView):
         urn = urn_validate(urn)
         data = _valid(s.ApplicationCreateSerializer, request.data)
         app = applications_service.resume_take(
-            recruiter=request.user,
+            recruiter=self.recruiter,
             urn=urn,
             subsystem=data["subsystem"],
             pipeline_id=data.get("pipeline_id"),

@@ -5,6 +5,11 @@ random IV) under `settings.FIELD_ENCRYPTION_KEYS`, a key list independent of
 SECRET_KEY: the first key encrypts, every key decrypts. Rotation: put a new
 key first, run `manage.py rotate_encryption_keys`, then drop the old key.
 Encrypted columns cannot be filtered or ordered on.
+
+A value read from the database remembers its ciphertext: writing it back
+unchanged (a `save()` of the row, an `update()` carrying the same page list)
+stores that ciphertext again instead of encrypting anew, so a write costs one
+encryption per changed field and none for the rest.
 """
 
 from __future__ import annotations
@@ -58,13 +63,77 @@ def rotate(stored: str) -> str:
     return PREFIX + fernet().rotate(stored[len(PREFIX) :].encode()).decode()
 
 
+class Ciphertext(str):
+    """A value already encrypted: written as it is (key rotation uses it)."""
+
+
+class _LoadedStr(str):
+    """Plain text read from an encrypted column, carrying its ciphertext.
+
+    str is immutable: any change gives a plain str, so holding this type at
+    write time proves the text is unchanged.
+    """
+
+    stored: str
+
+
+class _LoadedDict(dict):
+    """A JSON object read from an encrypted column (see `_sealed`)."""
+
+    plain: str
+    stored: str
+
+
+class _LoadedList(list):
+    """A JSON array read from an encrypted column (see `_sealed`)."""
+
+    plain: str
+    stored: str
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _loaded_json(stored: str):
+    """The document of a stored value; an encrypted one remembers its text
+    and ciphertext so an unchanged write-back reuses the ciphertext."""
+    text = decrypt(stored)
+    value = json.loads(text) if text else text
+    if not stored.startswith(PREFIX) or not isinstance(value, dict | list):
+        return value  # a plain (legacy) row is always encrypted on its next write
+    value = (_LoadedDict if isinstance(value, dict) else _LoadedList)(value)
+    value.plain, value.stored = text, stored
+    return value
+
+
+def _sealed(value) -> str | None:
+    """The stored ciphertext of `value` if it is a loaded document whose
+    contents are unchanged (mutable: compared by serialising)."""
+    if isinstance(value, _LoadedDict | _LoadedList):
+        text = _dumps(value)
+        return value.stored if text == value.plain else None
+    return None
+
+
 class EncryptedTextField(models.TextField):
     """A TextField stored encrypted; reads give back the plain text."""
 
     def from_db_value(self, value, expression, connection):
-        return None if value is None else decrypt(value)
+        if value is None:
+            return None
+        text = decrypt(value)
+        if not value.startswith(PREFIX):
+            return text
+        loaded = _LoadedStr(text)
+        loaded.stored = value
+        return loaded
 
     def get_prep_value(self, value):
+        if isinstance(value, Ciphertext):
+            return str(value)
+        if isinstance(value, _LoadedStr):
+            return value.stored
         value = super().get_prep_value(value)
         if value is None or value == "":
             return value
@@ -75,8 +144,7 @@ class EncryptedJSONField(EncryptedTextField):
     """A JSON document (dict or list) stored encrypted as text."""
 
     def from_db_value(self, value, expression, connection):
-        text = super().from_db_value(value, expression, connection)
-        return json.loads(text) if text else text
+        return None if value is None else _loaded_json(value)
 
     def to_python(self, value):
         if isinstance(value, str):
@@ -84,10 +152,14 @@ class EncryptedJSONField(EncryptedTextField):
         return value
 
     def get_prep_value(self, value):
+        if isinstance(value, Ciphertext):
+            return str(value)
         if value is None or value == "":
             return value
+        if (stored := _sealed(value)) is not None:
+            return stored
         if not isinstance(value, str):
-            value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+            value = _dumps(value)
         return encrypt(value)
 
     def value_to_string(self, obj):

@@ -55,14 +55,19 @@ def job_enqueue(*, name: str, trigger: str = JobRun.Trigger.ADMIN, **kwargs) -> 
 
 
 def encrypted_fields_rotate(batch_size: int = 500) -> list[tuple[str, int]]:
-    """Re-encrypt every EncryptedTextField value under the newest key.
+    """Re-encrypt every encrypted field value (text and JSON) under the newest key.
 
     Reading decrypts with whichever key fits; writing encrypts with the first.
-    One batch per transaction, so an interrupted run can simply be repeated.
+    The stored ciphertext is read raw and rotated as it is (a plain legacy
+    value is encrypted), so a value read back unchanged cannot be written
+    back under its old key. One batch per transaction, so an interrupted run
+    can simply be repeated.
     """
     from django.apps import apps
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
 
-    from core.fields import EncryptedTextField
+    from core.fields import Ciphertext, EncryptedTextField, rotate
 
     done = []
     for model in apps.get_models():
@@ -70,15 +75,21 @@ def encrypted_fields_rotate(batch_size: int = 500) -> list[tuple[str, int]]:
         if not names:
             continue
         manager = model._base_manager
+        raw = {f"raw_{name}": Cast(name, output_field=TextField()) for name in names}
         pks = list(manager.order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(pks), batch_size):
             with transaction.atomic():
                 # Lock the batch first: a token refreshed meanwhile would
                 # otherwise be overwritten with the value read before it.
                 batch = manager.filter(pk__in=pks[start : start + batch_size]).order_by("pk")
-                for row in batch.select_for_update().values("pk", *names):
-                    pk = row.pop("pk")
-                    manager.filter(pk=pk).update(**row)
+                for row in batch.select_for_update().annotate(**raw).values("pk", *raw):
+                    values = {
+                        name: Ciphertext(rotate(row[f"raw_{name}"]))
+                        for name in names
+                        if row[f"raw_{name}"]
+                    }
+                    if values:
+                        manager.filter(pk=row["pk"]).update(**values)
         done.append((model._meta.label, len(pks)))
     return done
 

@@ -53,3 +53,35 @@ def test_json_field_stores_the_document_encrypted(settings):
     assert stored.startswith("fernet:") and "79991234567" not in stored
     assert field.from_db_value(stored, None, None) == document
     assert field.from_db_value('{"plain": 1}', None, None) == {"plain": 1}  # written before
+
+
+def test_an_unchanged_document_is_written_back_without_a_new_encryption(settings):
+    settings.FIELD_ENCRYPTION_KEYS = [NEW]
+    field = fields.EncryptedJSONField()
+    stored = field.get_prep_value({"cards": [{"name": "Иван"}]})
+    loaded = field.from_db_value(stored, None, None)
+    assert field.get_prep_value(loaded) == stored  # same ciphertext: no encryption
+    loaded["cards"][0]["name"] = "Пётр"  # changed in place: encrypted anew
+    changed = field.get_prep_value(loaded)
+    assert changed != stored and field.from_db_value(changed, None, None) == loaded
+    pages = field.from_db_value(field.get_prep_value([{"n": 1}]), None, None)
+    assert field.get_prep_value([*pages, {"n": 2}]) != field.get_prep_value(pages)
+
+
+def test_an_unchanged_text_is_written_back_without_a_new_encryption(settings):
+    settings.FIELD_ENCRYPTION_KEYS = [NEW]
+    field = fields.EncryptedTextField()
+    stored = field.get_prep_value("token")
+    loaded = field.from_db_value(stored, None, None)
+    assert loaded == "token" and field.get_prep_value(loaded) == stored
+    assert field.get_prep_value(loaded + "2") != stored
+
+
+def test_a_plain_legacy_value_is_encrypted_on_its_next_write(settings):
+    settings.FIELD_ENCRYPTION_KEYS = [NEW]
+    field = fields.EncryptedJSONField()
+    loaded = field.from_db_value('{"phones": ["+79991234567"]}', None, None)
+    stored = field.get_prep_value(loaded)
+    assert stored.startswith("fernet:") and "7999" not in stored
+    text = fields.EncryptedTextField()
+    assert text.get_prep_value(text.from_db_value("plain", None, None)).startswith("fernet:")

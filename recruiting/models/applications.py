@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import EncryptedTextField
+from core.fields import EncryptedJSONField, EncryptedTextField
 from core.models import OrganizationOwned
 from recruiting.domain import QUEUE_KEY_RE
 
@@ -258,7 +258,7 @@ class KnownContact(OrganizationOwned):
 
     resume_urn = models.CharField(_("resume URN"), max_length=200)
     source = models.CharField(_("source"), max_length=16, choices=Subsystem.choices)
-    contacts = models.JSONField(
+    contacts = EncryptedJSONField(
         _("contacts"), default=dict, help_text=_('{"name": ..., "phones": [...], "emails": [...]}')
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

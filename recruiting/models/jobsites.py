@@ -132,14 +132,19 @@ class MergeSplit(models.Model):
 
 class SearchSession(models.Model):
     """Server-side state behind a search cursor: each site's buffer and the
-    pages already served (so going back repeats a page exactly)."""
+    pages already served (so going back repeats a page exactly).
+
+    Expired rows are deleted by the `search_sessions_prune` job.
+    """
 
     recruiter = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recruiter"), on_delete=models.CASCADE
     )
-    query = models.JSONField(_("query"))
-    state = models.JSONField(_("state"))
-    pages = models.JSONField(_("pages served"), default=list)
+    # Encrypted: the query text may name a person, the buffers and pages hold
+    # names, phones and e-mails of candidates.
+    query = EncryptedJSONField(_("query"))
+    state = EncryptedJSONField(_("state"))
+    pages = EncryptedJSONField(_("pages served"), default=list)
     version = models.PositiveIntegerField(_("version"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires"), db_index=True)

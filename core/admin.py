@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+from typing import TYPE_CHECKING
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import get_fields_from_path, lookup_spawns_duplicates
@@ -18,11 +19,19 @@ from django_q.models import Schedule
 from core import errors, selectors, services
 from core.jobs import all_jobs, get_job
 from core.models import JobRun, Organization, Property, User
+from core.types import Text
 
 BIGINT_MAX = 2**63 - 1
 
 
-class IdSearchMixin:
+# The mixin reads ModelAdmin attributes; the checker sees it as one.
+if TYPE_CHECKING:
+    _AdminBase = admin.ModelAdmin
+else:
+    _AdminBase = object
+
+
+class IdSearchMixin(_AdminBase):
     """Search integer id columns by value, so an index serves the search.
 
     Django turns a `=client_id` search field into `client_id__iexact`: on
@@ -80,16 +89,18 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["organization", "is_staff", "is_superuser", "is_active"]
     list_select_related = ["organization"]
     search_fields = ["username", "email", "first_name", "last_name", "=passport_uid"]
-    fieldsets = BaseUserAdmin.fieldsets + (
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
         (_("Organization"), {"fields": ["organization", "passport_uid"]}),
     )
-    add_fieldsets = BaseUserAdmin.add_fieldsets + (
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
         (_("Organization"), {"fields": ["email", "organization"]}),
     )
 
 
 # Help texts for properties the code reads, keyed by name; apps add theirs.
-PROPERTY_HELP: dict[str, str] = {}
+PROPERTY_HELP: dict[str, Text] = {}
 
 
 @admin.register(Property)

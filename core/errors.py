@@ -12,6 +12,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from core.types import Text
+
 
 class Code(enum.Enum):
     """gRPC status codes used by the product, with their standard HTTP status."""
@@ -58,9 +60,9 @@ class ServiceError(Exception):
     """Base of every error the product raises on purpose."""
 
     code: Code = Code.INTERNAL
-    default_message: str = "Internal error"
+    default_message: Text = "Internal error"
 
-    def __init__(self, message: str | None = None, *, details: dict[str, Any] | None = None):
+    def __init__(self, message: Text | None = None, *, details: dict[str, Any] | None = None):
         self.message = str(message or self.default_message)
         self.details = details or {}
         super().__init__(self.message)
@@ -71,58 +73,58 @@ class ServiceError(Exception):
 
 class InvalidArgument(ServiceError):
     code = Code.INVALID_ARGUMENT
-    default_message = "Invalid argument"
+    default_message: Text = "Invalid argument"
 
 
 class Unauthenticated(ServiceError):
     code = Code.UNAUTHENTICATED
-    default_message = "Authentication required"
+    default_message: Text = "Authentication required"
 
 
 class PermissionDenied(ServiceError):
     code = Code.PERMISSION_DENIED
-    default_message = "Permission denied"
+    default_message: Text = "Permission denied"
 
 
 class NotFound(ServiceError):
     code = Code.NOT_FOUND
-    default_message = "Not found"
+    default_message: Text = "Not found"
 
 
 class AlreadyExists(ServiceError):
     code = Code.ALREADY_EXISTS
-    default_message = "Already exists"
+    default_message: Text = "Already exists"
 
 
 class FailedPrecondition(ServiceError):
     code = Code.FAILED_PRECONDITION
-    default_message = "Failed precondition"
+    default_message: Text = "Failed precondition"
 
 
 class ResourceExhausted(ServiceError):
     code = Code.RESOURCE_EXHAUSTED
-    default_message = "Resource exhausted"
+    default_message: Text = "Resource exhausted"
 
 
 class Internal(ServiceError):
     code = Code.INTERNAL
-    default_message = "Internal error"
+    default_message: Text = "Internal error"
 
 
 class Unavailable(ServiceError):
     code = Code.UNAVAILABLE
-    default_message = "Service unavailable"
+    default_message: Text = "Service unavailable"
 
 
 class DeadlineExceeded(ServiceError):
     code = Code.DEADLINE_EXCEEDED
-    default_message = "Deadline exceeded"
+    default_message: Text = "Deadline exceeded"
 
 
 class InvalidResponse(Unavailable):
     """An external system answered with a body we cannot parse or trust."""
 
-    default_message = "Malformed response from an external system"
+    default_message: Text = "Malformed response from an external system"
 
 
 ERROR_BY_CODE: dict[Code, type[ServiceError]] = {

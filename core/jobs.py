@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from core import errors
 from core.joblock import Heartbeat, lock_acquire, lock_extend, lock_release
 from core.models import JobRun
+from core.types import Text
 
 logger = logging.getLogger("core.jobs")
 
@@ -41,7 +42,7 @@ class Job:
     """
 
     name: str
-    title: str  # may be a lazy translation
+    title: Text  # may be a lazy translation
     task: str
     every_minutes: int
     stale_after: timedelta

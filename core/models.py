@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -46,12 +47,24 @@ class User(AbstractUser):
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
+        # AbstractUser.Meta's stub declares plain str; lazy text is what Django expects.
+        verbose_name = _("user")  # type: ignore[assignment]
+        verbose_name_plural = _("users")  # type: ignore[assignment]
 
     @property
     def is_recruiter(self) -> bool:
         return self.organization_id is not None
+
+    @property
+    def recruiter_organization_id(self) -> int:
+        """The organization of a recruiter; PERMISSION_DENIED for anyone else.
+
+        Recruiter pages and API methods check `is_recruiter` first, so this
+        only raises if a check was forgotten.
+        """
+        if self.organization_id is None:
+            raise PermissionDenied
+        return self.organization_id
 
 
 class OrganizationQuerySet(models.QuerySet):

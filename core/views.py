@@ -10,11 +10,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from core import errors, selectors
+from core.types import AuthedRequest
 
 logger = logging.getLogger(__name__)
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     # A freelancer's account (the reverse one-to-one of freelancers.Freelancer)
     # lands in their cabinet; everyone else in the search.
     if request.user.organization_id is None and hasattr(request.user, "freelancer"):

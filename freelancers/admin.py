@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from core import errors
 from core.admin import IdSearchMixin
 from core.models import JobRun
+from core.types import AuthedRequest, Text
 from freelancers import selectors, services
 from freelancers.forms import CardForm, DeclineReasonForm
 from freelancers.models import CardOnModeration, Certificate, Freelancer, FreelancerCard
@@ -65,8 +66,7 @@ class InCatalogueFilter(admin.SimpleListFilter):
 
 class CertificateInline(admin.TabularInline):
     model = Certificate
-    fields = ["external_id", "kind", "confirmed_on", "due_on", "first_seen_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("external_id", "kind", "confirmed_on", "due_on", "first_seen_at")
     extra = 0
     can_delete = False
 
@@ -80,7 +80,7 @@ class CardHistoryInline(admin.TabularInline):
     model = FreelancerCard
     fk_name = "freelancer"
     verbose_name_plural = _("card versions")
-    fields = [
+    fields = readonly_fields = (
         "open",
         "version",
         "status",
@@ -88,8 +88,7 @@ class CardHistoryInline(admin.TabularInline):
         "moderated_by",
         "moderated_at",
         "created_at",
-    ]
-    readonly_fields = fields
+    )
     ordering = ["-version"]
     extra = 0
     can_delete = False
@@ -288,7 +287,7 @@ class FreelancerCardAdmin(IdSearchMixin, admin.ModelAdmin):
     def _can_moderate(self, request: HttpRequest) -> bool:
         return request.user.has_perm("freelancers.change_freelancercard")
 
-    def _moderate(self, request: HttpRequest, pk: int, action, done: str):
+    def _moderate(self, request: HttpRequest, pk: int, action, done: Text):
         if not self._can_moderate(request):
             raise DjangoPermissionDenied
         card = get_object_or_404(FreelancerCard, pk=pk)
@@ -302,7 +301,7 @@ class FreelancerCardAdmin(IdSearchMixin, admin.ModelAdmin):
         self.message_user(request, done % {"version": result.version}, messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:freelancers_cardonmoderation_changelist"))
 
-    def accept_view(self, request: HttpRequest, pk: int):
+    def accept_view(self, request: AuthedRequest, pk: int):
         return self._moderate(
             request,
             pk,
@@ -310,7 +309,7 @@ class FreelancerCardAdmin(IdSearchMixin, admin.ModelAdmin):
             _("Version %(version)s accepted."),
         )
 
-    def decline_view(self, request: HttpRequest, pk: int):
+    def decline_view(self, request: AuthedRequest, pk: int):
         reason = request.POST.get("decline_reason_input", "")
         return self._moderate(
             request,
@@ -321,7 +320,7 @@ class FreelancerCardAdmin(IdSearchMixin, admin.ModelAdmin):
             _("Version %(version)s declined."),
         )
 
-    def restore_view(self, request: HttpRequest, pk: int):
+    def restore_view(self, request: AuthedRequest, pk: int):
         return self._moderate(
             request,
             pk,
@@ -361,7 +360,7 @@ class ModerationQueueAdmin(IdSearchMixin, admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', url, _("compare and decide"))
 
     @admin.action(description=_("Accept the selected cards"))
-    def accept_selected(self, request: HttpRequest, queryset) -> None:
+    def accept_selected(self, request: AuthedRequest, queryset) -> None:
         if not request.user.has_perm("freelancers.change_freelancercard"):
             raise DjangoPermissionDenied
         accepted = 0
@@ -374,7 +373,7 @@ class ModerationQueueAdmin(IdSearchMixin, admin.ModelAdmin):
         self.message_user(request, _("%(n)d cards accepted.") % {"n": accepted})
 
     @admin.action(description=_("Decline the selected cards (asks for a reason)"))
-    def decline_selected(self, request: HttpRequest, queryset):
+    def decline_selected(self, request: AuthedRequest, queryset):
         """First an intermediate page asking for the reason; its form posts the
         action again with `apply` and the reason, which declines every selected
         card still on moderation."""

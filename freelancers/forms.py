@@ -16,8 +16,13 @@ class CatalogueFilterForm(forms.Form):
 
     def __init__(self, *args, kinds: list[tuple[str, str]], regions: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", _("Any certificate")), *kinds]
-        self.fields["region"].choices = [("", _("Any region")), *((r, r) for r in regions)]
+        self.choice_field("kind").choices = [("", _("Any certificate")), *kinds]
+        self.choice_field("region").choices = [("", _("Any region")), *((r, r) for r in regions)]
+
+    def choice_field(self, name: str) -> forms.ChoiceField:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        return field
 
     def filters(self) -> dict[str, str]:
         """Valid filters; an invalid value (a stale link) is simply ignored."""

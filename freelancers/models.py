@@ -118,7 +118,7 @@ class Freelancer(models.Model):
         elif code == self.Reason.EXPIRED:
             text = _("Hidden: certificate %(kind)s #%(id)s expired on %(date)s") % values
         elif code == self.Reason.NONE:
-            text = _("Hidden: no certificate of an accepted kind")
+            text = str(_("Hidden: no certificate of an accepted kind"))
         else:
             return str(_("Hidden: certificates not synced yet"))
         synced = self.certificates_synced_at

@@ -119,7 +119,7 @@ def card_diff(previous: FreelancerCard | None, card: FreelancerCard) -> list[Fie
             if name == "about" and old != new
             else []
         )
-        label = str(FreelancerCard._meta.get_field(name).verbose_name)
+        label = str(getattr(FreelancerCard._meta.get_field(name), "verbose_name", name))
         diffs.append(FieldDiff(name, label, old, new, old != new, lines))
     return diffs
 
@@ -168,7 +168,8 @@ def freelancer_for_user(user) -> Freelancer:
 def cabinet(freelancer: Freelancer, *, today: date) -> Cabinet:
     versions = list(card_versions(freelancer.pk))
     visible = visible_freelancers(today=today).filter(pk=freelancer.pk).exists()
-    left = (freelancer.visible_until - today).days if visible else None
+    until = freelancer.visible_until
+    left = (until - today).days if visible and until else None
     return Cabinet(
         freelancer=freelancer,
         public=freelancer.accepted_card,

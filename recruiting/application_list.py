@@ -87,7 +87,8 @@ def applications_page(*, recruiter, filters: ApplicationFilter, page: str | int 
     """One page of `applications_filtered`; `page.object_list` holds ApplicationRows."""
     paginator = Paginator(applications_filtered(recruiter=recruiter, filters=filters), PAGE_SIZE)
     current = paginator.get_page(page)
-    current.object_list = application_rows(recruiter.organization_id, list(current.object_list))
+    rows = application_rows(recruiter.organization_id, list(current.object_list))
+    current.object_list = rows  # type: ignore[assignment]  # the page shows rows, not models
     return current
 
 

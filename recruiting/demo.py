@@ -9,6 +9,8 @@ side beyond these plain strings.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 
 from core.demo import DEMO_ORGANIZATION
@@ -27,7 +29,7 @@ def seed() -> list[str]:
     if not settings.SANDBOX:
         return ["recruiting: SANDBOX is off, no demo subsystem connections"]
     organization, _created = Organization.objects.get_or_create(name=DEMO_ORGANIZATION)
-    connections = {
+    connections: dict[str, dict[str, Any]] = {
         Subsystem.AMOCRM: {
             "account": DEMO_AMOCRM_ACCOUNT,
             "access_token": DEMO_AMOCRM_TOKEN,

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from core import errors
 from recruiting.adapters.base import Order, SearchQuery
 from recruiting.application_list import ApplicationFilter
+from recruiting.domain import REGIONS
 from recruiting.models import Subsystem
-from recruiting.regions import REGIONS
 from recruiting.services.search import MAX_SALARY, MAX_TEXT, search_query_validate
 
 ORDER_CHOICES = [

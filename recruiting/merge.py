@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from typing import NamedTuple
@@ -62,6 +62,9 @@ class MergedCard:
     """One person on a results page: one resume per site, sorted by site."""
 
     resumes: tuple[ResumeCard, ...]
+    urns: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    key: str = field(init=False, repr=False, compare=False)
+    contacts_open: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Ranking reads these for every card of a page: computed once (plain
@@ -234,7 +237,7 @@ def merge(
         match = matches[a.urn, b.urn] = compare_features(feats[a.urn], feats[b.urn])
         if match.same_person:
             edges.append((-match.weight, a.urn, b.urn))
-    group_of = {c.urn: (c,) for c in items}
+    group_of: dict[str, tuple[ResumeCard, ...]] = {c.urn: (c,) for c in items}
     for _, urn_a, urn_b in sorted(edges):
         ga, gb = group_of[urn_a], group_of[urn_b]
         if ga is gb or not _joinable(ga, gb, feats=feats, splits=splits, matches=matches):

@@ -16,10 +16,11 @@ from recruiting import application_list, selectors
 from recruiting.adapters.base import JobSite
 from recruiting.exports import applications_csv
 from recruiting.forms import ApplicationFilterForm, SearchForm, take_params
+from recruiting.selectors.applications import card_application
+from recruiting.services import applications as applications_service
 from recruiting.services import contacts, oauth, tokens
 from recruiting.services import search as search_service
-from recruiting.services.application_selectors import card_application
-from recruiting.services.applications import card_urns_check
+from recruiting.services.application_params import card_urns_check
 
 # A (merged) card holds at most one resume per job site.
 MAX_CARD_URNS = len(JobSite)
@@ -190,7 +191,7 @@ def take(request: HttpRequest) -> HttpResponse:
     urn, card = request.POST.get("urn", ""), request.POST.get("card", "")
     card_urns = request.POST.getlist("card_urn")[:MAX_CARD_URNS]
     try:
-        contacts.resume_take(
+        applications_service.resume_take(
             recruiter=request.user, urn=urn, card_urns=card_urns, **take_params(request.POST)
         )
     except errors.AlreadyExists as exc:

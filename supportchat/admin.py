@@ -86,7 +86,7 @@ class ClientFeatureAdmin(IdSearchMixin, admin.ModelAdmin):
         if value is None:
             # The change page keeps the list's filters in _changelist_filters.
             preserved = parse_qs(request.GET.get("_changelist_filters", ""))
-            value = (preserved.get("shard") or [None])[0]
+            value = next(iter(preserved.get("shard") or []), None)
         return shard_in(value)
 
     @admin.display(description=_("changed by run"))
@@ -133,7 +133,7 @@ class SupportChatRunAdmin(admin.ModelAdmin):
     list_filter = ["status", "trigger", "dry_run"]
     date_hierarchy = "started_at"
     search_fields = ["message", "error"]
-    fields = [
+    fields = readonly_fields = (
         "job",
         "status",
         "trigger",
@@ -144,8 +144,7 @@ class SupportChatRunAdmin(admin.ModelAdmin):
         "error",
         "counters",
         "plan",
-    ]
-    readonly_fields = fields
+    )
     change_list_template = "admin/supportchat/supportchatrun/change_list.html"
 
     def get_queryset(self, request: HttpRequest):

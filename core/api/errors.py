@@ -22,6 +22,7 @@ import logging
 import math
 from typing import Any
 
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext
@@ -84,7 +85,7 @@ def exception_handler(exc: Exception, context: dict) -> Response:
     if isinstance(exc, errors.ServiceError):
         return _service_error_response(exc)
     if isinstance(exc, exceptions.Throttled):
-        wait = math.ceil(exc.wait or 1)
+        wait = math.ceil(getattr(exc, "wait", None) or 1)
         return error_response(
             Code.RESOURCE_EXHAUSTED, details={"retry_after": wait}, **{"Retry-After": str(wait)}
         )
@@ -92,8 +93,9 @@ def exception_handler(exc: Exception, context: dict) -> Response:
         return error_response(Code.INVALID_ARGUMENT, details=_invalid_details(exc))
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
         response = error_response(Code.UNAUTHENTICATED)
-        if getattr(exc, "auth_header", None):
-            response["WWW-Authenticate"] = exc.auth_header
+        # DRF's handle_exception sets `auth_header` on the exception.
+        if header := getattr(exc, "auth_header", None):
+            response["WWW-Authenticate"] = header
         return response
     if isinstance(exc, exceptions.PermissionDenied | DjangoPermissionDenied):
         return error_response(Code.PERMISSION_DENIED, details=_permission_details(exc))
@@ -154,11 +156,10 @@ def _internal(exc: Exception, context: dict) -> Response:
     return error_response(Code.INTERNAL)
 
 
+@login_not_required  # LoginRequiredMiddleware: the API answers 404 itself
 @csrf_exempt
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Unknown URLs under /api/ answer the JSON NOT_FOUND error, for any method."""
     body = error_body(Code.NOT_FOUND, gettext("There is no such API method."))
     return JsonResponse(body, status=404, json_dumps_params={"ensure_ascii": False})
 
-
-api_not_found.login_required = False  # LoginRequiredMiddleware: the API answers 404 itself

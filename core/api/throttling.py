@@ -8,6 +8,8 @@ recruiter using both the browser and a TVM-calling front end has one budget.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
@@ -25,7 +27,7 @@ class RecruiterRateThrottle(SimpleRateThrottle):
         self.scope = getattr(view, "throttle_scope", None) or self.default_scope
         # Read at call time (not import time) so settings changes apply.
         try:
-            self.rate = api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+            self.rate = cast("str | None", api_settings.DEFAULT_THROTTLE_RATES[self.scope])
         except KeyError:
             raise ImproperlyConfigured(f"No throttle rate for scope {self.scope!r}") from None
         self.num_requests, self.duration = self.parse_rate(self.rate)

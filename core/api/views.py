@@ -30,7 +30,8 @@ class ApiView(APIView):
     throttle_classes = [RecruiterRateThrottle]
     error_codes: tuple[Code, ...] = ()
 
-    def get_authenticate_header(self, request: Request) -> str | None:
+    def get_authenticate_header(self, request: Request) -> str | None:  # type: ignore[override]
+        # (DRF itself returns None when no authenticator challenges: its stub says str.)
         # DRF asks the first authenticator only; TVM has no challenge when off.
         for authenticator in self.get_authenticators():
             if header := authenticator.authenticate_header(request):

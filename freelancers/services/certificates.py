@@ -16,6 +16,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -258,7 +259,7 @@ def _record(
     )
     run.detail(
         "failed_batches",
-        [{"batch": o.number, "uids": len(o.uids), "error": o.error.message} for o in failed][
+        [{"batch": o.number, "uids": len(o.uids), "error": str(o.error)} for o in failed][
             :DETAIL_LIMIT
         ],
     )
@@ -336,6 +337,13 @@ VISIBILITY_FIELDS = (
 )
 
 
+def _column(name: str) -> tuple[Field, str]:
+    """The model field `name` and its column (a concrete field, not a relation)."""
+    field = Freelancer._meta.get_field(name)
+    assert isinstance(field, Field) and field.column, name
+    return field, field.column
+
+
 def _update_visibility(plans: list[FreelancerPlan], *, now) -> None:
     """One parameterised UPDATE per row through executemany.
 
@@ -347,9 +355,9 @@ def _update_visibility(plans: list[FreelancerPlan], *, now) -> None:
         return
     meta = Freelancer._meta
     quote = connection.ops.quote_name
-    fields = [meta.get_field(name) for name in VISIBILITY_FIELDS]
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
+    fields, columns = zip(*(_column(name) for name in VISIBILITY_FIELDS), strict=True)
+    assignments = ", ".join(f"{quote(c)} = %s" for c in columns)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(_column('id')[1])} = %s"
     rows = []
     for plan in plans:
         after = plan.after

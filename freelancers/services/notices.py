@@ -123,6 +123,8 @@ def _leaving(today: date):
 
 
 def _notify_expiry(freelancer: Freelancer, *, days: int) -> bool:
+    due_on = freelancer.visible_until
+    assert due_on is not None  # `_leaving` selects by visible_until
     reason = freelancer.visibility_reason or {}
     certificate = str(reason.get("certificate", ""))
     try:
@@ -130,13 +132,13 @@ def _notify_expiry(freelancer: Freelancer, *, days: int) -> bool:
             ExpiryNotice.objects.create(
                 freelancer=freelancer,
                 certificate=certificate,
-                due_on=freelancer.visible_until,
+                due_on=due_on,
                 days=days,
             )
             values = {
                 "kind": certificate_kind_label(reason.get("kind", "")),
                 "id": certificate,
-                "date": freelancer.visible_until.isoformat(),
+                "date": due_on.isoformat(),
             }
             _send(
                 _address(freelancer),

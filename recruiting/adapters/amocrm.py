@@ -136,7 +136,7 @@ class _RateLimitedAdapter(HTTPAdapter):
         self.limiter = limiter
         super().__init__(**kwargs)
 
-    def send(self, request, **kwargs):  # type: ignore[override]
+    def send(self, request, **kwargs):
         self.limiter.acquire(deadline=_CALL_DEADLINE.get())
         return super().send(request, **kwargs)
 

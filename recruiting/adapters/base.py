@@ -86,6 +86,7 @@ class ResumeCard:
     hidden_fields: tuple[str, ...] = ()
     rank: int = 0
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    urn: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # `urn` is read on every comparison while merging: set once here
@@ -160,7 +161,7 @@ def card_from_dict(data: dict[str, Any]) -> ResumeCard:
 @dataclass(frozen=True)
 class SearchQuery:
     text: str
-    region: str | None = None  # a key of recruiting.regions.REGIONS
+    region: str | None = None  # a key of recruiting.domain.REGIONS
     salary_from: int | None = None  # RUB
     salary_to: int | None = None  # RUB
     order: Order = Order.RELEVANCE

@@ -31,7 +31,7 @@ from recruiting.adapters.base import (
 )
 from recruiting.adapters.hh_contacts import parse_contacts
 from recruiting.adapters.parsing import dict_items, text
-from recruiting.regions import REGIONS
+from recruiting.domain import REGIONS
 
 # hh.ru facts the reference marks as documented.
 DEPTH_LIMIT = 2000  # page*per_page window; page 200 at per_page=10 → 400
@@ -232,7 +232,9 @@ class HhAdapter(ApiClient):
             )
             for job in dict_items(data.get("experience"))
         )
-        education = data.get("education") if isinstance(data.get("education"), dict) else {}
+        education = data.get("education")
+        if not isinstance(education, dict):
+            education = {}
         return ResumeDetails(
             experience=jobs,
             skills=tuple(str(s) for s in data.get("skill_set") or [] if isinstance(s, str)),

@@ -30,7 +30,7 @@ from recruiting.adapters.base import (
     WorkPlace,
 )
 from recruiting.adapters.parsing import dict_items, text
-from recruiting.regions import REGIONS
+from recruiting.domain import REGIONS
 
 MAX_PER_PAGE = 100  # `count` maximum
 
@@ -45,7 +45,7 @@ ORDER_PARAMS: dict[Order, dict[str, str]] = {
     Order.SALARY: {"order_field": "payment", "order_direction": "desc"},
 }
 # gender.id: 2 male, 3 female (client-code mapping).
-GENDERS = {2: "male", 3: "female"}
+GENDERS: dict[object, str] = {2: "male", 3: "female"}
 # Refresh: only GET with a query string is seen in client code.
 REFRESH_METHOD = "GET"
 # Access-token lifetime when the answer has neither `ttl` nor `expires_in`.

@@ -7,7 +7,6 @@ create-issue, search-issues, get-issue, common-format; answer-error-409).
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,14 +20,11 @@ from recruiting.adapters.subsystem_base import (
     ExternalApplication,
     Queue,
 )
+from recruiting.domain import QUEUE_KEY_RE
 
 logger = logging.getLogger(__name__)
 
 SEARCH_PAGE = 50  # the documented default of perPage; a keys batch fits one page
-
-
-# A queue key: Latin capitals and digits, starting with a letter.
-QUEUE_KEY_RE = re.compile(r"^[A-Z][A-Z0-9]+$")
 
 
 class TrackerClient(ApiClient):

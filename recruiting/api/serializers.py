@@ -12,8 +12,8 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from recruiting.adapters.base import JobSite, Order
+from recruiting.domain import REGIONS
 from recruiting.models import Application, Subsystem
-from recruiting.regions import REGIONS
 from recruiting.services.contacts import CONTACT_FIELDS
 from recruiting.services.search import MAX_PAGE_SIZE, MAX_SALARY
 
@@ -66,7 +66,7 @@ class NullableScheme(OpenApiSerializerFieldExtension):
 
 class SiteConnectionSerializer(serializers.Serializer):
     site = serializers.ChoiceField(choices=SITE_CHOICES, help_text="URN namespace of the site")
-    label = serializers.CharField(source="site.label")
+    label = serializers.CharField(source="site.label")  # type: ignore[assignment]  # API field
     state = serializers.ChoiceField(
         choices=CONNECTION_STATES,
         help_text="expired: renewed automatically on use; reconnect: connect it again",
@@ -281,7 +281,7 @@ class KnownContactsSerializer(serializers.Serializer):
     phones = serializers.ListField(child=serializers.CharField())
     emails = serializers.ListField(child=serializers.CharField())
     other = serializers.ListField(child=serializers.CharField())
-    source = serializers.ChoiceField(
+    source = serializers.ChoiceField(  # type: ignore[assignment]  # the API field, not Field.source
         choices=CONTACT_SOURCES,
         help_text="site: opened on the job site; otherwise the subsystem that knows them",
     )

@@ -21,14 +21,15 @@ from recruiting import selectors
 from recruiting.adapters.base import Order, SearchQuery
 from recruiting.api import serializers as s
 from recruiting.application_list import ApplicationFilter, applications_filtered
-from recruiting.services import contacts as contacts_service
-from recruiting.services import search as search_service
-from recruiting.services.application_selectors import (
+from recruiting.selectors.applications import (
     application_info,
     applications_for_urns,
     applications_list,
 )
-from recruiting.services.applications import URN_RE, urn_validate
+from recruiting.services import applications as applications_service
+from recruiting.services import contacts as contacts_service
+from recruiting.services import search as search_service
+from recruiting.services.application_params import URN_RE, urn_validate
 
 URN_PARAMETER = OpenApiParameter(
     "urn",
@@ -286,7 +287,7 @@ class ResumeApplicationsView(ApiView):
     def post(self, request: Request, urn: str) -> Response:
         urn = urn_validate(urn)
         data = _valid(s.ApplicationCreateSerializer, request.data)
-        app = contacts_service.resume_take(
+        app = applications_service.resume_take(
             recruiter=request.user,
             urn=urn,
             subsystem=data["subsystem"],

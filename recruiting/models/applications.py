@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import EncryptedTextField
 from core.models import OrganizationOwned
-from recruiting.adapters.tracker import QUEUE_KEY_RE
+from recruiting.domain import QUEUE_KEY_RE
 
 __all__ = ["Subsystem", "SubsystemConnection", "Application", "KnownContact"]
 

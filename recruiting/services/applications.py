@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -38,10 +37,16 @@ from recruiting.adapters.subsystem_base import (
     ExternalApplication,
     SubsystemAdapter,
 )
-from recruiting.adapters.tracker import QUEUE_KEY_RE
-from recruiting.models import Application, Subsystem, SubsystemConnection
+from recruiting.models import Application, Resume, Subsystem, SubsystemConnection
+from recruiting.selectors.contacts import contacts_known
+from recruiting.services.application_params import (
+    card_urns_validate,
+    params_validate,
+    urn_parse,
+    urn_validate,
+)
+from recruiting.services.sites import site_adapter
 from recruiting.services.subsystems import (
-    connection_catalogue_refresh,
     connection_get,
     stage_name,
     subsystem_client,
@@ -50,21 +55,9 @@ from recruiting.services.subsystems import (
 
 logger = logging.getLogger(__name__)
 
-URN_RE = re.compile(r"^urn:(hh|sj):[A-Za-z0-9_-]{1,100}$")
 ACTIVE = (Application.Status.PENDING, Application.Status.OPEN)
 # Failures after which the subsystem may or may not hold the application.
 AMBIGUOUS = (errors.Unavailable, errors.DeadlineExceeded, errors.AlreadyExists)
-CATALOGUE_FRESH = timedelta(minutes=10)
-
-
-def urn_validate(urn: str) -> str:
-    """Return `urn` when it is `urn:hh:<id>` or `urn:sj:<id>`; else InvalidArgument."""
-    if not isinstance(urn, str) or not URN_RE.match(urn):
-        raise errors.InvalidArgument(
-            _("Unknown or malformed resume identifier %(urn)s") % {"urn": str(urn)[:120]},
-            details={"urn": str(urn)[:120]},
-        )
-    return urn
 
 
 def application_marker(*, organization_id: int, urn: str, subsystem: str, generation: int) -> str:
@@ -109,7 +102,7 @@ def application_create(
     urn = urn_validate(candidate.urn)
     siblings = card_urns_validate(card_urns, urn=urn)
     connection = connection_get(organization_id=recruiter.organization_id, subsystem=subsystem)
-    params = _params_validate(connection, pipeline_id, status_id, queue)
+    params = params_validate(connection, pipeline_id, status_id, queue)
     client = subsystem_client(connection, interactive=True)
     claim = _claim(
         connection=connection, recruiter=recruiter, urn=urn, siblings=siblings, params=params
@@ -117,107 +110,6 @@ def application_create(
     if claim.mode == "done":
         return claim.application
     return _complete(claim, client=client, candidate=candidate, params=params, recruiter=recruiter)
-
-
-def _params_validate(
-    connection: SubsystemConnection,
-    pipeline_id: int | None,
-    status_id: int | None,
-    queue: str,
-) -> CreateParams:
-    """Fill defaults from the connection and check the target exists there.
-
-    Checks against the stored catalogue while it is fresh; a target missing
-    from it triggers one re-read, so a pipeline or queue added a minute ago
-    is found and one deleted is refused.
-    """
-    if connection.subsystem == Subsystem.TRACKER:
-        return _queue_validate(connection, queue)
-    pipeline_id = pipeline_id or connection.pipeline_id
-    if status_id is None and pipeline_id == connection.pipeline_id:
-        status_id = connection.status_id
-    pipelines = {p["id"]: p for p in _catalogue(connection, "pipelines", pipeline_id)}
-    if pipeline_id is None:
-        pipeline_id = next((p["id"] for p in pipelines.values() if p["is_main"]), None)
-    if pipeline_id not in pipelines:
-        raise errors.NotFound(
-            _("Pipeline %(id)s does not exist in amoCRM") % {"id": pipeline_id},
-            details={"pipeline_id": pipeline_id},
-        )
-    stages = {s["id"]: s for s in pipelines[pipeline_id]["stages"]}
-    if status_id is not None and (status_id not in stages or stages[status_id]["is_closed"]):
-        raise errors.NotFound(
-            _("Stage %(id)s does not exist in this amoCRM pipeline") % {"id": status_id},
-            details={"pipeline_id": pipeline_id, "status_id": status_id},
-        )
-    return CreateParams(pipeline_id=pipeline_id, status_id=status_id)
-
-
-def _queue_validate(connection: SubsystemConnection, queue: str) -> CreateParams:
-    """Only a well-formed key among the connection's configured queues.
-
-    Raises FailedPrecondition (no queues configured), InvalidArgument
-    (malformed key), NotFound (not configured, or gone from Tracker).
-    """
-    if not connection.queue_keys:
-        raise errors.FailedPrecondition(
-            _("No Tracker queues are configured for your organization; ask an administrator"),
-            details={"reason": "no_queues"},
-        )
-    queue = (queue or connection.queue_keys[0]).strip()
-    if not QUEUE_KEY_RE.match(queue):
-        raise errors.InvalidArgument(
-            _("Malformed Tracker queue key %(queue)s") % {"queue": queue[:40]},
-            details={"queue": queue[:40]},
-        )
-    if queue not in connection.queue_keys:
-        raise errors.NotFound(
-            _("Queue %(queue)s is not enabled for your organization") % {"queue": queue},
-            details={"queue": queue},
-        )
-    if queue not in {q["key"] for q in _catalogue(connection, "queues", queue)}:
-        raise errors.NotFound(
-            _("Queue %(queue)s does not exist in Tracker") % {"queue": queue},
-            details={"queue": queue},
-        )
-    return CreateParams(queue=queue)
-
-
-def _catalogue(connection: SubsystemConnection, kind: str, wanted) -> list[dict]:
-    """Pipelines or queues from the stored catalogue, re-read when stale or missing `wanted`."""
-    key = "key" if kind == "queues" else "id"
-    fresh = connection.catalogue_updated_at and (
-        connection.catalogue_updated_at > timezone.now() - CATALOGUE_FRESH
-    )
-    items = connection.catalogue.get(kind, []) if fresh else []
-    if fresh and (wanted is None or wanted in {item[key] for item in items}):
-        return items
-    try:
-        return connection_catalogue_refresh(connection=connection).get(kind, [])
-    except errors.ServiceError as exc:
-        raise subsystem_error(connection.subsystem, exc) from exc
-
-
-def card_urns_check(urns: Sequence[str]) -> list[str]:
-    """The URNs of one (merged) card, deduplicated: valid, at most one per job site.
-
-    A card never holds two resumes of one site, so this also caps how many
-    URNs one request may carry. Raises InvalidArgument otherwise.
-    """
-    urns = list(dict.fromkeys(urns))
-    most = len(JobSite)
-    sites = [u.split(":")[1] for u in urns[: most + 1] if isinstance(u, str) and u.count(":") >= 2]
-    if len(urns) > most or len(sites) != len(set(sites)):
-        raise errors.InvalidArgument(
-            _("A card holds at most one resume per job site"),
-            details={"urns": [str(u)[:120] for u in urns[:4]]},
-        )
-    return [urn_validate(u) for u in urns]
-
-
-def card_urns_validate(card_urns: Sequence[str], *, urn: str) -> list[str]:
-    """The other URNs of `urn`'s card (see `card_urns_check`)."""
-    return card_urns_check([urn, *card_urns])[1:]
 
 
 def _claim(
@@ -452,6 +344,77 @@ def _open(app: Application, external: ExternalApplication) -> Application:
         ]
     )
     return app
+
+
+def candidate_for(*, recruiter: User, urn: str) -> Candidate:
+    """What a subsystem is told about `urn`: name, link and contacts the
+    organization has. Raises InvalidArgument (bad URN) and FailedPrecondition
+    when the contacts are not open yet (a lead is named after the candidate).
+    """
+    site, resume_id = urn_parse(urn)
+    known = contacts_known(organization_id=recruiter.organization_id, urns=[urn]).get(urn)
+    if known is None:
+        raise errors.FailedPrecondition(
+            _("Open the contacts first: the application carries the candidate's name and contacts"),
+            details={"reason": "contacts_closed", "urn": urn},
+        )
+    stored = Resume.objects.for_organization(recruiter.organization_id).filter(urn=urn).first()
+    card = None
+    if stored is not None and stored.resume:
+        try:
+            card = site_adapter(site).card_from_raw(stored.resume)
+        except errors.InvalidResponse:
+            card = None
+    default_url = {JobSite.HH: f"https://hh.ru/resume/{resume_id}"}.get(site, urn)
+    return Candidate(
+        urn=urn,
+        full_name=known.name or (card.name if card else None) or urn,
+        resume_url=(card.url if card and card.url else default_url),
+        title=card.title if card else "",
+        phones=known.phones,
+        emails=known.emails,
+    )
+
+
+def resume_take(
+    *,
+    recruiter: User,
+    urn: str,
+    subsystem: str,
+    pipeline_id: int | None = None,
+    status_id: int | None = None,
+    queue: str = "",
+    card_urns: Sequence[str] = (),
+) -> Application:
+    """Take the resume `urn` into work in `subsystem`: `application_create`
+    with the candidate the organization knows (see `candidate_for`);
+    `card_urns` are the other resumes of its merged card.
+
+    Raises PermissionDenied (no organization), what `candidate_for` and
+    `application_create` raise, except that the subsystem refusing the
+    organization's credentials (Unauthenticated from its adapter) is
+    FailedPrecondition: an administrator must fix the connection, and the
+    recruiter's own login is fine, so a caller is never told it failed.
+    """
+    if recruiter.organization_id is None:
+        raise errors.PermissionDenied(_("Only recruiters of an organization take candidates"))
+    candidate = candidate_for(recruiter=recruiter, urn=urn)
+    try:
+        return application_create(
+            recruiter=recruiter,
+            candidate=candidate,
+            subsystem=subsystem,
+            pipeline_id=pipeline_id,
+            status_id=status_id,
+            queue=queue,
+            card_urns=card_urns,
+        )
+    except errors.Unauthenticated as exc:
+        raise errors.FailedPrecondition(
+            _("%(subsystem)s refused the organization's credentials; ask an administrator")
+            % {"subsystem": Subsystem(subsystem).label},
+            details={**exc.details, "reason": "subsystem_unauthenticated"},
+        ) from exc
 
 
 def already_in_work_message(app: Application) -> str:

@@ -29,7 +29,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -40,9 +40,17 @@ from core import errors
 from core.models import User
 from recruiting import selectors
 from recruiting.adapters.base import JobSite, Quota, ResumeCard, ResumeDetails
-from recruiting.adapters.subsystem_base import Candidate
-from recruiting.models import Application, KnownContact, Resume, Subsystem, Token
-from recruiting.services.applications import application_create, urn_validate
+from recruiting.models import Resume, Token
+from recruiting.selectors.contacts import (
+    KnownContacts,
+    contacts_known,
+    has_contact_data,
+    hidden_by_candidate,
+    hidden_openings,
+    known_from_resume,
+    stored_resume,
+)
+from recruiting.services.application_params import urn_parse, urn_validate
 from recruiting.services.sites import site_adapter
 from recruiting.services.tokens import token_access, token_mark_reconnect, token_refresh
 
@@ -53,20 +61,6 @@ CONTACT_FIELDS = frozenset({"names_and_photo", "phones", "email", "other_contact
 OPEN_LEASE = timedelta(seconds=30)  # longer than one site call with its retries
 WAIT_FOR_OTHER = 20.0  # seconds a concurrent request waits for the stored result
 WAIT_POLL = 0.1
-
-
-@dataclass(frozen=True)
-class KnownContacts:
-    """Contacts the organization has for one resume."""
-
-    urn: str
-    name: str | None
-    phones: tuple[str, ...]
-    emails: tuple[str, ...]
-    other: tuple[str, ...]
-    source: str  # "site" (opened or seen open on the job site) | a subsystem
-    opened_by: str
-    updated_at: datetime
 
 
 @dataclass(frozen=True)
@@ -106,73 +100,6 @@ class ResumeView:
 # --- reads ---------------------------------------------------------------------------
 
 
-def has_contact_data(data: dict[str, Any]) -> bool:
-    """True when stored contact data holds a way to reach the person (a name is not one)."""
-    return any(data.get(key) for key in ("phones", "emails", "other"))
-
-
-def hidden_by_candidate(data: dict[str, Any]) -> list[str]:
-    """The contact fields the candidate hid, when an opening answered nothing but
-    those (stored by `contacts_open`); empty otherwise."""
-    if has_contact_data(data):
-        return []
-    return [str(f) for f in data.get("hidden") or []]
-
-
-def contacts_known(*, organization_id: int | None, urns: Iterable[str]) -> dict[str, KnownContacts]:
-    """Stored contacts per URN: opened resumes first, then subsystem contacts.
-
-    A stored row with a name but no phone, email or other contact is not
-    "known": opening reads the site again (free: the organization paid).
-    """
-    urns = list(dict.fromkeys(urns))
-    if organization_id is None or not urns:
-        return {}
-    out: dict[str, KnownContacts] = {}
-    known = KnownContact.objects.for_organization(organization_id).filter(resume_urn__in=urns)
-    for row in known.order_by("updated_at", "pk"):  # the latest subsystem copy wins
-        out[row.resume_urn] = _from_known(row)
-    rows = (
-        Resume.objects.for_organization(organization_id)
-        .filter(urn__in=urns)
-        .exclude(contacts="")
-        .select_related("opened_by")
-    )
-    for resume in rows:
-        if has_contact_data(resume.contact_data):
-            out[resume.urn] = _from_resume(resume)
-    return out
-
-
-def _from_resume(resume: Resume) -> KnownContacts:
-    data = resume.contact_data
-    who = resume.opened_by
-    return KnownContacts(
-        urn=resume.urn,
-        name=data.get("name"),
-        phones=tuple(data.get("phones") or ()),
-        emails=tuple(data.get("emails") or ()),
-        other=tuple(data.get("other") or ()),
-        source="site",
-        opened_by=(who.get_full_name() or who.get_username()) if who else "",
-        updated_at=resume.updated_at,
-    )
-
-
-def _from_known(row: KnownContact) -> KnownContacts:
-    data = row.contacts if isinstance(row.contacts, dict) else {}
-    return KnownContacts(
-        urn=row.resume_urn,
-        name=data.get("name"),
-        phones=tuple(str(p) for p in data.get("phones") or ()),
-        emails=tuple(str(e) for e in data.get("emails") or ()),
-        other=(),
-        source=row.source,
-        opened_by="",
-        updated_at=row.updated_at,
-    )
-
-
 def resume_get(*, recruiter: User, urn: str) -> ResumeView:
     """The full resume `urn` for its page: from storage when the organization
     has it, else from the site (hh.ru; SuperJob only shows it once paid).
@@ -183,7 +110,7 @@ def resume_get(*, recruiter: User, urn: str) -> ResumeView:
     site, resume_id = urn_parse(urn)
     org = recruiter.organization_id
     known = contacts_known(organization_id=org, urns=[urn]).get(urn)
-    stored = Resume.objects.for_organization(org).filter(urn=urn).first() if org else None
+    stored = stored_resume(org, urn)
     adapter = site_adapter(site)
     if stored is not None and stored.resume:
         try:
@@ -209,7 +136,7 @@ def contacts_choices(*, recruiter: User, urns: list[str]) -> list[ContactsChoice
     """
     urns = [urn_validate(u) for u in dict.fromkeys(urns)]
     known = contacts_known(organization_id=recruiter.organization_id, urns=urns)
-    hidden = _hidden_openings(recruiter.organization_id, urns)
+    hidden = hidden_openings(recruiter.organization_id, urns)
     quotas: dict[JobSite, Quota | None] = {}
     choices = []
     for urn in urns:
@@ -271,12 +198,12 @@ def contacts_open(*, recruiter: User, urn: str, confirm_hidden: bool = False) ->
     known = contacts_known(organization_id=recruiter.organization_id, urns=[urn])
     if urn in known:
         return known[urn]
-    if hidden := _hidden_openings(recruiter.organization_id, [urn]).get(urn):
+    if hidden := hidden_openings(recruiter.organization_id, [urn]).get(urn):
         raise all_hidden_error(site, hidden)
     token = _token(recruiter, site)
     row = _claim(recruiter, urn)
     if has_contact_data(row.contact_data):
-        return _from_resume(row)
+        return known_from_resume(row)
     if hidden := hidden_by_candidate(row.contact_data):
         raise all_hidden_error(site, hidden)  # a colleague's opening just stored it
     try:
@@ -300,7 +227,7 @@ def contacts_open(*, recruiter: User, urn: str, confirm_hidden: bool = False) ->
     except errors.ServiceError:
         Resume.objects.filter(pk=row.pk).update(opening_until=None)
         raise
-    return _from_resume(_store(row, card, recruiter))
+    return known_from_resume(_store(row, card, recruiter))
 
 
 def _open(site: JobSite, access: str, resume_id: str, confirm_hidden: bool) -> ResumeCard:
@@ -364,15 +291,6 @@ def _hidden_only(site: JobSite, card: ResumeCard) -> bool:
     )
 
 
-def _hidden_openings(organization_id: int, urns: list[str]) -> dict[str, list[str]]:
-    """Resumes the organization opened and found every contact hidden in."""
-    rows = (
-        Resume.objects.for_organization(organization_id).filter(urn__in=urns).exclude(contacts="")
-    )
-    found = {row.urn: hidden_by_candidate(row.contact_data) for row in rows}
-    return {urn: hidden for urn, hidden in found.items() if hidden}
-
-
 def all_hidden_error(site: JobSite, hidden: Sequence[str]) -> errors.FailedPrecondition:
     return errors.FailedPrecondition(
         _(
@@ -396,85 +314,7 @@ def _store(row: Resume, card: ResumeCard, recruiter: User, *, hidden: Sequence[s
     return row
 
 
-def candidate_for(*, recruiter: User, urn: str) -> Candidate:
-    """What a subsystem is told about `urn`: name, link and contacts the
-    organization has. Raises InvalidArgument (bad URN) and FailedPrecondition
-    when the contacts are not open yet (a lead is named after the candidate).
-    """
-    site, resume_id = urn_parse(urn)
-    known = contacts_known(organization_id=recruiter.organization_id, urns=[urn]).get(urn)
-    if known is None:
-        raise errors.FailedPrecondition(
-            _("Open the contacts first: the application carries the candidate's name and contacts"),
-            details={"reason": "contacts_closed", "urn": urn},
-        )
-    stored = Resume.objects.for_organization(recruiter.organization_id).filter(urn=urn).first()
-    card = None
-    if stored is not None and stored.resume:
-        try:
-            card = site_adapter(site).card_from_raw(stored.resume)
-        except errors.InvalidResponse:
-            card = None
-    default_url = {JobSite.HH: f"https://hh.ru/resume/{resume_id}"}.get(site, urn)
-    return Candidate(
-        urn=urn,
-        full_name=known.name or (card.name if card else None) or urn,
-        resume_url=(card.url if card and card.url else default_url),
-        title=card.title if card else "",
-        phones=known.phones,
-        emails=known.emails,
-    )
-
-
-def resume_take(
-    *,
-    recruiter: User,
-    urn: str,
-    subsystem: str,
-    pipeline_id: int | None = None,
-    status_id: int | None = None,
-    queue: str = "",
-    card_urns: Sequence[str] = (),
-) -> Application:
-    """Take the resume `urn` into work in `subsystem`: `application_create`
-    with the candidate the organization knows (see `candidate_for`);
-    `card_urns` are the other resumes of its merged card.
-
-    Raises PermissionDenied (no organization), what `candidate_for` and
-    `application_create` raise, except that the subsystem refusing the
-    organization's credentials (Unauthenticated from its adapter) is
-    FailedPrecondition: an administrator must fix the connection, and the
-    recruiter's own login is fine, so a caller is never told it failed.
-    """
-    if recruiter.organization_id is None:
-        raise errors.PermissionDenied(_("Only recruiters of an organization take candidates"))
-    candidate = candidate_for(recruiter=recruiter, urn=urn)
-    try:
-        return application_create(
-            recruiter=recruiter,
-            candidate=candidate,
-            subsystem=subsystem,
-            pipeline_id=pipeline_id,
-            status_id=status_id,
-            queue=queue,
-            card_urns=card_urns,
-        )
-    except errors.Unauthenticated as exc:
-        raise errors.FailedPrecondition(
-            _("%(subsystem)s refused the organization's credentials; ask an administrator")
-            % {"subsystem": Subsystem(subsystem).label},
-            details={**exc.details, "reason": "subsystem_unauthenticated"},
-        ) from exc
-
-
 # --- helpers ----------------------------------------------------------------------------
-
-
-def urn_parse(urn: str) -> tuple[JobSite, str]:
-    """(site, resume id) of a valid URN; InvalidArgument otherwise."""
-    urn_validate(urn)
-    _urn, nid, resume_id = urn.split(":", 2)
-    return JobSite(nid), resume_id
 
 
 def hidden_labels(ids: Iterable[str]) -> list[str]:

@@ -18,7 +18,8 @@ from core.models import JobRun
 from recruiting.adapters.amocrm import AmoCrmClient
 from recruiting.adapters.subsystem_base import ExternalApplication, SubsystemAdapter
 from recruiting.models import Application, KnownContact, Subsystem, SubsystemConnection
-from recruiting.services.applications import URN_RE, _open
+from recruiting.services.application_params import URN_RE
+from recruiting.services.applications import _open
 from recruiting.services.subsystems import (
     amocrm_client,
     connection_catalogue_refresh,

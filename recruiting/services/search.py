@@ -47,13 +47,13 @@ from recruiting.adapters.base import (
     SearchQuery,
     card_from_dict,
 )
+from recruiting.domain import REGIONS
 from recruiting.merge import MergedCard, merge, split_key, twins_finder
 from recruiting.models import MergeSplit, Resume, SearchSession, Token
 from recruiting.paging import Pager, Stream
 from recruiting.ranking import SITE_ORDER, order_page
-from recruiting.regions import REGIONS
-from recruiting.services.application_selectors import ApplicationInfo, card_application
-from recruiting.services.contacts import contacts_known, has_contact_data
+from recruiting.selectors.applications import ApplicationInfo, card_application
+from recruiting.selectors.contacts import contacts_known, has_contact_data
 from recruiting.services.rates import currency_rates, currency_rates_fresh
 from recruiting.services.sites import site_adapter
 from recruiting.services.tokens import (

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from core import errors
 from core.jobs import RunRecorder
+from core.types import Text
 from recruiting.adapters.amocrm import AmoCrmClient
 from recruiting.adapters.subsystem_base import Pipeline, SubsystemAdapter
 from recruiting.adapters.tracker import TrackerClient
@@ -71,7 +72,7 @@ def subsystem_error(subsystem: str, exc: errors.ServiceError) -> errors.ServiceE
     return type(exc)(_subsystem_plain(label, exc), details=details)
 
 
-def _subsystem_plain(label: str, exc: errors.ServiceError) -> str:
+def _subsystem_plain(label: Text, exc: errors.ServiceError) -> str:
     names = {"subsystem": label}
     if isinstance(exc, errors.Unauthenticated):
         return (
@@ -141,6 +142,7 @@ def connection_catalogue_refresh(*, connection: SubsystemConnection) -> dict:
         if isinstance(client, AmoCrmClient):
             catalogue = {"pipelines": [_pipeline_dict(p) for p in client.pipelines()]}
         else:
+            assert isinstance(client, TrackerClient)
             queues = []
             # Only the configured queues (validated keys) ever reach the API path.
             for key in connection.queue_keys:

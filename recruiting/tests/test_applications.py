@@ -14,7 +14,7 @@ from core import errors
 from core.models import JobRun, User
 from recruiting import tasks
 from recruiting.models import Application, Subsystem, SubsystemConnection
-from recruiting.services.application_selectors import applications_for_urns
+from recruiting.selectors.applications import applications_for_urns
 from recruiting.services.applications import application_create
 from recruiting.services.subsystems import connection_catalogue_refresh
 from recruiting.tests.applications_support import candidate

@@ -13,7 +13,7 @@ from core import errors
 from core.models import JobRun
 from recruiting import tasks
 from recruiting.models import Application, KnownContact
-from recruiting.services.application_selectors import applications_for_urns
+from recruiting.selectors.applications import applications_for_urns
 from recruiting.services.applications import application_create
 from recruiting.services.contacts import contacts_open
 from recruiting.tests.applications_support import candidate

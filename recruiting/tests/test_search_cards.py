@@ -12,7 +12,7 @@ from django.test import RequestFactory
 
 from recruiting.adapters.base import JobSite, Money, Order, ResumeCard, SearchQuery
 from recruiting.merge import MergedCard
-from recruiting.services.application_selectors import ApplicationInfo, card_application
+from recruiting.selectors.applications import ApplicationInfo, card_application
 from recruiting.services.search import SearchResult, SiteStatus
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)

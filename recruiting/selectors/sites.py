@@ -1,8 +1,7 @@
-"""Reads that feed the recruiting pages and the API."""
+"""Reads about the recruiter's job-site connections and search preferences."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,13 +10,8 @@ from django.utils.translation import gettext as _
 
 from recruiting.adapters.base import JobSite
 from recruiting.merge import split_key
-from recruiting.models import MergeSplit, Subsystem, Token
+from recruiting.models import MergeSplit, Token
 from recruiting.ranking import SITE_ORDER
-from recruiting.services.application_selectors import (
-    ApplicationInfo,
-    applications_for_urns,
-    subsystem_choices,
-)
 
 
 @dataclass(frozen=True)
@@ -59,51 +53,3 @@ def merge_splits(*, recruiter) -> frozenset[frozenset[str]]:
     """Pairs of URNs the recruiter said are different people."""
     rows = MergeSplit.objects.filter(recruiter=recruiter).values_list("urn_a", "urn_b")
     return frozenset(split_key(a, b) for a, b in rows)
-
-
-def application_statuses(*, organization, urns: Iterable[str]) -> dict[str, ApplicationInfo]:
-    """Current application (status, who took it) per resume URN, for the cards.
-
-    Only `organization`'s applications; empty without an organization.
-    """
-    if organization is None:
-        return {}
-    return applications_for_urns(organization, urns)
-
-
-@dataclass(frozen=True)
-class SubsystemOption:
-    """A configured subsystem and the targets the take-into-work form offers.
-
-    `targets` are (value, label): "<pipeline>:<stage>" for amoCRM ("" is the
-    connection's default), queue keys for Tracker.
-    """
-
-    subsystem: str
-    label: str
-    targets: tuple[tuple[str, str], ...]
-
-
-def subsystem_options(*, organization) -> list[SubsystemOption]:
-    """Only the organization's active connections; nothing without an organization."""
-    if organization is None:
-        return []
-    options = []
-    for connection in subsystem_choices(organization):
-        if connection.subsystem == Subsystem.TRACKER:
-            names = {q["key"]: q["name"] for q in connection.catalogue.get("queues", [])}
-            targets = tuple(
-                (key, f"{key} · {names[key]}" if key in names else key)
-                for key in connection.queue_keys
-            )
-        else:
-            targets = (("", str(_("default pipeline and stage"))),) + tuple(
-                (f"{p['id']}:{s['id']}", f"{p['name']}: {s['name']}")
-                for p in connection.catalogue.get("pipelines", [])
-                for s in p["stages"]
-                if not s["is_closed"]
-            )
-        options.append(
-            SubsystemOption(connection.subsystem, str(connection.get_subsystem_display()), targets)
-        )
-    return options

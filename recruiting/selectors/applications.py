@@ -1,4 +1,5 @@
-"""Reads about applications for pages and the API (search cards, resume page)."""
+"""Reads about applications for pages and the API (search cards, resume page,
+the take-into-work form)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+
 from core.models import Organization
 from recruiting.application_list import external_url
-from recruiting.models import Application, KnownContact, SubsystemConnection
+from recruiting.models import Application, Subsystem, SubsystemConnection
 
 # Which application a card shows when a resume has several: an active one
 # first, then the most recent.
@@ -86,14 +89,6 @@ def _info(app: Application) -> ApplicationInfo:
     )
 
 
-def known_contacts_for_urns(
-    organization: Organization | int, urns: Iterable[str]
-) -> dict[str, dict]:
-    """Contacts of resumes already known in a subsystem, per URN."""
-    rows = KnownContact.objects.for_organization(organization).filter(resume_urn__in=list(urns))
-    return {row.resume_urn: row.contacts for row in rows.order_by("updated_at")}
-
-
 def subsystem_choices(organization: Organization | int) -> list[SubsystemConnection]:
     """Active connections with their catalogues, for the take-into-work form."""
     return list(
@@ -131,3 +126,51 @@ def applications_list(
 def application_info(app: Application) -> ApplicationInfo:
     """One application as the API and pages show it."""
     return _info(app)
+
+
+def application_statuses(*, organization, urns: Iterable[str]) -> dict[str, ApplicationInfo]:
+    """Current application (status, who took it) per resume URN, for the cards.
+
+    Only `organization`'s applications; empty without an organization.
+    """
+    if organization is None:
+        return {}
+    return applications_for_urns(organization, urns)
+
+
+@dataclass(frozen=True)
+class SubsystemOption:
+    """A configured subsystem and the targets the take-into-work form offers.
+
+    `targets` are (value, label): "<pipeline>:<stage>" for amoCRM ("" is the
+    connection's default), queue keys for Tracker.
+    """
+
+    subsystem: str
+    label: str
+    targets: tuple[tuple[str, str], ...]
+
+
+def subsystem_options(*, organization) -> list[SubsystemOption]:
+    """Only the organization's active connections; nothing without an organization."""
+    if organization is None:
+        return []
+    options = []
+    for connection in subsystem_choices(organization):
+        if connection.subsystem == Subsystem.TRACKER:
+            names = {q["key"]: q["name"] for q in connection.catalogue.get("queues", [])}
+            targets = tuple(
+                (key, f"{key} · {names[key]}" if key in names else key)
+                for key in connection.queue_keys
+            )
+        else:
+            targets = (("", str(_("default pipeline and stage"))),) + tuple(
+                (f"{p['id']}:{s['id']}", f"{p['name']}: {s['name']}")
+                for p in connection.catalogue.get("pipelines", [])
+                for s in p["stages"]
+                if not s["is_closed"]
+            )
+        options.append(
+            SubsystemOption(connection.subsystem, str(connection.get_subsystem_display()), targets)
+        )
+    return options

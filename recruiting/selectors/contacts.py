@@ -1,0 +1,110 @@
+"""Reads about contacts the organization has: opened resumes and subsystem copies.
+
+No site call and no write here: opening contacts is `services.contacts`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from recruiting.models import KnownContact, Resume
+
+
+@dataclass(frozen=True)
+class KnownContacts:
+    """Contacts the organization has for one resume."""
+
+    urn: str
+    name: str | None
+    phones: tuple[str, ...]
+    emails: tuple[str, ...]
+    other: tuple[str, ...]
+    source: str  # "site" (opened or seen open on the job site) | a subsystem
+    opened_by: str
+    updated_at: datetime
+
+
+def has_contact_data(data: dict[str, Any]) -> bool:
+    """True when stored contact data holds a way to reach the person (a name is not one)."""
+    return any(data.get(key) for key in ("phones", "emails", "other"))
+
+
+def hidden_by_candidate(data: dict[str, Any]) -> list[str]:
+    """The contact fields the candidate hid, when an opening answered nothing but
+    those (stored by `contacts_open`); empty otherwise."""
+    if has_contact_data(data):
+        return []
+    return [str(f) for f in data.get("hidden") or []]
+
+
+def contacts_known(*, organization_id: int | None, urns: Iterable[str]) -> dict[str, KnownContacts]:
+    """Stored contacts per URN: opened resumes first, then subsystem contacts.
+
+    A stored row with a name but no phone, email or other contact is not
+    "known": opening reads the site again (free: the organization paid).
+    """
+    urns = list(dict.fromkeys(urns))
+    if organization_id is None or not urns:
+        return {}
+    out: dict[str, KnownContacts] = {}
+    known = KnownContact.objects.for_organization(organization_id).filter(resume_urn__in=urns)
+    for row in known.order_by("updated_at", "pk"):  # the latest subsystem copy wins
+        out[row.resume_urn] = _from_known(row)
+    rows = (
+        Resume.objects.for_organization(organization_id)
+        .filter(urn__in=urns)
+        .exclude(contacts="")
+        .select_related("opened_by")
+    )
+    for resume in rows:
+        if has_contact_data(resume.contact_data):
+            out[resume.urn] = known_from_resume(resume)
+    return out
+
+
+def hidden_openings(organization_id: int, urns: list[str]) -> dict[str, list[str]]:
+    """Resumes the organization opened and found every contact hidden in."""
+    rows = (
+        Resume.objects.for_organization(organization_id).filter(urn__in=urns).exclude(contacts="")
+    )
+    found = {row.urn: hidden_by_candidate(row.contact_data) for row in rows}
+    return {urn: hidden for urn, hidden in found.items() if hidden}
+
+
+def stored_resume(organization_id: int | None, urn: str) -> Resume | None:
+    """The organization's stored row for `urn` (contacts and full resume), if any."""
+    if organization_id is None:
+        return None
+    return Resume.objects.for_organization(organization_id).filter(urn=urn).first()
+
+
+def known_from_resume(resume: Resume) -> KnownContacts:
+    data = resume.contact_data
+    who = resume.opened_by
+    return KnownContacts(
+        urn=resume.urn,
+        name=data.get("name"),
+        phones=tuple(data.get("phones") or ()),
+        emails=tuple(data.get("emails") or ()),
+        other=tuple(data.get("other") or ()),
+        source="site",
+        opened_by=(who.get_full_name() or who.get_username()) if who else "",
+        updated_at=resume.updated_at,
+    )
+
+
+def _from_known(row: KnownContact) -> KnownContacts:
+    data = row.contacts if isinstance(row.contacts, dict) else {}
+    return KnownContacts(
+        urn=row.resume_urn,
+        name=data.get("name"),
+        phones=tuple(str(p) for p in data.get("phones") or ()),
+        emails=tuple(str(e) for e in data.get("emails") or ()),
+        other=(),
+        source=row.source,
+        opened_by="",
+        updated_at=row.updated_at,
+    )

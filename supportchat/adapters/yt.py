@@ -30,6 +30,12 @@ RESOLVE_ERROR = 500
 ACCESS_DENIED = 901
 
 HOSTS_TTL_SECONDS = 60.0
+# http.md: JSON output with `encode_utf8=%false` sends text as UTF-8 text; the
+# documented default (`%true`) spells every UTF-8 byte as a code point. Written
+# in the JSON form of a YSON value, with the header format named, so the
+# proxy reads our headers the same whatever its default header format.
+JSON_TEXT_FORMAT = json.dumps({"$value": "json", "$attributes": {"encode_utf8": False}})
+HEADER_FORMAT = {"X-YT-Header-Format": "json", "X-YT-Output-Format": JSON_TEXT_FORMAT}
 
 
 class YtClient(ApiClient):
@@ -50,7 +56,10 @@ class YtClient(ApiClient):
         Unauthenticated, Unavailable, InvalidResponse.
         """
         response = self._request(
-            "GET", "api/v4/get", params={"path": path}, headers={"X-YT-Output-Format": "json"}
+            "GET",
+            "api/v4/get",
+            params={"path": path},
+            headers=HEADER_FORMAT,
         )
         _raise_for_yt_error(response)
         body = self._parse_json(response)
@@ -69,7 +78,7 @@ class YtClient(ApiClient):
         InvalidResponse on a line that is not a JSON object.
         """
         url = f"{self._heavy_proxy()}/api/v4/read_table"
-        headers = {"X-YT-Parameters": json.dumps({"path": path}), "X-YT-Output-Format": "json"}
+        headers = {"X-YT-Parameters": json.dumps({"path": path}), **HEADER_FORMAT}
         response = self._request("GET", url, stream=True, headers=headers, allow_redirects=False)
         if response.is_redirect:
             # http.md: a light proxy answers a heavy command with a 307 to a
@@ -105,6 +114,11 @@ class YtClient(ApiClient):
             base = f"{urlsplit(self.base_url).scheme}://{hosts[0].rstrip('/')}"
         self._heavy = (now, base)
         return base
+
+    def retry_delay(self, attempt: int) -> float | None:
+        """Seconds to wait before repeating a whole read (`attempt` from 0): the
+        client's own backoff; None once `max_retries` is spent."""
+        return None if attempt >= self.max_retries else self._delay(attempt, None)
 
     def _error_for(self, response: requests.Response) -> errors.ServiceError:
         error = _yt_error(response)
@@ -157,8 +171,8 @@ class YtExclusionSource:
             except errors.InvalidResponse:
                 raise  # bad data reads the same every time: no retry
             except (errors.Unavailable, errors.DeadlineExceeded) as exc:
-                delay = self.client._delay(attempt, None)
-                if attempt >= self.client.max_retries or delay is None:
+                delay = self.client.retry_delay(attempt)
+                if delay is None:
                     raise
                 logger.warning("yt: reading %s failed (%s), retrying", self.table, exc.message)
                 self.client.sleep(delay)

@@ -17,6 +17,8 @@ FIXTURES = Path(__file__).parent.parent / "fixtures" / "yt"
 PROXY = "https://cluster.yt.example.net"
 HEAVY = "https://hp-01.cluster.yt.example.net"
 TABLE = "//home/support/clients_chat_exclusion"
+# JSON output with text as text (the documented default encode_utf8=%true is not).
+TEXT_JSON = {"$value": "json", "$attributes": {"encode_utf8": False}}
 
 
 def fixture(name: str) -> str:
@@ -48,7 +50,7 @@ def test_version_reads_modification_time_and_row_count_with_the_token():
     assert version.modified_at == datetime(2024, 3, 1, 10, 15, 42, 123456, tzinfo=UTC)
     assert version.row_count == 3
     assert responses.calls[0].request.headers["Authorization"] == "OAuth secret-token"
-    assert responses.calls[0].request.headers["X-YT-Output-Format"] == "json"
+    assert json.loads(responses.calls[0].request.headers["X-YT-Output-Format"]) == TEXT_JSON
 
 
 @responses.activate
@@ -110,7 +112,7 @@ def test_read_table_goes_to_the_first_heavy_proxy_and_parses_ids():
     assert src.client_ids(src.version()) == [1001, 1002, 1003]
     read = responses.calls[-1].request
     assert json.loads(read.headers["X-YT-Parameters"]) == {"path": TABLE}
-    assert read.headers["X-YT-Output-Format"] == "json"
+    assert json.loads(read.headers["X-YT-Output-Format"]) == TEXT_JSON
 
 
 @responses.activate

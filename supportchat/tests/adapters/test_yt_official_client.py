@@ -1,0 +1,68 @@
+"""The official `ytsaurus-client` (yt.wrapper) judges the YT emulator, and our
+adapter does the same job on the same emulator (served at the root of its own
+port: the client keeps only the host of its proxy URL)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import yt.wrapper as yt
+
+from sandbox.emulators.yt import set_table
+from supportchat.adapters.yt import YtClient, YtExclusionSource
+
+TABLE = "//home/support/clients_chat_exclusion"
+MODIFIED = datetime(2024, 3, 1, 10, 15, 42, 123456, tzinfo=UTC)
+ROWS = [
+    {"client_id": 1001, "segment": "SMB", "note": "Ромашка"},
+    {"client_id": 1002, "segment": "ENT", "note": "Acme"},
+]
+
+
+@pytest.fixture
+def yt_url(emulator_root) -> str:
+    set_table(TABLE, ROWS, modification_time=MODIFIED)
+    return emulator_root("yt")
+
+
+@pytest.fixture
+def official(yt_url) -> yt.YtClient:
+    config = {
+        "proxy": {"url": yt_url, "enable_proxy_discovery": True, "retries": {"enable": False}},
+        # The client's default read takes a snapshot lock in a transaction
+        # (start_transaction, lock): commands the emulator does not implement.
+        "read_retries": {"enable": False, "create_transaction_and_take_snapshot_lock": False},
+        "token": "y0_official",
+    }
+    return yt.YtClient(config=config)
+
+
+def test_official_client_gets_the_table_attributes(official):
+    assert official.get(f"{TABLE}/@modification_time") == "2024-03-01T10:15:42.123456Z"
+    assert official.get(f"{TABLE}/@row_count") == 2
+
+
+def test_official_client_exists(official):
+    assert official.exists(TABLE)
+    assert not official.exists(f"{TABLE}_missing")
+
+
+def test_official_client_reads_the_table_as_json_text(official):
+    rows = list(official.read_table(TABLE, format="json"))
+    assert rows == ROWS
+
+
+def test_official_client_missing_path_is_its_resolve_error(official):
+    with pytest.raises(yt.YtResponseError) as exc:
+        official.get(f"{TABLE}_missing/@modification_time")
+    assert exc.value.is_resolve_error()
+
+
+def test_our_adapter_does_the_same_jobs_on_the_same_emulator(yt_url):
+    client = YtClient(base_url=yt_url, token="y0_ours", sleep=lambda _s: None)
+    source = YtExclusionSource(client, table=TABLE, column="client_id")
+    version = source.version()
+    assert (version.modified_at, version.row_count) == (MODIFIED, 2)
+    assert source.client_ids(version) == [1001, 1002]
+    assert [row["note"] for row in client.read_table(TABLE)] == ["Ромашка", "Acme"]

@@ -55,7 +55,24 @@ class ErrorSerializer(serializers.Serializer):
         ref_name = "Error"
 
 
+# DRF's CharField refuses the NUL character (ProhibitNullCharactersValidator):
+# request schemas say so, so a client (or a fuzzer) knows such a string is
+# invalid. Non-empty: a blank value is the `allow_blank` variant (maxLength 0).
+NO_NUL_PATTERN = r"^[^\x00]+$"
+
+
 class AutoSchema(SpectacularAutoSchema):
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if (
+            direction == "request"
+            and isinstance(field, serializers.CharField)
+            and schema.get("type") == "string"
+            and not {"pattern", "format", "enum"} & schema.keys()
+        ):
+            schema["pattern"] = NO_NUL_PATTERN
+        return schema
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         for code in self._error_codes():

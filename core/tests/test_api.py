@@ -86,6 +86,19 @@ def test_every_operation_documents_its_errors_with_the_error_component(api_schem
             assert response["content"]["application/json"]["schema"] == error_ref
 
 
+def test_request_strings_are_documented_without_nul_as_the_api_refuses_it(
+    api_schema, recruiter_api_client
+):
+    # Found by the fuzzer: `q` with a NUL byte is valid by the schema, but
+    # DRF's CharField refuses it (400), which the schema must say.
+    operation = api_schema["paths"]["/api/v1/applications"]["get"]
+    q = next(p for p in operation["parameters"] if p["name"] == "q")
+    assert q["schema"]["oneOf"][0]["pattern"] == "^[^\\x00]+$"  # [1] is the blank value
+    response = recruiter_api_client.get("/api/v1/applications", {"q": "an\x00na"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "INVALID_ARGUMENT"
+
+
 def test_error_component_lists_every_grpc_code(api_schema):
     assert api_schema["components"]["schemas"]["ErrorCode"]["enum"] == [c.name for c in Code]
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django import forms
@@ -78,14 +79,14 @@ class _LoadedStr(str):
 
 
 class _LoadedDict(dict):
-    """A JSON object read from an encrypted column (see `_sealed`)."""
+    """A JSON object read from an encrypted column (see `EncryptedJSONField`)."""
 
     plain: str
     stored: str
 
 
 class _LoadedList(list):
-    """A JSON array read from an encrypted column (see `_sealed`)."""
+    """A JSON array read from an encrypted column (see `EncryptedJSONField`)."""
 
     plain: str
     stored: str
@@ -105,15 +106,6 @@ def _loaded_json(stored: str):
     value = (_LoadedDict if isinstance(value, dict) else _LoadedList)(value)
     value.plain, value.stored = text, stored
     return value
-
-
-def _sealed(value) -> str | None:
-    """The stored ciphertext of `value` if it is a loaded document whose
-    contents are unchanged (mutable: compared by serialising)."""
-    if isinstance(value, _LoadedDict | _LoadedList):
-        text = _dumps(value)
-        return value.stored if text == value.plain else None
-    return None
 
 
 class EncryptedTextField(models.TextField):
@@ -143,6 +135,10 @@ class EncryptedTextField(models.TextField):
 class EncryptedJSONField(EncryptedTextField):
     """A JSON document (dict or list) stored encrypted as text."""
 
+    # For django-stubs: the attribute holds the document, not the stored text.
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
+
     def from_db_value(self, value, expression, connection):
         return None if value is None else _loaded_json(value)
 
@@ -156,11 +152,14 @@ class EncryptedJSONField(EncryptedTextField):
             return str(value)
         if value is None or value == "":
             return value
-        if (stored := _sealed(value)) is not None:
-            return stored
-        if not isinstance(value, str):
-            value = _dumps(value)
-        return encrypt(value)
+        if isinstance(value, str):
+            return encrypt(value)
+        text = _dumps(value)
+        # A loaded document is mutable: it is unchanged when it serialises to
+        # the text it was read from, and then keeps its ciphertext.
+        if isinstance(value, _LoadedDict | _LoadedList) and text == value.plain:
+            return value.stored
+        return encrypt(text)
 
     def value_to_string(self, obj):
         return json.dumps(self.value_from_object(obj), ensure_ascii=False)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -54,17 +53,6 @@ class User(AbstractUser):
     @property
     def is_recruiter(self) -> bool:
         return self.organization_id is not None
-
-    @property
-    def recruiter_organization_id(self) -> int:
-        """The organization of a recruiter; PERMISSION_DENIED for anyone else.
-
-        Staff without an organization have no candidates, searches or sites:
-        recruiter pages answer them 403 (the API's IsRecruiter does the same).
-        """
-        if self.organization_id is None:
-            raise PermissionDenied
-        return self.organization_id
 
 
 class OrganizationQuerySet(models.QuerySet):

@@ -92,16 +92,18 @@ def applications_page(*, recruiter, filters: ApplicationFilter, page: str | int 
     return current
 
 
-def application_rows(organization_id: int, apps: list[Application]) -> list[ApplicationRow]:
+def application_rows(organization_id: int | None, apps: list[Application]) -> list[ApplicationRow]:
     """The rows as pages show them: names from the opened contacts, links per site."""
     urns = {urn for app in apps for urn in _card_urns(app)}
     names = candidate_names(organization_id, urns)
     return [_row(app, names) for app in apps]
 
 
-def candidate_names(organization_id: int, urns: Iterable[str]) -> dict[str, str]:
+def candidate_names(organization_id: int | None, urns: Iterable[str]) -> dict[str, str]:
     """The candidate's name per URN, from opened contacts, else from a subsystem's."""
     urns = list(urns)
+    if organization_id is None or not urns:
+        return {}
     names = {
         row.resume_urn: row.contacts.get("name") or ""
         for row in KnownContact.objects.for_organization(organization_id).filter(

@@ -150,7 +150,7 @@ def contacts_choose(request: AuthedRequest) -> HttpResponse:
     """Which site to open a (merged) card's contacts from, with cost and quota."""
     urns = card_urns_check(request.GET.getlist("urn"))
     choices = contacts.contacts_choices(recruiter=request.user, urns=urns)
-    known = contacts.contacts_known(organization_id=request.user.recruiter_organization_id, urns=urns)
+    known = contacts.contacts_known(organization_id=request.user.organization_id, urns=urns)
     context = {
         "choices": choices,
         "known": known,
@@ -228,7 +228,7 @@ def _back_url(*, card: str, urns: list[str], cursor: str) -> str:
 
 
 def _work_context(request: AuthedRequest, urns: list[str]) -> dict:
-    org = request.user.recruiter_organization_id
+    org = request.user.organization_id
     urns = list(dict.fromkeys(urns))
     applications = selectors.application_statuses(organization=org, urns=urns)
     known = contacts.contacts_known(organization_id=org, urns=urns)
@@ -262,7 +262,7 @@ def applications_export(request: AuthedRequest) -> HttpResponse:
     """The same list as CSV (UTF-8 with a BOM), every page at once."""
     filters = ApplicationFilterForm(request.GET or None).filters()
     apps = list(application_list.applications_filtered(recruiter=request.user, filters=filters))
-    rows = application_list.application_rows(request.user.recruiter_organization_id, apps)
+    rows = application_list.application_rows(request.user.organization_id, apps)
     body = applications_csv(rows, site_url=request.build_absolute_uri("/"))
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="candidates.csv"'

@@ -29,17 +29,24 @@ class ApiView(APIView):
     authentication_classes = [TvmAuthentication, SessionAuthentication]
     permission_classes = [IsRecruiter]
     throttle_classes = [RecruiterRateThrottle]
+    error_codes: tuple[Code, ...] = ()
 
     @property
     def recruiter(self) -> User:
-        """The signed-in recruiter (IsRecruiter has let only them in)."""
+        """The signed-in recruiter: IsRecruiter lets no one else in."""
         user = self.request.user
         assert isinstance(user, User)
         return user
-    error_codes: tuple[Code, ...] = ()
 
+    @property
+    def organization_id(self) -> int:
+        """The recruiter's organization (IsRecruiter: never None here)."""
+        org = self.recruiter.organization_id
+        assert org is not None
+        return org
+
+    # DRF's own method returns None when no authenticator challenges; its stub says str.
     def get_authenticate_header(self, request: Request) -> str | None:  # type: ignore[override]
-        # (DRF itself returns None when no authenticator challenges: its stub says str.)
         # DRF asks the first authenticator only; TVM has no challenge when off.
         for authenticator in self.get_authenticators():
             if header := authenticator.authenticate_header(request):

@@ -162,7 +162,7 @@ class ResumeView(ApiView):
     )
     def get(self, request: Request, urn: str) -> Response:
         shown = contacts_service.resume_get(recruiter=self.recruiter, urn=urn)
-        taken = applications_for_urns(self.recruiter.recruiter_organization_id, [shown.urn])
+        taken = applications_for_urns(self.organization_id, [shown.urn])
         card = shown.card
         hidden = set(card.hidden_fields) & contacts_service.CONTACT_FIELDS if card else set()
         body = {
@@ -259,7 +259,7 @@ class ResumeApplicationsView(ApiView):
         urn = urn_validate(urn)
         query = _valid(s.ApplicationListQuerySerializer, request.query_params)
         total, rows = applications_list(
-            self.recruiter.recruiter_organization_id,
+            self.organization_id,
             urn=urn,
             status=query.get("status"),
             limit=query["limit"],

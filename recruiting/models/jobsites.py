@@ -132,10 +132,7 @@ class MergeSplit(models.Model):
 
 class SearchSession(models.Model):
     """Server-side state behind a search cursor: each site's buffer and the
-    pages already served (so going back repeats a page exactly).
-
-    Expired rows are deleted by the `search_sessions_prune` job.
-    """
+    pages already served (so going back repeats a page exactly)."""
 
     recruiter = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recruiter"), on_delete=models.CASCADE

@@ -15,7 +15,11 @@ from recruiting.models import Application, Subsystem, SubsystemConnection
 
 # Which application a card shows when a resume has several: an active one
 # first, then the most recent.
-_RANK: dict[str, int] = {Application.Status.OPEN: 0, Application.Status.PENDING: 1, Application.Status.CLOSED: 2}
+_RANK: dict[str, int] = {
+    Application.Status.OPEN: 0,
+    Application.Status.PENDING: 1,
+    Application.Status.CLOSED: 2,
+}
 
 
 @dataclass(frozen=True)

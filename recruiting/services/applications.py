@@ -37,8 +37,8 @@ from recruiting.adapters.subsystem_base import (
     ExternalApplication,
     SubsystemAdapter,
 )
-from recruiting.models import Application, Resume, Subsystem, SubsystemConnection
-from recruiting.selectors.contacts import contacts_known
+from recruiting.models import Application, Subsystem, SubsystemConnection
+from recruiting.selectors.contacts import contacts_known, stored_resume
 from recruiting.services.application_params import (
     card_urns_validate,
     params_validate,
@@ -358,7 +358,7 @@ def candidate_for(*, recruiter: User, urn: str) -> Candidate:
             _("Open the contacts first: the application carries the candidate's name and contacts"),
             details={"reason": "contacts_closed", "urn": urn},
         )
-    stored = Resume.objects.for_organization(recruiter.organization_id).filter(urn=urn).first()
+    stored = stored_resume(recruiter.organization_id, urn)
     card = None
     if stored is not None and stored.resume:
         try:

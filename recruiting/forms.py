@@ -8,7 +8,7 @@ from recruiting.adapters.base import Order, SearchQuery
 from recruiting.application_list import ApplicationFilter
 from recruiting.domain import REGIONS
 from recruiting.models import Subsystem
-from recruiting.services.search import MAX_SALARY, MAX_TEXT, search_query_validate
+from recruiting.services.search_query import MAX_SALARY, MAX_TEXT, search_query_validate
 
 ORDER_CHOICES = [
     (Order.RELEVANCE.value, _("Relevance")),

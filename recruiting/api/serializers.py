@@ -15,7 +15,7 @@ from recruiting.adapters.base import JobSite, Order
 from recruiting.domain import REGIONS
 from recruiting.models import Application, Subsystem
 from recruiting.services.contacts import CONTACT_FIELDS
-from recruiting.services.search import MAX_PAGE_SIZE, MAX_SALARY
+from recruiting.services.search_query import MAX_PAGE_SIZE, MAX_SALARY
 
 SITE_CHOICES = [site.value for site in JobSite]
 CONNECTION_STATES = ["not_connected", "connected", "expired", "reconnect"]

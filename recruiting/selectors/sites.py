@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from recruiting.adapters.base import JobSite
 from recruiting.merge import split_key
 from recruiting.models import MergeSplit, Token
 from recruiting.ranking import SITE_ORDER
+from recruiting.site_errors import reconnect_message
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,7 @@ def job_sites_overview(*, recruiter) -> list[SiteConnection]:
             rows.append(SiteConnection(site, "not_connected"))
         elif token.status == Token.Status.RECONNECT:
             # `status_detail` is the site's own answer, kept for the admin.
-            detail = _("Access to %(site)s has expired. Reconnect it on the Job sites page.") % {
-                "site": site.label
-            }
+            detail = reconnect_message(site)
             rows.append(SiteConnection(site, "reconnect", token.valid_until, detail))
         elif token.is_expired(now):
             # Expired access tokens are renewed with the refresh token on use.

@@ -52,7 +52,8 @@ from recruiting.selectors.contacts import (
 )
 from recruiting.services.application_params import urn_parse, urn_validate
 from recruiting.services.sites import site_adapter
-from recruiting.services.tokens import token_access, token_mark_reconnect, token_refresh
+from recruiting.services.tokens import with_access
+from recruiting.site_errors import contacts_error, contacts_message, not_connected_error
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +152,9 @@ def contacts_choices(*, recruiter: User, urns: list[str]) -> list[ContactsChoice
         try:
             choices.append(_choice(recruiter, urn, site, resume_id, quotas))
         except errors.ServiceError as exc:
-            choices.append(ContactsChoice(urn, site, "unavailable", message=_plain(site, exc)))
+            choices.append(
+                ContactsChoice(urn, site, "unavailable", message=contacts_message(site, exc))
+            )
     return choices
 
 
@@ -330,75 +333,15 @@ def hidden_labels(ids: Iterable[str]) -> list[str]:
 def _token(recruiter: User, site: JobSite) -> Token:
     token = selectors.tokens_for(recruiter=recruiter).get(site)
     if token is None:
-        raise errors.FailedPrecondition(
-            _("%(site)s is not connected. Connect it on the Job sites page.")
-            % {"site": site.label},
-            details={"site": site.value, "reason": "not_connected"},
-        )
+        raise not_connected_error(site)
     return token
 
 
 def _call(site: JobSite, token: Token, call: Callable[[str], Any]) -> Any:
-    """Run `call(access_token)`; a token that expired in flight is refreshed
-    once (nothing was charged: the site refused the call). Errors come back
-    in plain words."""
+    """`call(access_token)` (`tokens.with_access`), its errors in plain words."""
     try:
-        try:
-            return call(token_access(token=token))
-        except errors.Unauthenticated as exc:
-            if exc.details.get("reason") == "revoked":
-                token_mark_reconnect(token=token, reason=exc.message)
-            if exc.details.get("reason") != "expired":
-                raise
-            return call(token_refresh(token=token).access_token)
+        return with_access(token=token, call=call)
     except errors.FailedPrecondition:
         raise
     except errors.ServiceError as exc:
         raise contacts_error(site, exc) from exc
-
-
-def contacts_error(site: JobSite, exc: errors.ServiceError) -> errors.ServiceError:
-    """The site's failure as the product's error, in plain words naming the site.
-
-    The site refusing the recruiter's connection is FailedPrecondition
-    (reason "reconnect"), not Unauthenticated: the caller's own login to us
-    is fine, only the job-site connection needs renewing.
-    """
-    details = {**exc.details, "site": site.value}
-    message = _plain(site, exc)
-    if isinstance(exc, errors.PermissionDenied | errors.ResourceExhausted | errors.NotFound):
-        return type(exc)(message, details=details)
-    if isinstance(exc, errors.Unauthenticated):
-        return errors.FailedPrecondition(message, details={**details, "reason": "reconnect"})
-    if isinstance(exc, errors.InvalidArgument):
-        return type(exc)(message, details=details)
-    return errors.Unavailable(message, details=details)
-
-
-def _plain(site: JobSite, exc: errors.ServiceError) -> str:
-    label = {"site": site.label}
-    if isinstance(exc, errors.FailedPrecondition):
-        return exc.message
-    if isinstance(exc, errors.PermissionDenied):
-        return (
-            _(
-                "Access error. Make sure access to the job site %(site)s is allowed on the "
-                "access tab"
-            )
-            % label
-        )
-    if isinstance(exc, errors.ResourceExhausted):
-        return (
-            _(
-                "No paid contact views are left on %(site)s. Access error. Make sure access "
-                "to the job site %(site)s is allowed on the access tab"
-            )
-            % label
-        )
-    if isinstance(exc, errors.NotFound):
-        return _("The resume is no longer available on %(site)s (deleted or hidden).") % label
-    if isinstance(exc, errors.Unauthenticated):
-        return _("Access to %(site)s has expired. Reconnect it on the Job sites page.") % label
-    if isinstance(exc, errors.InvalidArgument):
-        return _("%(site)s refused the request as invalid.") % label
-    return _("%(site)s is temporarily unavailable. Please try again in a minute.") % label

@@ -20,17 +20,14 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -39,46 +36,28 @@ from django.utils.translation import gettext as _
 from core import errors
 from recruiting import cursor as cursors
 from recruiting import selectors
-from recruiting.adapters.base import (
-    JobSite,
-    Order,
-    ResumeCard,
-    SearchPage,
-    SearchQuery,
-    card_from_dict,
-)
-from recruiting.domain import REGIONS
+from recruiting.adapters.base import JobSite, ResumeCard, SearchPage, SearchQuery, card_from_dict
 from recruiting.merge import MergedCard, merge, split_key, twins_finder
 from recruiting.models import MergeSplit, Resume, SearchSession, Token
 from recruiting.paging import Pager, Stream
 from recruiting.ranking import SITE_ORDER, order_page
 from recruiting.selectors.applications import ApplicationInfo, card_application
 from recruiting.selectors.contacts import contacts_known, has_contact_data
+from recruiting.services.fanout import fan_out, site_fetch
 from recruiting.services.rates import currency_rates, currency_rates_fresh
-from recruiting.services.sites import site_adapter
-from recruiting.services.tokens import (
-    reconnect_error,
-    token_access,
-    token_mark_reconnect,
-    token_refresh,
+from recruiting.services.search_query import (
+    bad_argument,
+    query_dict,
+    query_from,
+    search_page_size_validate,
+    search_query_validate,
 )
+from recruiting.services.search_status import SiteStatus, status_dict, status_from
+from recruiting.services.sites import site_adapter
+from recruiting.services.tokens import token_mark_reconnect
+from recruiting.site_errors import reconnect_error
 
 logger = logging.getLogger(__name__)
-
-MAX_TEXT = 200
-MAX_SALARY = 100_000_000
-MAX_PAGE_SIZE = 50
-# Fixed pool: a burst of searches against a hanging site cannot grow threads.
-_EXECUTOR = ThreadPoolExecutor(max_workers=8, thread_name_prefix="jobsite-search")
-
-
-@dataclass(frozen=True)
-class SiteStatus:
-    site: JobSite
-    state: str  # "ok" | "failed" | "timeout" | "reconnect" | "limit" | "denied"
-    found: int | None = None
-    message: str = ""
-    depth_limited: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,50 +74,6 @@ class SearchResult:
     def items(self) -> list[tuple[MergedCard, ApplicationInfo | None]]:
         """Cards with the application each shows (`card_application`)."""
         return [(card, card_application(self.applications, card.urns)) for card in self.cards]
-
-
-# --- input --------------------------------------------------------------------
-
-
-def search_query_validate(query: SearchQuery) -> SearchQuery:
-    """The query with its text trimmed. Raises InvalidArgument on bad input."""
-    text = " ".join(query.text.split())
-    if not text:
-        raise _bad("text", _("Enter what to search for."))
-    if len(text) > MAX_TEXT:
-        raise _bad("text", _("The query is too long (at most %(n)d characters).") % {"n": MAX_TEXT})
-    if re.search(r"[<>]", text):
-        raise _bad("text", _("The query may not contain HTML."))
-    if query.region is not None and query.region not in REGIONS:
-        raise _bad("region", _("Unknown region."))
-    if not isinstance(query.order, Order):
-        raise _bad("order", _("Unknown order."))
-    for name in ("salary_from", "salary_to"):
-        value = getattr(query, name)
-        if value is not None and not 0 <= value <= MAX_SALARY:
-            raise _bad(name, _("Salary must be between 0 and %(max)d.") % {"max": MAX_SALARY})
-    if query.salary_from is not None and query.salary_to is not None:
-        if query.salary_from > query.salary_to:
-            raise _bad("salary_to", _("“Salary to” must not be less than “salary from”."))
-    return SearchQuery(text, query.region, query.salary_from, query.salary_to, query.order)
-
-
-def search_page_size_validate(page_size: int | None) -> int:
-    """`page_size`, or the default when None. Raises InvalidArgument outside 1..MAX_PAGE_SIZE."""
-    if page_size is None:
-        return settings.JOBSITE_SEARCH_PAGE_SIZE
-    if isinstance(page_size, bool) or not isinstance(page_size, int):
-        raise _bad("page_size", _("Unknown page size."))
-    if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise _bad(
-            "page_size",
-            _("Page size must be between 1 and %(max)d.") % {"max": MAX_PAGE_SIZE},
-        )
-    return page_size
-
-
-def _bad(field: str, message: str) -> errors.InvalidArgument:
-    return errors.InvalidArgument(message, details={"field": field})
 
 
 # --- use cases ------------------------------------------------------------------
@@ -160,14 +95,13 @@ def search_start(*, recruiter, query: SearchQuery, page_size: int | None = None)
         )
     deadline = time.monotonic() + settings.JOBSITE_SEARCH_DEADLINE
     streams = [Stream(site=site) for site in SITE_ORDER if site in tokens]
-    access: dict[JobSite, str] = {}
     # Never waited for: cached or last known rates (a refresh starts in the
     # background when they are stale).
     rates, fresh = currency_rates()
     # Token work (a refresh, or waiting for another process's) runs inside
     # each site's call: a slow one times out that site alone.
-    outcome = _fan_out(
-        {s.site: partial(_site_fetch, s.site, 0, tokens, access, query, deadline) for s in streams},
+    outcome = fan_out(
+        {s.site: partial(site_fetch, s.site, 0, tokens, query, deadline) for s in streams},
         deadline,
     )
     if not fresh:  # a refresh may have finished during the site calls
@@ -179,13 +113,13 @@ def search_start(*, recruiter, query: SearchQuery, page_size: int | None = None)
         if isinstance(result, SearchPage):
             fetched.extend(result.cards)
     pager = Pager(streams=streams, order=query.order, rates=rates)
-    snapshot = _build_page(pager, tokens, access, query, deadline, fetched, page_size)
+    snapshot = _build_page(pager, tokens, query, deadline, fetched, page_size)
     _resumes_store(recruiter, fetched)
     now = timezone.now()
     SearchSession.objects.filter(recruiter=recruiter, expires_at__lte=now).delete()
     session = SearchSession.objects.create(
         recruiter=recruiter,
-        query={**_query_dict(query), "page_size": page_size},
+        query=query_dict(query, page_size),
         state=pager.to_dict(),
         pages=[snapshot],
         expires_at=now + timedelta(seconds=settings.JOBSITE_SEARCH_CURSOR_TTL),
@@ -205,11 +139,11 @@ def search_page(*, recruiter, cursor: str) -> SearchResult:
         pk=position.session_id, recruiter=recruiter, expires_at__gt=timezone.now()
     ).first()
     if session is None:
-        raise _bad("cursor", _("This search has expired; please search again."))
+        raise bad_argument("cursor", _("This search has expired; please search again."))
     if position.page < len(session.pages):
         return _result(recruiter, session, position.page)
     if position.page > len(session.pages) or not session.pages[-1]["has_more"]:
-        raise _bad("cursor", _("The page link is not valid."))
+        raise bad_argument("cursor", _("The page link is not valid."))
     return _next_page(recruiter, session, position.page)
 
 
@@ -221,7 +155,7 @@ def merge_split_create(*, recruiter, urns: list[str]) -> int:
     """
     distinct = sorted(set(urns))
     if len(distinct) < 2 or any(not u.startswith("urn:") or len(u) > 100 for u in distinct):
-        raise _bad("urns", _("Choose a merged card to split."))
+        raise bad_argument("urns", _("Choose a merged card to split."))
     created = 0
     with transaction.atomic():
         for i, a in enumerate(distinct):
@@ -234,98 +168,21 @@ def merge_split_create(*, recruiter, urns: list[str]) -> int:
 # --- steps ----------------------------------------------------------------------
 
 
-def _site_fetch(
-    site: JobSite,
-    page: int,
-    tokens: dict[JobSite, Token],
-    access: dict[JobSite, str],
-    query: SearchQuery,
-    deadline: float,
-) -> SearchPage:
-    """Page `page` of `site`'s results, with a usable access token first.
-
-    Runs in a pool thread (`_fan_out`). A token refresh runs to its own
-    timeout even past `deadline` and stores the new pair: the page stops
-    waiting, the next search uses the pair. A token that expired in flight
-    is refreshed once and the call repeated.
-    """
-    token = tokens.get(site)
-    if token is None:  # disconnected mid-search
-        raise errors.Unauthenticated(details={"reason": "reconnect"})
-    if site not in access:
-        access[site] = token_access(token=token, deadline=deadline)
-    try:
-        return _search(site, access[site], query, page, deadline)
-    except errors.Unauthenticated as exc:
-        if exc.details.get("reason") != "expired":
-            raise
-    access[site] = token_refresh(token=token, deadline=deadline).access_token
-    return _search(site, access[site], query, page, deadline)
-
-
-def _search(
-    site: JobSite, access_token: str, query: SearchQuery, page: int, deadline: float
-) -> SearchPage:
-    if time.monotonic() >= deadline:
-        raise errors.DeadlineExceeded(f"{site.value}: deadline passed")
-    return site_adapter(site).search(
-        access_token=access_token, query=query, page=page, deadline=deadline
-    )
-
-
-def _fan_out(calls: dict[Any, Any], deadline: float) -> dict[Any, Any]:
-    """Run `calls` in parallel; each result or its ServiceError, by key.
-
-    Calls not done by `deadline` give DeadlineExceeded; their threads go on
-    to the end (a site call within its read timeout, which never passes the
-    deadline; a token refresh within its own, storing the new pair).
-    """
-    futures: dict[Any, Future] = {
-        key: _EXECUTOR.submit(_closing_db, fn) for key, fn in calls.items()
-    }
-    wait(futures.values(), timeout=max(0.0, deadline - time.monotonic()))
-    out: dict[Any, Any] = {}
-    for key, future in futures.items():
-        if not future.done():
-            future.cancel()
-            out[key] = errors.DeadlineExceeded(f"{key}: no answer before the deadline")
-            continue
-        exc = future.exception()
-        if exc is None:
-            out[key] = future.result()
-        elif isinstance(exc, errors.ServiceError):
-            out[key] = exc
-        else:
-            # A bug in one site's handling must not fail the other sites.
-            logger.error("search call %s crashed", key, exc_info=exc)
-            out[key] = errors.Internal(f"{key}: unexpected failure")
-    return out
-
-
-def _closing_db(fn: Callable[[], Any]) -> Any:
-    """Run `fn` in a pool thread, closing the database connection it opened
-    (a token refresh writes) before the thread goes back to the pool."""
-    try:
-        return fn()
-    finally:
-        db_connection.close()
-
-
 def _take(stream: Stream, result: Any, tokens: dict[JobSite, Token]) -> None:
     if isinstance(result, SearchPage):
         stream.absorb(result)
         return
     stream.fail(result)
     if isinstance(result, errors.Unauthenticated):
-        if result.details.get("reason") != "reconnect":
-            token_mark_reconnect(token=tokens[stream.site], reason=result.message)
+        token = tokens[stream.site]
+        if token.status != Token.Status.RECONNECT:
+            token_mark_reconnect(token=token, reason=result.message)
         stream.exhausted = True  # no use asking again without a new connection
 
 
 def _build_page(
     pager: Pager,
     tokens: dict[JobSite, Token],
-    access: dict[JobSite, str],
     query: SearchQuery,
     deadline: float,
     fetched: list[ResumeCard],
@@ -338,10 +195,10 @@ def _build_page(
     """
 
     def fetch(site: JobSite, page: int) -> SearchPage:
-        return _site_fetch(site, page, tokens, access, query, deadline)
+        return site_fetch(site, page, tokens, query, deadline)
 
     def gather(calls: dict[JobSite, Callable[[], SearchPage]]) -> dict[JobSite, Any]:
-        results = _fan_out(calls, deadline)
+        results = fan_out(calls, deadline)
         for result in results.values():
             if isinstance(result, SearchPage):
                 fetched.extend(result.cards)
@@ -363,7 +220,7 @@ def _build_page(
             stream.exhausted = True
     return {
         "cards": [c.to_dict() for c in cards],
-        "statuses": [_status_dict(s) for s in pager.streams],
+        "statuses": [status_dict(s) for s in pager.streams],
         "has_more": pager.has_more,
     }
 
@@ -372,17 +229,16 @@ def _next_page(recruiter, session: SearchSession, number: int) -> SearchResult:
     pager = Pager.from_dict(session.state)
     tokens = selectors.tokens_for(recruiter=recruiter)
     deadline = time.monotonic() + settings.JOBSITE_SEARCH_DEADLINE
-    access: dict[JobSite, str] = {}
     for stream in pager.streams:
         # Token work waits for a refill (in parallel, see _build_page); a
         # connection known to need a reconnect fails its site at once.
         token = tokens.get(stream.site)
         if token is not None and token.status == Token.Status.RECONNECT:
             stream.fail(reconnect_error(stream.site))
-    query = _query_from(session.query)
+    query = query_from(session.query)
     fetched: list[ResumeCard] = []
     page_size = session.query.get("page_size") or settings.JOBSITE_SEARCH_PAGE_SIZE
-    snapshot = _build_page(pager, tokens, access, query, deadline, fetched, page_size)
+    snapshot = _build_page(pager, tokens, query, deadline, fetched, page_size)
     _resumes_store(recruiter, fetched)
     state, pages = pager.to_dict(), [*session.pages, snapshot]
     saved = SearchSession.objects.filter(pk=session.pk, version=session.version).update(
@@ -409,9 +265,9 @@ def _result(recruiter, session: SearchSession, number: int) -> SearchResult:
         return cursors.pack(cursors.Cursor(session.pk, page, recruiter.pk))
 
     return SearchResult(
-        query=_query_from(session.query),
+        query=query_from(session.query),
         cards=ordered,
-        statuses=[_status_from(s) for s in snapshot["statuses"]],
+        statuses=[status_from(s) for s in snapshot["statuses"]],
         page=number,
         next_cursor=link(number + 1) if has_next else None,
         prev_cursor=link(number - 1) if number > 0 else None,
@@ -474,68 +330,6 @@ def _resumes_store(recruiter, cards: list[ResumeCard]) -> None:
         )
 
 
-# --- statuses in plain words ------------------------------------------------------
-
-
-def site_error_message(site: JobSite, exc: errors.ServiceError) -> tuple[str, str]:
-    """(state, plain-words message) for a site's failure."""
-    label = site.label
-    if isinstance(exc, errors.Unauthenticated):
-        return "reconnect", _(
-            "Access to %(site)s has expired. Reconnect it on the Job sites page."
-        ) % {"site": label}
-    if isinstance(exc, errors.PermissionDenied):
-        return "denied", _(
-            "Access error. Make sure access to the job site %(site)s is allowed on the access tab"
-        ) % {"site": label}
-    if isinstance(exc, errors.ResourceExhausted):
-        return "limit", _("The request limit of %(site)s is reached. Try again later.") % {
-            "site": label
-        }
-    if isinstance(exc, errors.DeadlineExceeded):
-        return "timeout", _("%(site)s did not answer in time. Please try again in a minute.") % {
-            "site": label
-        }
-    return "failed", _("%(site)s is temporarily unavailable. Please try again in a minute.") % {
-        "site": label
-    }
-
-
-def _status_dict(stream: Stream) -> dict[str, Any]:
-    if stream.error is not None:
-        state, message = site_error_message(stream.site, stream.error)
-        return {
-            "site": stream.site.value,
-            "state": state,
-            "found": stream.found,
-            "message": message,
-            "depth_limited": False,
-        }
-    served_all = stream.exhausted and not stream.buffer
-    page_size = site_adapter(stream.site).page_size
-    depth = served_all and (stream.found or 0) > stream.next_page * page_size
-    return {
-        "site": stream.site.value,
-        "state": "ok",
-        "found": stream.found,
-        "message": "",
-        "depth_limited": depth,
-    }
-
-
-def _status_from(data: dict[str, Any]) -> SiteStatus:
-    return SiteStatus(**{**data, "site": JobSite(data["site"])})
-
-
-def _query_dict(query: SearchQuery) -> dict[str, Any]:
-    return {**asdict(query), "order": query.order.value}
-
-
-def _query_from(data: dict[str, Any]) -> SearchQuery:
-    values = {k: v for k, v in data.items() if k != "page_size"}
-    return SearchQuery(**{**values, "order": Order(values["order"])})
-
-
 __all__ = [
     "SearchResult",
     "SiteStatus",
@@ -544,6 +338,5 @@ __all__ = [
     "search_page_size_validate",
     "search_query_validate",
     "search_start",
-    "site_error_message",
     "split_key",
 ]

@@ -17,6 +17,7 @@ from recruiting.adapters.amocrm import AmoCrmClient
 from recruiting.adapters.subsystem_base import Pipeline, SubsystemAdapter
 from recruiting.adapters.tracker import TrackerClient
 from recruiting.models import Subsystem, SubsystemConnection
+from recruiting.site_errors import unavailable_message
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ def _subsystem_plain(label: Text, exc: errors.ServiceError) -> str:
     if isinstance(exc, errors.ResourceExhausted):
         return _("%(subsystem)s is busy with too many requests; try again in a minute") % names
     # Unavailable, a malformed answer, a timeout: the sentence the job sites use.
-    return _("%(site)s is temporarily unavailable. Please try again in a minute.") % {"site": label}
+    return unavailable_message(label)
 
 
 def connection_get(*, organization_id: int, subsystem: str) -> SubsystemConnection:

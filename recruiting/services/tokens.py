@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import transaction
@@ -38,8 +40,11 @@ from core import errors
 from recruiting.adapters.base import JobSite, TokenPair
 from recruiting.models import Token
 from recruiting.services.sites import site_adapter
+from recruiting.site_errors import reconnect_error
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 LEASE_POLL = 0.05
 # Beyond the refresh call's own timeouts: backoff before a connect retry,
@@ -98,14 +103,6 @@ def token_mark_reconnect(*, token: Token, reason: str) -> None:
     token.status = Token.Status.RECONNECT
 
 
-def reconnect_error(site: JobSite) -> errors.Unauthenticated:
-    return errors.Unauthenticated(
-        _("Access to %(site)s has expired. Reconnect it on the Job sites page.")
-        % {"site": site.label},
-        details={"site": site.value, "reason": "reconnect"},
-    )
-
-
 def token_access(*, token: Token, deadline: float | None = None) -> str:
     """A usable access token for `token`'s site, refreshed first when due.
 
@@ -119,6 +116,41 @@ def token_access(*, token: Token, deadline: float | None = None) -> str:
     if _due(token, site):
         token = token_refresh(token=token, deadline=deadline)
     return token.access_token
+
+
+def with_access(*, token: Token, call: Callable[[str], T], deadline: float | None = None) -> T:
+    """`call(access_token)` with a usable access token of `token`.
+
+    The one "expired -> refresh -> retry" step: a token due for refresh is
+    refreshed first; one the site refuses as expired in flight (the site
+    refused the call, so nothing was charged) is refreshed once and the call
+    repeated. A token the site reports revoked is marked "reconnect needed".
+    `token` follows the refreshed row, so later calls with it need no
+    refresh. `deadline` as for `token_refresh`. Raises what `call` raises,
+    and Unauthenticated (reason "reconnect") when the connection must be
+    renewed.
+    """
+    if token.status == Token.Status.RECONNECT:
+        raise reconnect_error(JobSite(token.job_site))
+    if _due(token, JobSite(token.job_site)):
+        _follow(token, token_refresh(token=token, deadline=deadline))
+    try:
+        return call(token.access_token)
+    except errors.Unauthenticated as exc:
+        reason = exc.details.get("reason")
+        if reason == "revoked":
+            token_mark_reconnect(token=token, reason=exc.message)
+        if reason != "expired":
+            raise
+    _follow(token, token_refresh(token=token, deadline=deadline))
+    return call(token.access_token)
+
+
+def _follow(token: Token, row: Token) -> None:
+    if row is token:
+        return
+    for field in ("access_token", "refresh_token", "valid_until", "status", "status_detail"):
+        setattr(token, field, getattr(row, field))
 
 
 def _due(token: Token, site: JobSite) -> bool:

@@ -18,8 +18,8 @@ from core.models import JobRun
 from recruiting.adapters.amocrm import AmoCrmClient
 from recruiting.adapters.subsystem_base import ExternalApplication, SubsystemAdapter
 from recruiting.models import Application, KnownContact, Subsystem, SubsystemConnection
+from recruiting.services.application_claims import application_open
 from recruiting.services.application_params import URN_RE
-from recruiting.services.applications import _open
 from recruiting.services.subsystems import (
     amocrm_client,
     connection_catalogue_refresh,
@@ -192,7 +192,7 @@ def _pending_reconcile(
         external = client.find(marker=app.idempotency_key)
         run.incr("requests")
         if external is not None:
-            _open(app, external)
+            application_open(app, external)
             run.incr("reconciled")
         elif app.created_at < now - PENDING_GIVE_UP:
             # Kept, not deleted: the next take reuses its marker and looks

@@ -40,3 +40,14 @@ register(
         runbook="docs/jobs/subsystem_tokens_refresh.md",
     )
 )
+register(
+    Job(
+        name="search_sessions_prune",
+        title=_("Delete expired search sessions"),
+        task="recruiting.tasks.search_sessions_prune",
+        every_minutes=60,
+        stale_after=timedelta(hours=6),
+        enabled_setting="SEARCH_SESSIONS_PRUNE_ENABLED",
+        runbook="docs/jobs/search_sessions_prune.md",
+    )
+)

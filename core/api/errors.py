@@ -162,4 +162,3 @@ def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonRespon
     """Unknown URLs under /api/ answer the JSON NOT_FOUND error, for any method."""
     body = error_body(Code.NOT_FOUND, gettext("There is no such API method."))
     return JsonResponse(body, status=404, json_dumps_params={"ensure_ascii": False})
-

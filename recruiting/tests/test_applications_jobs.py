@@ -11,9 +11,9 @@ from django.utils import timezone, translation
 
 from core import errors
 from core.models import JobRun
-from recruiting import tasks
 from recruiting.models import Application, KnownContact
 from recruiting.selectors.applications import applications_for_urns
+from recruiting.services import job_runs
 from recruiting.services.applications import application_create
 from recruiting.services.contacts import contacts_open
 from recruiting.tests.applications_support import candidate
@@ -25,8 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def poll() -> JobRun:
-    tasks.applications_poll(trigger=JobRun.Trigger.COMMAND)
-    return JobRun.objects.filter(job="applications_poll").first()
+    return job_runs.applications_poll_run(trigger=JobRun.Trigger.COMMAND)
 
 
 def test_tracker_status_change_reaches_the_card_after_a_poll(recruiter, tracker, emulators):
@@ -149,7 +148,7 @@ def test_stale_pending_claim_is_reconciled_by_the_poller(recruiter, tracker):
 
 def test_contacts_known_in_amocrm_are_stored_per_resume(recruiter, amo):
     application_create(recruiter=recruiter, candidate=candidate(), subsystem="amocrm")
-    tasks.applications_contacts_pull(trigger=JobRun.Trigger.COMMAND)
+    job_runs.known_contacts_pull_run(trigger=JobRun.Trigger.COMMAND)
     known = KnownContact.objects.get()
     assert known.resume_urn == "urn:hh:abc123" and known.organization == recruiter.organization
     assert known.contacts["phones"] == ["+79991234567"]
@@ -164,7 +163,7 @@ def test_contacts_known_in_amocrm_reach_the_other_resumes_of_the_card(recruiter,
         recruiter=recruiter, candidate=candidate(), subsystem="amocrm", card_urns=[sj]
     )
     assert app.params["card_urns"] == [sj]
-    tasks.applications_contacts_pull(trigger=JobRun.Trigger.COMMAND)
+    job_runs.known_contacts_pull_run(trigger=JobRun.Trigger.COMMAND)
     known = KnownContact.objects.get(resume_urn=sj)
     assert known.organization == recruiter.organization and known.source == "amocrm"
     assert known.contacts["phones"] == ["+79991234567"]
@@ -180,13 +179,13 @@ def test_expiring_oauth_token_is_refreshed_and_the_new_pair_stored(amo):
     amo.refresh_token = "sbx-refresh-first"
     amo.token_expires_at = timezone.now() + timedelta(minutes=5)
     amo.save()
-    tasks.subsystem_tokens_refresh(trigger=JobRun.Trigger.COMMAND)
+    job_runs.subsystem_tokens_refresh_run(trigger=JobRun.Trigger.COMMAND)
     amo.refresh_from_db()
     assert amo.refresh_token.startswith("sbx-refresh-") and amo.refresh_token != "sbx-refresh-first"
     assert amo.token_expires_at > timezone.now() + timedelta(hours=23)
     run = JobRun.objects.filter(job="subsystem_tokens_refresh").first()
     assert run.counters["refreshed"] == 1
-    tasks.subsystem_tokens_refresh(trigger=JobRun.Trigger.COMMAND)  # fresh now: not spent again
+    job_runs.subsystem_tokens_refresh_run(trigger=JobRun.Trigger.COMMAND)  # fresh now: not spent again
     assert (
         JobRun.objects.filter(job="subsystem_tokens_refresh").first().counters.get("refreshed")
         is None
@@ -196,7 +195,7 @@ def test_expiring_oauth_token_is_refreshed_and_the_new_pair_stored(amo):
 def test_expiring_long_lived_token_makes_the_run_partial(tracker):
     tracker.token_expires_at = timezone.now() + timedelta(days=3)
     tracker.save()
-    tasks.subsystem_tokens_refresh(trigger=JobRun.Trigger.COMMAND)
+    job_runs.subsystem_tokens_refresh_run(trigger=JobRun.Trigger.COMMAND)
     run = JobRun.objects.filter(job="subsystem_tokens_refresh").first()
     assert run.status == "partial" and "expires" in run.message
 

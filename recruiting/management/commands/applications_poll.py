@@ -1,20 +1,10 @@
-from django.core.management.base import BaseCommand
-
-from core.jobs import JobLocked
+from core.management.job_command import JobCommand
 from core.models import JobRun
-from recruiting import tasks
+from recruiting.services import job_runs
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = "Run the applications_poll job now (records a JobRun; refuses while another run holds the lock)."
 
-    def handle(self, *args, **options):
-        try:
-            tasks.applications_poll.__wrapped__(trigger=JobRun.Trigger.COMMAND)
-        except JobLocked as exc:
-            self.stderr.write(exc.message)
-            raise SystemExit(1) from exc
-        run = JobRun.objects.filter(job="applications_poll").first()
-        self.stdout.write(f"{run.job} #{run.pk}: {run.status} {run.counters}")
-        if run.message:
-            self.stdout.write(run.message)
+    def run_job(self, **options) -> JobRun:
+        return job_runs.applications_poll_run(trigger=JobRun.Trigger.COMMAND)

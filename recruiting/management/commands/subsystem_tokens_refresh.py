@@ -1,20 +1,15 @@
-from django.core.management.base import BaseCommand
-
-from core.jobs import JobLocked
+from core.management.job_command import JobCommand
 from core.models import JobRun
-from recruiting import tasks
+from recruiting.services import job_runs
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = "Run the subsystem_tokens_refresh job now (records a JobRun; refuses while another run holds the lock)."
 
-    def handle(self, *args, **options):
-        try:
-            tasks.subsystem_tokens_refresh.__wrapped__(trigger=JobRun.Trigger.COMMAND)
-        except JobLocked as exc:
-            self.stderr.write(exc.message)
-            raise SystemExit(1) from exc
-        run = JobRun.objects.filter(job="subsystem_tokens_refresh").first()
-        self.stdout.write(f"{run.job} #{run.pk}: {run.status} {run.counters}")
-        if run.message:
-            self.stdout.write(run.message)
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--dry-run", action="store_true", help="Report only; change nothing.")
+
+    def run_job(self, *, dry_run: bool = False, **options) -> JobRun:
+        return job_runs.subsystem_tokens_refresh_run(
+            trigger=JobRun.Trigger.COMMAND, dry_run=dry_run
+        )

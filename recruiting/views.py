@@ -17,6 +17,7 @@ from recruiting import application_list, selectors
 from recruiting.adapters.base import JobSite
 from recruiting.exports import applications_csv
 from recruiting.forms import ApplicationFilterForm, SearchForm, take_params
+from recruiting.ranking import SITE_ORDER
 from recruiting.selectors.applications import card_application
 from recruiting.services import applications as applications_service
 from recruiting.services import contacts, oauth, tokens
@@ -114,8 +115,10 @@ def split(request: AuthedRequest) -> HttpResponse:
     return redirect(_search_url(request.POST.get("cursor", "")))
 
 
-def _connected(request: AuthedRequest) -> bool:
-    return bool(selectors.tokens_for(recruiter=request.user))
+def _connected(request: AuthedRequest) -> list[JobSite]:
+    """The recruiter's connected sites, in the product's site order."""
+    tokens = selectors.tokens_for(recruiter=request.user)
+    return [site for site in SITE_ORDER if site in tokens]
 
 
 def _search_url(cursor: str) -> str:

@@ -25,7 +25,11 @@ def test_search_open_contacts_from_superjob_take_into_tracker(
     card.locator("button.open-contacts").click()
     card.locator("button.open-from[data-site=sj]").click()
     card.locator(".contact-name").wait_for()
-    assert card.locator(".contact-name").inner_text().strip() not in ("", "—")
+    name = card.locator(".contact-name").inner_text().strip()
+    assert name not in ("", "—")
+    # The header names the candidate at once, and one "Take into work" is left.
+    assert card.locator("header .card-name").inner_text().strip() == name
+    assert card.locator("button.take-into-work").count() == 1
     card.locator(".contacts-box button.take-into-work").click()
     form = card.locator("form.take-form[data-subsystem=tracker]")
     form.locator("select[name=target]").select_option("HIRE")

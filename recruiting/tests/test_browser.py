@@ -23,6 +23,18 @@ def test_search_open_contacts_from_superjob_take_into_tracker(
     card = page.locator("article.resume-card.merged").first
     card.wait_for()
     card.locator("button.open-contacts").click()
+    # A paid opening asks first, saying what it costs; declining changes nothing.
+    asked: list[str] = []
+
+    def answer(dialog, accept: bool) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda d: answer(d, False))
+    card.locator("button.open-from[data-site=sj]").click()
+    assert "SuperJob" in asked[0] and ("контакт" in asked[0] or "contact" in asked[0])
+    assert card.locator(".contact-name").count() == 0
+    page.once("dialog", lambda d: answer(d, True))
     card.locator("button.open-from[data-site=sj]").click()
     card.locator(".contact-name").wait_for()
     name = card.locator(".contact-name").inner_text().strip()

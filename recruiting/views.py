@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core import errors
 from core.types import AuthedRequest
 from recruiting import application_list, selectors
-from recruiting.adapters.base import JobSite
+from recruiting.adapters.base import JobSite, ResumeCard
 from recruiting.exports import applications_csv
 from recruiting.forms import ApplicationFilterForm, SearchForm, take_params
 from recruiting.ranking import SITE_ORDER
@@ -196,7 +196,10 @@ def contacts_open(request: AuthedRequest) -> HttpResponse:
 def take_form(request: AuthedRequest) -> HttpResponse:
     """The take-into-work form for a card: configured subsystems and their targets."""
     urns = card_urns_check(request.GET.getlist("urn"))
-    context = {**_work_context(request, urns), "card": request.GET.get("card", "")}
+    shown = selectors.search_cards(
+        recruiter=request.user, cursor=request.GET.get("cursor", ""), urns=urns
+    )
+    context = {**_work_context(request, urns, shown), "card": request.GET.get("card", "")}
     return _panel(request, "recruiting/_take.html", context, title=_("Take into work"))
 
 
@@ -204,9 +207,16 @@ def take_form(request: AuthedRequest) -> HttpResponse:
 def take(request: AuthedRequest) -> HttpResponse:
     urn, card = request.POST.get("urn", ""), request.POST.get("card", "")
     card_urns = request.POST.getlist("card_urn")[:MAX_CARD_URNS]
+    shown = selectors.search_cards(
+        recruiter=request.user, cursor=request.POST.get("cursor", ""), urns=[urn]
+    )
     try:
         applications_service.resume_take(
-            recruiter=request.user, urn=urn, card_urns=card_urns, **take_params(request.POST)
+            recruiter=request.user,
+            urn=urn,
+            card_urns=card_urns,
+            shown=shown.get(urn),
+            **take_params(request.POST),
         )
     except errors.AlreadyExists as exc:
         context = {**_work_context(request, [urn, *card_urns]), "error": exc, "card": card}
@@ -239,16 +249,22 @@ def _back_url(*, card: str, urns: list[str], cursor: str) -> str:
     return _search_url(cursor)
 
 
-def _work_context(request: AuthedRequest, urns: list[str]) -> dict:
+def _work_context(
+    request: AuthedRequest, urns: list[str], shown: dict[str, ResumeCard] | None = None
+) -> dict:
+    """What the take-into-work parts show. The resume to take is one whose
+    contacts the organization has, else one the site reports open (`shown`:
+    the search's cards), whose contacts the take then fetches free."""
     org = request.user.organization_id
     urns = list(dict.fromkeys(urns))
     applications = selectors.application_statuses(organization=org, urns=urns)
     known = contacts.contacts_known(organization_id=org, urns=urns)
+    open_on_site = [u for u in urns if u in (shown or {}) and (shown or {})[u].contacts_open]
     return {
         "urns": urns,
         "application": card_application(applications, urns),
         "known": known,
-        "take_urn": next((u for u in urns if u in known), None),
+        "take_urn": next((u for u in urns if u in known), None) or next(iter(open_on_site), None),
         "subsystems": selectors.subsystem_options(organization=org),
     }
 

@@ -176,6 +176,13 @@ class CardSerializer(serializers.Serializer):
     name = serializers.CharField(allow_null=True)
     contacts_open = serializers.BooleanField(help_text="Contacts are open on some site")
     updated_at = serializers.DateTimeField()
+    salary_rub = serializers.IntegerField(
+        allow_null=True,
+        help_text=(
+            "A salary in a foreign currency, in roubles at the rates the salary order uses; "
+            "null for roubles or an unknown rate"
+        ),
+    )
     resumes = ResumeCardSerializer(many=True)
     application = Nullable(
         ApplicationSerializer(), help_text="The organization's application for any of these resumes"

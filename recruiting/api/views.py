@@ -114,10 +114,11 @@ def _search_body(result: search_service.SearchResult) -> dict[str, Any]:
             "name": card.name,
             "contacts_open": card.contacts_open,
             "updated_at": card.updated_at,
+            "salary_rub": None if rub is None else round(rub),
             "resumes": card.resumes,
             "application": application,
         }
-        for card, application in result.items()
+        for card, application, rub in result.items()
     ]
     return {
         "cards": cards,

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from core import errors
 from core.models import User
-from recruiting.adapters.base import JobSite
+from recruiting.adapters.base import JobSite, ResumeCard
 from recruiting.adapters.subsystem_base import (
     Candidate,
     CreateParams,
@@ -47,6 +47,7 @@ from recruiting.services.application_params import (
     urn_parse,
     urn_validate,
 )
+from recruiting.services.contacts import contacts_closed_error, contacts_open
 from recruiting.services.sites import site_adapter
 from recruiting.services.subsystems import (
     connection_get,
@@ -166,10 +167,7 @@ def candidate_for(*, recruiter: User, urn: str) -> Candidate:
     site, resume_id = urn_parse(urn)
     known = contacts_known(organization_id=recruiter.organization_id, urns=[urn]).get(urn)
     if known is None:
-        raise errors.FailedPrecondition(
-            _("Open the contacts first: the application carries the candidate's name and contacts"),
-            details={"reason": "contacts_closed", "urn": urn},
-        )
+        raise contacts_closed_error(site, urn)
     stored = stored_resume(recruiter.organization_id, urn)
     card = None
     if stored is not None and stored.resume:
@@ -197,10 +195,14 @@ def resume_take(
     status_id: int | None = None,
     queue: str = "",
     card_urns: Sequence[str] = (),
+    shown: ResumeCard | None = None,
 ) -> Application:
     """Take the resume `urn` into work in `subsystem`: `application_create`
     with the candidate the organization knows (see `candidate_for`);
-    `card_urns` are the other resumes of its merged card.
+    `card_urns` are the other resumes of its merged card. `shown` is the
+    resume as the search showed it: when the site reports its contacts open
+    (a colleague opened them), they are fetched first, free, so such a card
+    is taken at once.
 
     Raises PermissionDenied (no organization), what `candidate_for` and
     `application_create` raise, except that the subsystem refusing the
@@ -210,6 +212,8 @@ def resume_take(
     """
     if recruiter.organization_id is None:
         raise errors.PermissionDenied(_("Only recruiters of an organization take candidates"))
+    if shown is not None and shown.contacts_open:
+        contacts_open(recruiter=recruiter, urn=urn, shown=shown, free_only=True)
     candidate = candidate_for(recruiter=recruiter, urn=urn)
     try:
         return application_create(

@@ -196,12 +196,15 @@ def contacts_open(
     urn: str,
     confirm_hidden: bool = False,
     shown: ResumeCard | None = None,
+    free_only: bool = False,
 ) -> KnownContacts:
     """Open the contacts of `urn` for the recruiter's organization, at most once.
 
     `shown` is the resume as the search showed it (`selectors.search_cards`):
     its hidden fields and opening link let an hh.ru opening skip the fresh
-    read, so it spends one resume view, not two.
+    read, so it spends one resume view, not two. `free_only` opens only
+    contacts the site reports open already (a colleague's opening): nothing
+    is paid, FailedPrecondition (reason "contacts_closed") otherwise.
 
     Returns stored contacts without calling the site when the organization
     has them. Raises InvalidArgument (bad URN), PermissionDenied (no
@@ -229,7 +232,9 @@ def contacts_open(
         raise all_hidden_error(site, hidden)  # a colleague's opening just stored it
     try:
         card = _call(
-            site, token, lambda access: _open(site, access, resume_id, confirm_hidden, shown)
+            site,
+            token,
+            lambda access: _open(site, access, resume_id, confirm_hidden, shown, free_only),
         )
         if not card.contacts_open and _hidden_only(site, card):
             # Paid, and the candidate hid everything: keep that outcome, so
@@ -259,9 +264,12 @@ def _open(
     resume_id: str,
     confirm_hidden: bool,
     shown: ResumeCard | None = None,
+    free_only: bool = False,
 ) -> ResumeCard:
     adapter = site_adapter(site)
     card = None
+    if free_only and adapter.resume_read_spends_contacts:
+        raise contacts_closed_error(site)
     if not adapter.resume_read_spends_contacts:
         # The search card tells what the candidate hid and carries the
         # one-time opening link; without it, one fresh read does (its link is
@@ -272,6 +280,8 @@ def _open(
             card = adapter.resume(access_token=access, resume_id=resume_id)
         if card.contacts_open:
             return card  # a colleague opened it already: free
+        if free_only:
+            raise contacts_closed_error(site)
         hidden = sorted(set(card.hidden_fields) & CONTACT_FIELDS)
         if hidden and not confirm_hidden:
             raise errors.FailedPrecondition(
@@ -283,6 +293,14 @@ def _open(
                 details={"reason": "hidden_fields", "hidden": hidden},
             )
     return adapter.open_contacts(access_token=access, resume_id=resume_id, resume=card)
+
+
+def contacts_closed_error(site: JobSite, urn: str = "") -> errors.FailedPrecondition:
+    """Taking into work needs the contacts: the application carries them."""
+    return errors.FailedPrecondition(
+        _("Open the contacts first: the application carries the candidate's name and contacts"),
+        details={"reason": "contacts_closed", "site": site.value, **({"urn": urn} if urn else {})},
+    )
 
 
 def _usable(card: ResumeCard | None) -> bool:

@@ -379,3 +379,21 @@ def test_tvm_tickets_authenticate_the_applications_list(emulators, tvm):
     client = SchemaCheckedClient(enforce_csrf_checks=True)
     response = client.get("/api/v1/applications", **tvm)
     assert response.json() == {"count": 0, "results": []}
+
+
+def test_a_foreign_salary_comes_with_its_rouble_equivalent(api, both_sites):
+    from recruiting.services.rates import currency_rates_refresh
+
+    currency_rates_refresh()  # the sites' dictionaries, as the ranking uses them
+    body = api.post_json("/api/v1/search", QUERY).json()
+    pages = [body]
+    for _ in range(5):
+        if any(c["salary_rub"] for p in pages for c in p["cards"]) or not pages[-1]["next_cursor"]:
+            break
+        pages.append(api.post_json("/api/v1/search", {"cursor": pages[-1]["next_cursor"]}).json())
+    cards = [c for p in pages for c in p["cards"]]
+    for card in cards:
+        salaries = [r["salary"] for r in card["resumes"] if r["salary"]]
+        if card["salary_rub"] is not None:
+            assert salaries and salaries[0]["currency"] != "RUB"
+    assert any(c["salary_rub"] for c in cards)

@@ -162,3 +162,53 @@ def test_subsystem_down_shows_plain_words_in_the_chosen_language(
     assert page.status_code == 503 and expected in text
     assert "HTTP 503" not in text and "answered" not in text
     assert not Application.objects.exists()
+
+
+def test_a_card_open_on_the_site_is_taken_at_once_without_paying(sites, recruiter, tracker):
+    from recruiting.selectors import contacts_known
+    from recruiting.tests.contacts_support import charged
+
+    result = search_service.search_start(recruiter=recruiter, query=QUERY)
+    resumes = [r for card in result.cards for r in card.resumes]
+    known = contacts_known(organization_id=recruiter.organization_id, urns=[r.urn for r in resumes])
+    urn = next(
+        r.urn for r in resumes if r.contacts_open and r.urn not in known and r.site.value == "hh"
+    )
+    form = sites.get(
+        "/recruiting/take/", {"urn": urn, "card": "1", "cursor": result.cursor}
+    ).content.decode()
+    assert 'data-subsystem="tracker"' in form  # no "open the contacts first"
+    page = sites.post(
+        "/recruiting/take/create/",
+        {
+            "urn": urn,
+            "subsystem": "tracker",
+            "target": "HIRE",
+            "card": "1",
+            "cursor": result.cursor,
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert page.status_code == 200
+    issue = TrackerIssue.objects.get()
+    stored = contacts_known(organization_id=recruiter.organization_id, urns=[urn])[urn]
+    assert stored.name in issue.summary and stored.phones[0] in issue.description
+    assert charged("hh") == 0
+
+
+def test_a_closed_card_is_never_opened_by_a_take(sites, recruiter, tracker):
+    from recruiting.tests.contacts_support import charged
+
+    result = search_service.search_start(recruiter=recruiter, query=QUERY)
+    urn = next(
+        r.urn
+        for c in result.cards
+        for r in c.resumes
+        if not r.contacts_open and r.site.value == "hh"
+    )
+    page = sites.post(
+        "/recruiting/take/create/",
+        {"urn": urn, "subsystem": "tracker", "target": "HIRE", "cursor": result.cursor},
+    )
+    assert page.status_code == 400
+    assert not TrackerIssue.objects.exists() and charged("hh") == 0

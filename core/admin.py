@@ -19,10 +19,8 @@ from django_q.models import Schedule
 from core import errors, selectors, services
 from core.jobs import all_jobs, get_job
 from core.models import JobRun, Organization, Property, User
+from core.numbers import BIGINT_MAX, parse_int
 from core.types import Text
-
-BIGINT_MAX = 2**63 - 1
-
 
 # The mixin reads ModelAdmin attributes; the checker sees it as one.
 if TYPE_CHECKING:
@@ -47,12 +45,12 @@ class IdSearchMixin(_AdminBase):
         ids, texts = self._split_search_fields(request)
         if not term or not ids:
             return super().get_search_results(request, queryset, search_term)
-        if term.isdigit():
-            if int(term) > BIGINT_MAX:
+        if (number := parse_int(term)) is not None:
+            if number > BIGINT_MAX:
                 return queryset.none(), False
             query = Q()
             for name in ids:
-                query |= Q(**{name: int(term)})
+                query |= Q(**{name: number})
             duplicates = any(lookup_spawns_duplicates(self.opts, name) for name in ids)
             return queryset.filter(query), duplicates
         if not texts:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from core import errors
 from core.admin import IdSearchMixin
 from core.models import JobRun
+from core.numbers import BIGINT_MAX, parse_int
 from core.types import AuthedRequest, Text
 from freelancers import selectors, services
 from freelancers.forms import CardForm, DeclineReasonForm
@@ -206,8 +207,8 @@ class FreelancerCardAdmin(IdSearchMixin, admin.ModelAdmin):
     def get_changeform_initial_data(self, request):
         """ "Edit as a new version": `?copy=<pk>` starts from that version."""
         initial = super().get_changeform_initial_data(request)
-        pk = request.GET.get("copy") or ""
-        source = FreelancerCard.objects.filter(pk=pk).first() if pk.isdigit() else None
+        pk = parse_int(request.GET.get("copy"), max_value=BIGINT_MAX)
+        source = FreelancerCard.objects.filter(pk=pk).first() if pk is not None else None
         if source is not None:
             initial["freelancer"] = source.freelancer_id
             for name in ("about", "phone", "email", "site", "messenger"):
@@ -216,8 +217,8 @@ class FreelancerCardAdmin(IdSearchMixin, admin.ModelAdmin):
 
     def _copy_source(self, request, freelancer) -> FreelancerCard | None:
         """The version `?copy=<pk>` names, when it belongs to `freelancer`."""
-        pk = request.GET.get("copy") or ""
-        if not pk.isdigit() or freelancer is None:
+        pk = parse_int(request.GET.get("copy"), max_value=BIGINT_MAX)
+        if pk is None or freelancer is None:
             return None
         return FreelancerCard.objects.filter(pk=pk, freelancer=freelancer).first()
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from core.admin import PROPERTY_HELP, IdSearchMixin
 from core.models import JobRun
+from core.numbers import parse_int
 from core.services import job_enqueue
 from supportchat import selectors
 from supportchat.models import ClientFeature, ClientShard, SupportChatRun
@@ -55,8 +56,8 @@ class ShardFilter(admin.SimpleListFilter):
 def shard_in(value: str | None) -> int:
     """The shard a request names (`shard=N`), else the first one."""
     configured = shards()
-    if value and value.isdigit() and int(value) in configured:
-        return int(value)
+    if (number := parse_int(value)) in configured:
+        return number
     return min(configured)
 
 

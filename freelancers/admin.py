@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from core import errors
 from core.admin import IdSearchMixin
+from core.admin_input import SafeModelAdmin
 from core.models import JobRun
 from core.numbers import BIGINT_MAX, parse_int
 from core.types import AuthedRequest, Text
@@ -104,7 +105,7 @@ class CardHistoryInline(admin.TabularInline):
 
 
 @admin.register(Freelancer)
-class FreelancerAdmin(IdSearchMixin, admin.ModelAdmin):
+class FreelancerAdmin(IdSearchMixin, SafeModelAdmin):
     list_display = [
         "uid",
         "full_name",
@@ -165,7 +166,7 @@ class FreelancerAdmin(IdSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(FreelancerCard)
-class FreelancerCardAdmin(IdSearchMixin, admin.ModelAdmin):
+class FreelancerCardAdmin(IdSearchMixin, SafeModelAdmin):
     """All versions. Only drafts are editable; anything else is read-only, and
     a change is made as a new version ("Edit as a new version")."""
 
@@ -331,7 +332,7 @@ class FreelancerCardAdmin(IdSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(CardOnModeration)
-class ModerationQueueAdmin(IdSearchMixin, admin.ModelAdmin):
+class ModerationQueueAdmin(IdSearchMixin, SafeModelAdmin):
     """The queue: cards waiting for a decision, oldest first."""
 
     list_display = ["freelancer", "version", "created_at", "review"]

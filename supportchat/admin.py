@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.admin import PROPERTY_HELP, IdSearchMixin
+from core.admin_input import SafeModelAdmin
 from core.models import JobRun
 from core.numbers import parse_int
 from core.services import job_enqueue
@@ -62,7 +63,7 @@ def shard_in(value: str | None) -> int:
 
 
 @admin.register(ClientFeature)
-class ClientFeatureAdmin(IdSearchMixin, admin.ModelAdmin):
+class ClientFeatureAdmin(IdSearchMixin, SafeModelAdmin):
     """Read-only: only the job changes rows, so every change keeps its provenance."""
 
     list_display = [
@@ -108,7 +109,7 @@ class ClientFeatureAdmin(IdSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(ClientShard)
-class ClientShardAdmin(IdSearchMixin, admin.ModelAdmin):
+class ClientShardAdmin(IdSearchMixin, SafeModelAdmin):
     list_display = ["client_id", "shard"]
     list_filter = ["shard"]
     search_fields = ["=client_id"]
@@ -127,7 +128,7 @@ COUNTERS = {
 
 
 @admin.register(SupportChatRun)
-class SupportChatRunAdmin(admin.ModelAdmin):
+class SupportChatRunAdmin(SafeModelAdmin):
     """The job's page: status, schedule, pause state, run history with plans."""
 
     list_display = ["started_at", "status", "trigger", "dry_run", "finished_at", *COUNTERS]

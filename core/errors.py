@@ -25,6 +25,9 @@ class Code(enum.Enum):
     ALREADY_EXISTS = 409
     FAILED_PRECONDITION = 412
     RESOURCE_EXHAUSTED = 429
+    # The standard table says 501; an HTTP method the endpoint does not
+    # declare is answered 405 with an Allow header, as HTTP requires.
+    UNIMPLEMENTED = 405
     INTERNAL = 500
     UNAVAILABLE = 503
     DEADLINE_EXCEEDED = 504
@@ -50,6 +53,7 @@ TITLES: dict[Code, Any] = {
     Code.ALREADY_EXISTS: _("Already exists"),
     Code.FAILED_PRECONDITION: _("This cannot be done now"),
     Code.RESOURCE_EXHAUSTED: _("Too many requests"),
+    Code.UNIMPLEMENTED: _("Not supported"),
     Code.INTERNAL: _("Something went wrong"),
     Code.UNAVAILABLE: _("An external system is unavailable"),
     Code.DEADLINE_EXCEEDED: _("An external system did not answer in time"),

@@ -110,6 +110,11 @@ class ResourceExhausted(ServiceError):
     default_message: Text = "Resource exhausted"
 
 
+class Unimplemented(ServiceError):
+    code = Code.UNIMPLEMENTED
+    default_message: Text = "Not implemented"
+
+
 class Internal(ServiceError):
     code = Code.INTERNAL
     default_message: Text = "Internal error"
@@ -141,6 +146,7 @@ ERROR_BY_CODE: dict[Code, type[ServiceError]] = {
         AlreadyExists,
         FailedPrecondition,
         ResourceExhausted,
+        Unimplemented,
         Internal,
         Unavailable,
         DeadlineExceeded,

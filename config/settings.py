@@ -523,7 +523,7 @@ REST_FRAMEWORK.update(
         "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.IsRecruiter"],
         "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.RecruiterRateThrottle"],
         "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-        "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+        "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],
         "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
         "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     }
@@ -547,6 +547,9 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "search": _throttle_rate("API_THROTTLE_SEARCH", "60/minute"),
     "contacts": _throttle_rate("API_THROTTLE_CONTACTS", "30/minute"),
 }
+
+# The largest request body the API reads (bytes); above it: RESOURCE_EXHAUSTED, 413.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Recruiting API",

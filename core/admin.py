@@ -17,12 +17,11 @@ from django.views.decorators.http import require_POST
 from django_q.models import Schedule
 
 from core import errors, selectors, services
+from core.admin_input import SafeInputMixin, SafeModelAdmin
 from core.jobs import all_jobs, get_job
 from core.models import JobRun, Organization, Property, User
+from core.numbers import BIGINT_MAX, parse_int
 from core.types import Text
-
-BIGINT_MAX = 2**63 - 1
-
 
 # The mixin reads ModelAdmin attributes; the checker sees it as one.
 if TYPE_CHECKING:
@@ -47,12 +46,12 @@ class IdSearchMixin(_AdminBase):
         ids, texts = self._split_search_fields(request)
         if not term or not ids:
             return super().get_search_results(request, queryset, search_term)
-        if term.isdigit():
-            if int(term) > BIGINT_MAX:
+        if (number := parse_int(term)) is not None:
+            if number > BIGINT_MAX:
                 return queryset.none(), False
             query = Q()
             for name in ids:
-                query |= Q(**{name: int(term)})
+                query |= Q(**{name: number})
             duplicates = any(lookup_spawns_duplicates(self.opts, name) for name in ids)
             return queryset.filter(query), duplicates
         if not texts:
@@ -73,7 +72,7 @@ class IdSearchMixin(_AdminBase):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(SafeModelAdmin):
     list_display = ["name", "is_active", "member_count", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["name"]
@@ -84,7 +83,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SafeInputMixin, BaseUserAdmin):
     list_display = ["username", "email", "organization", "is_staff", "is_active", "last_login"]
     list_filter = ["organization", "is_staff", "is_superuser", "is_active"]
     list_select_related = ["organization"]
@@ -104,7 +103,7 @@ PROPERTY_HELP: dict[str, Text] = {}
 
 
 @admin.register(Property)
-class PropertyAdmin(admin.ModelAdmin):
+class PropertyAdmin(SafeModelAdmin):
     list_display = ["name", "value", "updated_at"]
     search_fields = ["name", "value"]
 
@@ -131,7 +130,7 @@ def counters_html(counters: object) -> str:
 
 
 @admin.register(JobRun)
-class JobRunAdmin(admin.ModelAdmin):
+class JobRunAdmin(SafeModelAdmin):
     list_display = [
         "job",
         "status",

@@ -25,6 +25,9 @@ class Code(enum.Enum):
     ALREADY_EXISTS = 409
     FAILED_PRECONDITION = 412
     RESOURCE_EXHAUSTED = 429
+    # The standard table says 501; an HTTP method the endpoint does not
+    # declare is answered 405 with an Allow header, as HTTP requires.
+    UNIMPLEMENTED = 405
     INTERNAL = 500
     UNAVAILABLE = 503
     DEADLINE_EXCEEDED = 504
@@ -50,6 +53,7 @@ TITLES: dict[Code, Any] = {
     Code.ALREADY_EXISTS: _("Already exists"),
     Code.FAILED_PRECONDITION: _("This cannot be done now"),
     Code.RESOURCE_EXHAUSTED: _("Too many requests"),
+    Code.UNIMPLEMENTED: _("Not supported"),
     Code.INTERNAL: _("Something went wrong"),
     Code.UNAVAILABLE: _("An external system is unavailable"),
     Code.DEADLINE_EXCEEDED: _("An external system did not answer in time"),
@@ -106,6 +110,11 @@ class ResourceExhausted(ServiceError):
     default_message: Text = "Resource exhausted"
 
 
+class Unimplemented(ServiceError):
+    code = Code.UNIMPLEMENTED
+    default_message: Text = "Not implemented"
+
+
 class Internal(ServiceError):
     code = Code.INTERNAL
     default_message: Text = "Internal error"
@@ -137,6 +146,7 @@ ERROR_BY_CODE: dict[Code, type[ServiceError]] = {
         AlreadyExists,
         FailedPrecondition,
         ResourceExhausted,
+        Unimplemented,
         Internal,
         Unavailable,
         DeadlineExceeded,

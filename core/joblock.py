@@ -19,6 +19,7 @@ from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.utils import timezone
 
 from core.models import JobLock, JobRun
+from core.numbers import BIGINT_MAX, parse_int
 
 logger = logging.getLogger("core.jobs")
 
@@ -64,8 +65,8 @@ def _fail_dead_runs(name: str, owner: str, *, before: datetime) -> None:
     recorded as skipped) right after it starts.
     """
     others = JobRun.objects.filter(job=name, status=JobRun.Status.RUNNING, started_at__lt=before)
-    if owner.isdigit():
-        others = others.exclude(pk=int(owner))
+    if (pk := parse_int(owner, max_value=BIGINT_MAX)) is not None:
+        others = others.exclude(pk=pk)
     closed = others.update(
         status=JobRun.Status.FAILED, finished_at=timezone.now(), error=DEAD_RUN_ERROR
     )

@@ -18,7 +18,9 @@ from django.views.decorators.http import require_POST
 
 from core import errors
 from core.admin import IdSearchMixin
+from core.admin_input import SafeModelAdmin
 from core.models import JobRun
+from core.numbers import BIGINT_MAX, parse_int
 from core.types import AuthedRequest, Text
 from freelancers import selectors, services
 from freelancers.forms import CardForm, DeclineReasonForm
@@ -103,7 +105,7 @@ class CardHistoryInline(admin.TabularInline):
 
 
 @admin.register(Freelancer)
-class FreelancerAdmin(IdSearchMixin, admin.ModelAdmin):
+class FreelancerAdmin(IdSearchMixin, SafeModelAdmin):
     list_display = [
         "uid",
         "full_name",
@@ -164,7 +166,7 @@ class FreelancerAdmin(IdSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(FreelancerCard)
-class FreelancerCardAdmin(IdSearchMixin, admin.ModelAdmin):
+class FreelancerCardAdmin(IdSearchMixin, SafeModelAdmin):
     """All versions. Only drafts are editable; anything else is read-only, and
     a change is made as a new version ("Edit as a new version")."""
 
@@ -206,8 +208,8 @@ class FreelancerCardAdmin(IdSearchMixin, admin.ModelAdmin):
     def get_changeform_initial_data(self, request):
         """ "Edit as a new version": `?copy=<pk>` starts from that version."""
         initial = super().get_changeform_initial_data(request)
-        pk = request.GET.get("copy") or ""
-        source = FreelancerCard.objects.filter(pk=pk).first() if pk.isdigit() else None
+        pk = parse_int(request.GET.get("copy"), max_value=BIGINT_MAX)
+        source = FreelancerCard.objects.filter(pk=pk).first() if pk is not None else None
         if source is not None:
             initial["freelancer"] = source.freelancer_id
             for name in ("about", "phone", "email", "site", "messenger"):
@@ -216,8 +218,8 @@ class FreelancerCardAdmin(IdSearchMixin, admin.ModelAdmin):
 
     def _copy_source(self, request, freelancer) -> FreelancerCard | None:
         """The version `?copy=<pk>` names, when it belongs to `freelancer`."""
-        pk = request.GET.get("copy") or ""
-        if not pk.isdigit() or freelancer is None:
+        pk = parse_int(request.GET.get("copy"), max_value=BIGINT_MAX)
+        if pk is None or freelancer is None:
             return None
         return FreelancerCard.objects.filter(pk=pk, freelancer=freelancer).first()
 
@@ -330,7 +332,7 @@ class FreelancerCardAdmin(IdSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(CardOnModeration)
-class ModerationQueueAdmin(IdSearchMixin, admin.ModelAdmin):
+class ModerationQueueAdmin(IdSearchMixin, SafeModelAdmin):
     """The queue: cards waiting for a decision, oldest first."""
 
     list_display = ["freelancer", "version", "created_at", "review"]

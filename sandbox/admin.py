@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_input import SafeModelAdmin
 from sandbox.models import EmulatedCertificate, FaultConfig, OAuthToken, ResumeEvent, YtTable
 
 
 @admin.register(FaultConfig)
-class FaultConfigAdmin(admin.ModelAdmin):
+class FaultConfigAdmin(SafeModelAdmin):
     list_display = [
         "system",
         "latency_ms",
@@ -20,7 +21,7 @@ class FaultConfigAdmin(admin.ModelAdmin):
 
 
 @admin.register(YtTable)
-class YtTableAdmin(admin.ModelAdmin):
+class YtTableAdmin(SafeModelAdmin):
     list_display = ["path", "is_present", "modification_time", "revision", "row_count"]
     list_editable = ["is_present"]
     search_fields = ["path"]
@@ -41,7 +42,7 @@ class YtTableAdmin(admin.ModelAdmin):
 
 
 @admin.register(OAuthToken)
-class OAuthTokenAdmin(admin.ModelAdmin):
+class OAuthTokenAdmin(SafeModelAdmin):
     list_display = ["system", "expires_at", "refreshed", "revoked", "created_at"]
     list_filter = ["system", "refreshed", "revoked"]
     list_editable = ["revoked"]
@@ -49,13 +50,13 @@ class OAuthTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(ResumeEvent)
-class ResumeEventAdmin(admin.ModelAdmin):
+class ResumeEventAdmin(SafeModelAdmin):
     list_display = ["system", "kind", "resume_id", "created_at"]
     list_filter = ["system", "kind"]
 
 
 @admin.register(EmulatedCertificate)
-class EmulatedCertificateAdmin(admin.ModelAdmin):
+class EmulatedCertificateAdmin(SafeModelAdmin):
     list_display = ["uid", "certificate_id", "kind", "confirmed_date", "due_date"]
     list_filter = ["kind"]
     search_fields = ["=uid", "certificate_id"]

@@ -15,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.admin import PROPERTY_HELP, IdSearchMixin
+from core.admin_input import SafeModelAdmin
 from core.models import JobRun
+from core.numbers import parse_int
 from core.services import job_enqueue
 from supportchat import selectors
 from supportchat.models import ClientFeature, ClientShard, SupportChatRun
@@ -55,13 +57,13 @@ class ShardFilter(admin.SimpleListFilter):
 def shard_in(value: str | None) -> int:
     """The shard a request names (`shard=N`), else the first one."""
     configured = shards()
-    if value and value.isdigit() and int(value) in configured:
-        return int(value)
+    if (number := parse_int(value)) in configured:
+        return number
     return min(configured)
 
 
 @admin.register(ClientFeature)
-class ClientFeatureAdmin(IdSearchMixin, admin.ModelAdmin):
+class ClientFeatureAdmin(IdSearchMixin, SafeModelAdmin):
     """Read-only: only the job changes rows, so every change keeps its provenance."""
 
     list_display = [
@@ -107,7 +109,7 @@ class ClientFeatureAdmin(IdSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(ClientShard)
-class ClientShardAdmin(IdSearchMixin, admin.ModelAdmin):
+class ClientShardAdmin(IdSearchMixin, SafeModelAdmin):
     list_display = ["client_id", "shard"]
     list_filter = ["shard"]
     search_fields = ["=client_id"]
@@ -126,7 +128,7 @@ COUNTERS = {
 
 
 @admin.register(SupportChatRun)
-class SupportChatRunAdmin(admin.ModelAdmin):
+class SupportChatRunAdmin(SafeModelAdmin):
     """The job's page: status, schedule, pause state, run history with plans."""
 
     list_display = ["started_at", "status", "trigger", "dry_run", "finished_at", *COUNTERS]

@@ -7,8 +7,11 @@ language (Russian by default). `exception_handler` is DRF's EXCEPTION_HANDLER;
 
 Mapping:
 - `core.errors.ServiceError` (raised by services and adapters) by its `code`;
-- DRF ValidationError, ParseError, MethodNotAllowed, NotAcceptable,
+- DRF ValidationError, ParseError (a body nested too deep too), NotAcceptable,
   UnsupportedMediaType → INVALID_ARGUMENT (field errors in `details`);
+- MethodNotAllowed → UNIMPLEMENTED, HTTP 405 (DRF adds the Allow header);
+- a body over API_MAX_BODY_BYTES (`BodyTooLarge`, Django's
+  RequestDataTooBig) → RESOURCE_EXHAUSTED with HTTP 413;
 - NotAuthenticated, AuthenticationFailed → UNAUTHENTICATED;
 - DRF or Django PermissionDenied (a missing CSRF token too) → PERMISSION_DENIED;
 - Http404, NotFound → NOT_FOUND; Throttled → RESOURCE_EXHAUSTED + Retry-After;
@@ -22,8 +25,10 @@ import logging
 import math
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +37,8 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 
 from core import errors
-from core.api.exceptions import ServiceErrorException
+from core.api.exceptions import BodyTooLarge, JsonTooDeep, ServiceErrorException
+from core.api.parsers import MAX_JSON_DEPTH
 from core.errors import Code
 
 logger = logging.getLogger("core.api")
@@ -46,6 +52,7 @@ DEFAULT_MESSAGES: dict[Code, Any] = {
     Code.ALREADY_EXISTS: _("It already exists."),
     Code.FAILED_PRECONDITION: _("The operation cannot be performed in the current state."),
     Code.RESOURCE_EXHAUSTED: _("Too many requests. Try again later."),
+    Code.UNIMPLEMENTED: _("This method is not supported here."),
     Code.INTERNAL: _("Internal error. We are already looking into it."),
     Code.UNAVAILABLE: _("The service is temporarily unavailable. Try again later."),
     Code.DEADLINE_EXCEEDED: _("The operation took too long. Try again later."),
@@ -54,7 +61,6 @@ DEFAULT_MESSAGES: dict[Code, Any] = {
 _INVALID_REQUEST = (
     exceptions.ValidationError,
     exceptions.ParseError,
-    exceptions.MethodNotAllowed,
     exceptions.NotAcceptable,
     exceptions.UnsupportedMediaType,
 )
@@ -70,9 +76,16 @@ def error_body(code: Code, message: str | None = None, details: dict | None = No
 
 
 def error_response(
-    code: Code, message: str | None = None, details: dict | None = None, **headers: str
+    code: Code,
+    message: str | None = None,
+    details: dict | None = None,
+    *,
+    status: int | None = None,
+    **headers: str,
 ) -> Response:
-    return Response(error_body(code, message, details), status=code.http_status, headers=headers)
+    """The error as a DRF response; `status` overrides the code's HTTP status (413)."""
+    body = error_body(code, message, details)
+    return Response(body, status=status or code.http_status, headers=headers)
 
 
 def exception_handler(exc: Exception, context: dict) -> Response:
@@ -89,6 +102,10 @@ def exception_handler(exc: Exception, context: dict) -> Response:
         return error_response(
             Code.RESOURCE_EXHAUSTED, details={"retry_after": wait}, **{"Retry-After": str(wait)}
         )
+    if isinstance(exc, BodyTooLarge | RequestDataTooBig):
+        return _body_too_large()
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        return error_response(Code.UNIMPLEMENTED, details={"reason": "method_not_allowed"})
     if isinstance(exc, _INVALID_REQUEST):
         return error_response(Code.INVALID_ARGUMENT, details=_invalid_details(exc))
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
@@ -120,13 +137,20 @@ def _invalid_details(exc: exceptions.APIException) -> dict:
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail
         return {"fields": detail} if isinstance(detail, dict) else {"errors": detail}
-    if isinstance(exc, exceptions.MethodNotAllowed):
-        return {"reason": "method_not_allowed"}
+    if isinstance(exc, JsonTooDeep):
+        return {"reason": "too_deep", "max_depth": MAX_JSON_DEPTH}
     if isinstance(exc, exceptions.UnsupportedMediaType):
         return {"reason": "unsupported_media_type"}
     if isinstance(exc, exceptions.NotAcceptable):
         return {"reason": "not_acceptable"}
     return {"reason": "malformed_body"}
+
+
+def _body_too_large() -> Response:
+    limit = settings.API_MAX_BODY_BYTES
+    message = gettext("The request body is too large: at most %(limit)s bytes.") % {"limit": limit}
+    details = {"reason": "body_too_large", "max_bytes": limit}
+    return error_response(Code.RESOURCE_EXHAUSTED, message, details, status=413)
 
 
 def _permission_details(exc: Exception) -> dict:

@@ -11,6 +11,16 @@ from rest_framework import exceptions
 from core import errors
 
 
+class BodyTooLarge(exceptions.APIException):
+    """The request body is over API_MAX_BODY_BYTES (rendered RESOURCE_EXHAUSTED, 413)."""
+
+    status_code = 413
+
+
+class JsonTooDeep(exceptions.ParseError):
+    """The JSON body nests arrays or objects deeper than the parser allows."""
+
+
 class ServiceErrorException(exceptions.APIException):
     """Carries a ServiceError through DRF where only APIException may pass.
 

@@ -2,8 +2,9 @@
 
 `AutoSchema` adds the `Error` response to each operation for every error
 status it can answer: the ones any API view can produce (bad request, no
-login, no permission, throttled, internal, auth unavailable), 404 when the
-path has parameters, plus the codes a view lists in `error_codes`.
+login, no permission, undeclared method, throttled, internal, auth
+unavailable), 404 when the path has parameters, 413 when the operation takes
+a body, plus the codes a view lists in `error_codes`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ COMMON_ERROR_CODES = (
     Code.INVALID_ARGUMENT,
     Code.UNAUTHENTICATED,
     Code.PERMISSION_DENIED,
+    Code.UNIMPLEMENTED,
     Code.RESOURCE_EXHAUSTED,
     Code.INTERNAL,
     Code.UNAVAILABLE,
@@ -34,11 +36,16 @@ ERROR_DESCRIPTIONS = {
     Code.ALREADY_EXISTS: "ALREADY_EXISTS",
     Code.FAILED_PRECONDITION: "FAILED_PRECONDITION",
     Code.RESOURCE_EXHAUSTED: "RESOURCE_EXHAUSTED: rate limit reached; see Retry-After",
+    Code.UNIMPLEMENTED: "UNIMPLEMENTED: the path does not declare this method; see Allow",
     Code.INTERNAL: "INTERNAL: an unexpected error (logged)",
     Code.UNAVAILABLE: "UNAVAILABLE: an external system (or tvmtool) cannot be reached",
     Code.DEADLINE_EXCEEDED: "DEADLINE_EXCEEDED: an external system did not answer in time",
 }
 
+
+# A body over API_MAX_BODY_BYTES: RESOURCE_EXHAUSTED with HTTP 413, not 429.
+BODY_TOO_LARGE_STATUS = "413"
+BODY_TOO_LARGE_DESCRIPTION = "RESOURCE_EXHAUSTED: the request body is over the size limit"
 
 # The enum of error codes, named "ErrorCode" in the schema (ENUM_NAME_OVERRIDES).
 ERROR_CODES = [code.name for code in Code]
@@ -80,7 +87,11 @@ class AutoSchema(SpectacularAutoSchema):
             if status not in responses:
                 response = OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code])
                 responses[status] = self._get_response_for_code(response, status)
-        return responses
+        if self.method in ("POST", "PUT", "PATCH"):
+            response = OpenApiResponse(ErrorSerializer, description=BODY_TOO_LARGE_DESCRIPTION)
+            status = BODY_TOO_LARGE_STATUS
+            responses[status] = self._get_response_for_code(response, status)
+        return dict(sorted(responses.items()))
 
     def _error_codes(self) -> list[Code]:
         codes = list(COMMON_ERROR_CODES)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -9,10 +12,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.authentication import SessionAuthentication, TvmAuthentication
+from core.api.exceptions import BodyTooLarge
 from core.api.permissions import IsRecruiter
 from core.api.throttling import RecruiterRateThrottle
 from core.errors import Code
 from core.models import User
+from core.numbers import parse_int
 
 
 class ApiView(APIView):
@@ -37,6 +42,24 @@ class ApiView(APIView):
         user = self.request.user
         assert isinstance(user, User)
         return user
+
+    @property
+    def query(self) -> dict[str, str]:
+        """The query string as plain values, for a query serializer.
+
+        DRF reads a QueryDict as an HTML form, where an empty `?status=` means
+        "not sent" and would pass an enum check; here it is a value to
+        validate, as the schema's enum says. A repeated name: the last value.
+        """
+        return self.request.query_params.dict()
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # Refused before anything reads it, whatever its type (JSON bodies
+        # sent without a length are bounded by core.api.parsers).
+        length = parse_int(request.META.get("CONTENT_LENGTH"))
+        if length is not None and length > settings.API_MAX_BODY_BYTES:
+            raise BodyTooLarge()
+        super().initial(request, *args, **kwargs)
 
     @property
     def organization_id(self) -> int:

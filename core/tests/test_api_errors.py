@@ -23,6 +23,7 @@ HTTP_BY_CODE = {
     "ALREADY_EXISTS": 409,
     "FAILED_PRECONDITION": 400,
     "RESOURCE_EXHAUSTED": 429,
+    "UNIMPLEMENTED": 405,
     "INTERNAL": 500,
     "UNAVAILABLE": 503,
     "DEADLINE_EXCEEDED": 504,
@@ -134,12 +135,13 @@ def test_unsupported_media_type_is_invalid_argument(client):
     assert error_of(response)["details"] == {"reason": "unsupported_media_type"}
 
 
-def test_method_not_allowed_is_invalid_argument(client):
+def test_method_not_allowed_is_unimplemented_405_with_allow(client):
     response = client.delete("/api/v1/me", **csrf_headers(client))
-    assert response.status_code == 400
+    assert response.status_code == 405
     body = error_of(response)
-    assert body["code"] == "INVALID_ARGUMENT"
+    assert body["code"] == "UNIMPLEMENTED"
     assert body["details"] == {"reason": "method_not_allowed"}
+    assert response["Allow"] == "GET, HEAD, OPTIONS"
 
 
 @pytest.mark.parametrize("method", ["get", "post", "delete"])

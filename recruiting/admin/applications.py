@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from core import errors
+from core.admin_input import SafeModelAdmin
 from core.jobs import JobLocked
 from recruiting.models import Application, KnownContact, SubsystemConnection
 from recruiting.services import polling, subsystems
@@ -65,7 +66,7 @@ class SubsystemConnectionForm(forms.ModelForm):
 
 
 @admin.register(SubsystemConnection)
-class SubsystemConnectionAdmin(admin.ModelAdmin):
+class SubsystemConnectionAdmin(SafeModelAdmin):
     form = SubsystemConnectionForm
     list_display = [
         "organization",
@@ -123,7 +124,7 @@ def _poll(model_admin, request, ids: list[int]) -> None:
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(SafeModelAdmin):
     list_display = [
         "resume_urn",
         "organization",
@@ -152,7 +153,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(KnownContact)
-class KnownContactAdmin(admin.ModelAdmin):
+class KnownContactAdmin(SafeModelAdmin):
     list_display = ["resume_urn", "organization", "source", "updated_at"]
     list_filter = ["source", "organization"]
     search_fields = ["resume_urn"]

@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 
+from core.admin_input import SafeModelAdmin
 from recruiting.models import MergeSplit, Resume, SearchSession, Token
 
 
 @admin.register(Token)
-class TokenAdmin(admin.ModelAdmin):
+class TokenAdmin(SafeModelAdmin):
     list_display = ["recruiter", "job_site", "status", "valid_until", "updated_at"]
     list_filter = ["job_site", "status"]
     list_select_related = ["recruiter"]
@@ -17,7 +18,7 @@ class TokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(Resume)
-class ResumeAdmin(admin.ModelAdmin):
+class ResumeAdmin(SafeModelAdmin):
     list_display = ["urn", "organization", "opened_by", "created_at", "updated_at"]
     list_filter = ["organization"]
     list_select_related = ["organization", "opened_by"]
@@ -34,14 +35,14 @@ class ResumeAdmin(admin.ModelAdmin):
 
 
 @admin.register(MergeSplit)
-class MergeSplitAdmin(admin.ModelAdmin):
+class MergeSplitAdmin(SafeModelAdmin):
     list_display = ["recruiter", "urn_a", "urn_b", "created_at"]
     list_select_related = ["recruiter"]
     search_fields = ["urn_a", "urn_b", "recruiter__username"]
 
 
 @admin.register(SearchSession)
-class SearchSessionAdmin(admin.ModelAdmin):
+class SearchSessionAdmin(SafeModelAdmin):
     list_display = ["pk", "recruiter", "created_at", "expires_at", "version"]
     list_select_related = ["recruiter"]
     exclude = ["state", "pages"]

@@ -222,7 +222,7 @@ class SearchResponseSerializer(serializers.Serializer):
 
 class ApplicationListQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(
-        choices=Application.Status.values, required=False, allow_blank=True, help_text="Empty: any"
+        choices=Application.Status.values, required=False, help_text="Omitted: any"
     )
     limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=200)
     offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=1_000_000)
@@ -237,11 +237,10 @@ class WorkspaceListQuerySerializer(ApplicationListQuerySerializer):
     state = serializers.ChoiceField(
         choices=["open", "closed"],
         required=False,
-        allow_blank=True,
-        help_text="open: pending or open; empty: both",
+        help_text="open: pending or open; omitted: both",
     )
     subsystem = serializers.ChoiceField(
-        choices=Subsystem.values, required=False, allow_blank=True, help_text="Empty: any"
+        choices=Subsystem.values, required=False, help_text="Omitted: any"
     )
     q = serializers.CharField(
         required=False, allow_blank=True, max_length=200, help_text="Part of the candidate's name"

@@ -223,7 +223,7 @@ class ApplicationListView(ApiView):
         tags=["applications"],
     )
     def get(self, request: Request) -> Response:
-        query = _valid(s.WorkspaceListQuerySerializer, request.query_params)
+        query = _valid(s.WorkspaceListQuerySerializer, self.query)
         filters = ApplicationFilter(
             scope=query["scope"],
             state=query.get("state", ""),
@@ -258,7 +258,7 @@ class ResumeApplicationsView(ApiView):
     )
     def get(self, request: Request, urn: str) -> Response:
         urn = urn_validate(urn)
-        query = _valid(s.ApplicationListQuerySerializer, request.query_params)
+        query = _valid(s.ApplicationListQuerySerializer, self.query)
         total, rows = applications_list(
             self.organization_id,
             urn=urn,

@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 from django.utils import timezone
 
+from core.numbers import parse_int
 from sandbox.faults import emulator
 from sandbox.subsystem_models import AmoContact, AmoLead, AmoRefreshToken
 
@@ -208,7 +209,7 @@ def _body(request: HttpRequest):
 
 def _ids(request: HttpRequest) -> list[int]:
     raw = request.GET.getlist("filter[id][]") + request.GET.getlist("filter[id]")
-    return [int(v) for v in raw if v.strip().isdigit()]
+    return [n for v in raw if (n := parse_int(v.strip())) is not None]
 
 
 def _paged(request: HttpRequest, qs, key: str, render) -> HttpResponse:

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 
+from core.numbers import parse_int
 from sandbox.emulators import oauth
 from sandbox.emulators.people import CITIES, Person, by_resume_id, people, sj_resume_id
 from sandbox.faults import emulator
@@ -231,7 +232,7 @@ def resumes(request: HttpRequest) -> JsonResponse:
     if page < 0 or not 0 < count <= MAX_COUNT or -1 in (pay_from, pay_to):
         return _error(400, "Неверные параметры запроса", "bad_request")
     text = q.get("keyword", "")
-    towns = tuple(sorted({int(t) for t in q.getlist("t[]") if t.isdigit()}))
+    towns = tuple(sorted({n for t in q.getlist("t[]") if (n := parse_int(t)) is not None}))
     field, direction = q.get("order_field"), q.get("order_direction", "desc")
     hits = _hits(text, towns, pay_from, pay_to, field, direction)
     window = hits[:DEPTH_LIMIT]

@@ -32,6 +32,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import path
 from django.views.decorators.http import require_GET
 
+from core.numbers import parse_int
 from sandbox.faults import emulator
 
 LOCAL_AUTH_TOKEN = "sandbox-tvmtool-local-token"
@@ -107,7 +108,7 @@ def _self_dst(request: HttpRequest) -> int | None:
     dst = request.GET.get("dst", "")
     if not dst or dst == SELF_ALIAS:
         return SELF_TVM_ID
-    return int(dst) if dst.isdigit() else None
+    return parse_int(dst)
 
 
 @emulator("tvmtool")

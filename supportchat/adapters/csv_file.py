@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from core import errors
+from core.numbers import parse_int
 from supportchat.adapters.base import TableVersion
 
 
@@ -51,8 +52,8 @@ def _parse(rows, path: Path):
         cell = row[0].strip() if row else ""
         if not cell:
             continue
-        if cell.isdigit() and int(cell) > 0:
-            yield int(cell)
+        if (client_id := parse_int(cell)) is not None and client_id > 0:
+            yield client_id
         elif number != 1:
             raise errors.InvalidArgument(
                 f"{path}, line {number}: {cell[:40]!r} is not a client id",

@@ -185,7 +185,9 @@ def test_expiring_oauth_token_is_refreshed_and_the_new_pair_stored(amo):
     assert amo.token_expires_at > timezone.now() + timedelta(hours=23)
     run = JobRun.objects.filter(job="subsystem_tokens_refresh").first()
     assert run.counters["refreshed"] == 1
-    job_runs.subsystem_tokens_refresh_run(trigger=JobRun.Trigger.COMMAND)  # fresh now: not spent again
+    job_runs.subsystem_tokens_refresh_run(
+        trigger=JobRun.Trigger.COMMAND
+    )  # fresh now: not spent again
     assert (
         JobRun.objects.filter(job="subsystem_tokens_refresh").first().counters.get("refreshed")
         is None

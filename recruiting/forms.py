@@ -11,7 +11,7 @@ from recruiting.models import Subsystem
 from recruiting.services.search_query import MAX_SALARY, MAX_TEXT, search_query_validate
 
 ORDER_CHOICES = [
-    (Order.RELEVANCE.value, _("Relevance")),
+    (Order.RELEVANCE.value, _("Relevance (open contacts first)")),
     (Order.UPDATED.value, _("Last update")),
     (Order.SALARY.value, _("Expected salary")),
 ]

@@ -153,7 +153,15 @@ class Pager:
             if isinstance(result, errors.ServiceError):
                 stream.fail(result)
             else:
-                stream.absorb(result)
+                self.absorb(stream, result)
+
+    def absorb(self, stream: Stream, page: SearchPage) -> None:
+        """Take a site's page into `stream`'s buffer, in the stream order: a
+        site sorts by its own figures (salary in its own conversion), so its
+        page is put in ours, and the streams are merged by their heads."""
+        stream.absorb(page)
+        if self.order is not Order.RELEVANCE:
+            stream.buffer.sort(key=lambda card: stream_key(card, self.order, self.rates))
 
     def _pick(self, ready: list[Stream]) -> Stream:
         if self.order is not Order.RELEVANCE:

@@ -3,15 +3,18 @@
 Two levels (product rules): the stream order decides which resume comes next across
 sites (last update and expected salary are comparable across sites, the
 salary converted to roubles with the sites' currency dictionaries; relevance
-is not, so the sites take turns). Within one page, cards whose contacts are
-already open come first, then the cheaper to open, then the stream order.
+is not, so the sites take turns). Within one page of relevance order, where
+no cross-site order exists, cards whose contacts are already open come
+first, then the cheaper to open, then the stream order; by date and by
+salary the page keeps the stream order, so results are strictly ordered
+across pages.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from recruiting.adapters.base import JobSite, Order, ResumeCard
+from recruiting.adapters.base import JobSite, Money, Order, ResumeCard
 from recruiting.merge import MergedCard
 
 SITE_ORDER = (JobSite.HH, JobSite.SUPERJOB)
@@ -19,12 +22,17 @@ SITE_ORDER = (JobSite.HH, JobSite.SUPERJOB)
 
 def salary_rub(card: ResumeCard, rates: Mapping[str, float]) -> float | None:
     """Expected salary in roubles; None when absent or its currency has no rate."""
-    if card.salary is None:
+    return money_rub(card.salary, rates)
+
+
+def money_rub(money: Money | None, rates: Mapping[str, float]) -> float | None:
+    """`money` in roubles at `rates` (roubles per unit); None without a rate."""
+    if money is None:
         return None
-    if card.salary.currency == "RUB":
-        return float(card.salary.amount)
-    rate = rates.get(card.salary.currency)
-    return None if rate is None else card.salary.amount * rate
+    if money.currency == "RUB":
+        return float(money.amount)
+    rate = rates.get(money.currency)
+    return None if rate is None else money.amount * rate
 
 
 def stream_key(card: ResumeCard, order: Order, rates: Mapping[str, float]) -> tuple:
@@ -53,14 +61,18 @@ def order_page(
     *,
     emitted: Sequence[str],
     costs: Mapping[JobSite, int],
+    order: Order = Order.RELEVANCE,
 ) -> list[MergedCard]:
-    """Reorder one page: contacts open first, then by cost, then stream order.
+    """One page's cards in stream order; under relevance, contacts open
+    first, then by cost, then stream order.
 
     `emitted` lists the page's URNs in stream order; a merged card takes the
     place of its earliest resume.
     """
     position = {urn: i for i, urn in enumerate(emitted)}
     far = len(position)
+    if order is not Order.RELEVANCE:
+        return sorted(groups, key=lambda g: (min(position.get(u, far) for u in g.urns), g.key))
     return sorted(
         groups,
         key=lambda g: (

@@ -56,16 +56,34 @@ def site_fetch(
     return with_access(token=token, call=search, deadline=deadline)
 
 
-def fan_out(calls: dict[Any, Callable[[], Any]], deadline: float) -> dict[Any, Any]:
+def fan_out(
+    calls: dict[Any, Callable[[], Any]],
+    deadline: float,
+    elapsed: dict[Any, float] | None = None,
+) -> dict[Any, Any]:
     """Run `calls` in parallel; each result or its ServiceError, by key.
 
     Calls not done by `deadline` give DeadlineExceeded (see the module's
-    docstring for what becomes of them).
+    docstring for what becomes of them). `elapsed`, when given, receives
+    each call's wall time in seconds, added to what it holds for the key
+    (up to the deadline for a call that did not finish).
     """
+    started = time.monotonic()
+    spent: dict[Any, float] = {}
+
+    def timed(key: Any, fn: Callable[[], Any]) -> Any:
+        try:
+            return _closing_db(fn)
+        finally:
+            spent[key] = time.monotonic() - started
+
     futures: dict[Any, Future] = {
-        key: _EXECUTOR.submit(_closing_db, fn) for key, fn in calls.items()
+        key: _EXECUTOR.submit(timed, key, fn) for key, fn in calls.items()
     }
-    wait(futures.values(), timeout=max(0.0, deadline - time.monotonic()))
+    wait(futures.values(), timeout=max(0.0, deadline - started))
+    if elapsed is not None:
+        for key in futures:
+            elapsed[key] = elapsed.get(key, 0.0) + spent.get(key, max(0.0, deadline - started))
     out: dict[Any, Any] = {}
     for key, future in futures.items():
         if not future.done():

@@ -22,7 +22,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from functools import partial
 from typing import Any
@@ -36,13 +36,20 @@ from django.utils.translation import gettext as _
 from core import errors
 from recruiting import cursor as cursors
 from recruiting import selectors
-from recruiting.adapters.base import JobSite, ResumeCard, SearchPage, SearchQuery, card_from_dict
+from recruiting.adapters.base import (
+    JobSite,
+    Money,
+    ResumeCard,
+    SearchPage,
+    SearchQuery,
+    card_from_dict,
+)
 from recruiting.merge import MergedCard, merge, split_key, twins_finder
 from recruiting.models import MergeSplit, Resume, SearchSession, Token
 from recruiting.paging import Pager, Stream
-from recruiting.ranking import SITE_ORDER, order_page
+from recruiting.ranking import SITE_ORDER, money_rub, order_page
 from recruiting.selectors.applications import ApplicationInfo, card_application
-from recruiting.selectors.contacts import contacts_known, has_contact_data
+from recruiting.selectors.contacts import KnownContacts, contacts_known, has_contact_data
 from recruiting.services.fanout import fan_out, site_fetch
 from recruiting.services.rates import currency_rates, currency_rates_fresh
 from recruiting.services.search_query import (
@@ -70,10 +77,30 @@ class SearchResult:
     prev_cursor: str | None
     cursor: str  # this page, e.g. to come back after splitting a card
     applications: dict[str, ApplicationInfo]  # URN -> current application
+    rates: dict[str, float] = field(default_factory=dict)  # the ranking's, roubles per unit
 
-    def items(self) -> list[tuple[MergedCard, ApplicationInfo | None]]:
-        """Cards with the application each shows (`card_application`)."""
-        return [(card, card_application(self.applications, card.urns)) for card in self.cards]
+    def items(self) -> list[tuple[MergedCard, ApplicationInfo | None, float | None]]:
+        """Cards with the application each shows (`card_application`) and a
+        foreign salary in roubles at the rates the salary order used."""
+        return [
+            (
+                card,
+                card_application(self.applications, card.urns),
+                _foreign_rub(card.salary, self.rates),
+            )
+            for card in self.cards
+        ]
+
+    @property
+    def every_site_failed(self) -> bool:
+        """No card, and no site answered: an error, not "nothing found"."""
+        return not self.cards and all(s.state != "ok" for s in self.statuses)
+
+
+def _foreign_rub(salary: Money | None, rates: dict[str, float]) -> float | None:
+    if salary is None or salary.currency == "RUB":
+        return None
+    return money_rub(salary, rates)
 
 
 # --- use cases ------------------------------------------------------------------
@@ -100,20 +127,22 @@ def search_start(*, recruiter, query: SearchQuery, page_size: int | None = None)
     rates, fresh = currency_rates()
     # Token work (a refresh, or waiting for another process's) runs inside
     # each site's call: a slow one times out that site alone.
+    elapsed: dict[JobSite, float] = {}
     outcome = fan_out(
         {s.site: partial(site_fetch, s.site, 0, tokens, query, deadline) for s in streams},
         deadline,
+        elapsed,
     )
     if not fresh:  # a refresh may have finished during the site calls
         rates = currency_rates_fresh() or rates
+    pager = Pager(streams=streams, order=query.order, rates=rates)
     fetched: list[ResumeCard] = []
     for stream in streams:
         result = outcome[stream.site]
-        _take(stream, result, tokens)
+        _take(pager, stream, result, tokens)
         if isinstance(result, SearchPage):
             fetched.extend(result.cards)
-    pager = Pager(streams=streams, order=query.order, rates=rates)
-    snapshot = _build_page(pager, tokens, query, deadline, fetched, page_size)
+    snapshot = _build_page(pager, tokens, query, deadline, fetched, page_size, elapsed)
     _resumes_store(recruiter, fetched)
     now = timezone.now()
     SearchSession.objects.filter(recruiter=recruiter, expires_at__lte=now).delete()
@@ -168,9 +197,9 @@ def merge_split_create(*, recruiter, urns: list[str]) -> int:
 # --- steps ----------------------------------------------------------------------
 
 
-def _take(stream: Stream, result: Any, tokens: dict[JobSite, Token]) -> None:
+def _take(pager: Pager, stream: Stream, result: Any, tokens: dict[JobSite, Token]) -> None:
     if isinstance(result, SearchPage):
-        stream.absorb(result)
+        pager.absorb(stream, result)
         return
     stream.fail(result)
     if isinstance(result, errors.Unauthenticated):
@@ -187,18 +216,22 @@ def _build_page(
     deadline: float,
     fetched: list[ResumeCard],
     page_size: int,
+    elapsed: dict[JobSite, float] | None = None,
 ) -> dict[str, Any]:
     """Take the next page from `pager`, refilling buffers within `deadline`.
 
-    Empty buffers are refilled in parallel (`_fan_out`): a hanging site
-    times out alone and never uses up the others' time.
+    Empty buffers are refilled in parallel (`fan_out`): a hanging site
+    times out alone and never uses up the others' time. `elapsed` collects
+    each site's answer time for the page's statuses. A page on which no
+    site answered has no next page: the search is to be run again.
     """
+    elapsed = {} if elapsed is None else elapsed
 
     def fetch(site: JobSite, page: int) -> SearchPage:
         return site_fetch(site, page, tokens, query, deadline)
 
     def gather(calls: dict[JobSite, Callable[[], SearchPage]]) -> dict[JobSite, Any]:
-        results = fan_out(calls, deadline)
+        results = fan_out(calls, deadline, elapsed)
         for result in results.values():
             if isinstance(result, SearchPage):
                 fetched.extend(result.cards)
@@ -218,10 +251,11 @@ def _build_page(
             if token is not None and token.status != Token.Status.RECONNECT:
                 token_mark_reconnect(token=token, reason=stream.error.message)
             stream.exhausted = True
+    every_site_failed = not cards and all(s.error is not None for s in pager.streams)
     return {
         "cards": [c.to_dict() for c in cards],
-        "statuses": [status_dict(s) for s in pager.streams],
-        "has_more": pager.has_more,
+        "statuses": [status_dict(s, elapsed.get(s.site)) for s in pager.streams],
+        "has_more": pager.has_more and not every_site_failed,
     }
 
 
@@ -258,14 +292,15 @@ def _result(recruiter, session: SearchSession, number: int) -> SearchResult:
     cards = _with_known_contacts(recruiter, [card_from_dict(c) for c in snapshot["cards"]])
     groups = merge(cards, today=date.today(), splits=selectors.merge_splits(recruiter=recruiter))
     costs = {site: site_adapter(site).contact_cost for site in SITE_ORDER}
-    ordered = order_page(groups, emitted=[c.urn for c in cards], costs=costs)
+    query = query_from(session.query)
+    ordered = order_page(groups, emitted=[c.urn for c in cards], costs=costs, order=query.order)
     has_next = number + 1 < len(session.pages) or snapshot["has_more"]
 
     def link(page: int) -> str:
         return cursors.pack(cursors.Cursor(session.pk, page, recruiter.pk))
 
     return SearchResult(
-        query=query_from(session.query),
+        query=query,
         cards=ordered,
         statuses=[status_from(s) for s in snapshot["statuses"]],
         page=number,
@@ -275,17 +310,22 @@ def _result(recruiter, session: SearchSession, number: int) -> SearchResult:
         applications=selectors.application_statuses(
             organization=recruiter.organization, urns=[c.urn for c in cards]
         ),
+        rates=session.state.get("rates") or {},
     )
 
 
 def _with_known_contacts(recruiter, cards: list[ResumeCard]) -> list[ResumeCard]:
     """`cards` with those whose contacts the organization has (a stored opening,
-    or a subsystem's copy) marked open: they rank as open and cost nothing."""
+    or a subsystem's copy) marked open: they rank as open and cost nothing,
+    and a name the site hides in search is shown from the contacts."""
     known = contacts_known(organization_id=recruiter.organization_id, urns=[c.urn for c in cards])
-    return [
-        replace(c, contacts_open=True) if c.urn in known and not c.contacts_open else c
-        for c in cards
-    ]
+    return [_with_known(c, known[c.urn]) if c.urn in known else c for c in cards]
+
+
+def _with_known(card: ResumeCard, known: KnownContacts) -> ResumeCard:
+    if card.name is None and known.name:
+        card = replace(card, last_name=known.name, first_name=None, middle_name=None)
+    return card if card.contacts_open else replace(card, contacts_open=True)
 
 
 def _resumes_store(recruiter, cards: list[ResumeCard]) -> None:

@@ -18,10 +18,13 @@ class SiteStatus:
     found: int | None = None
     message: str = ""
     depth_limited: bool = False
+    elapsed_ms: int | None = None  # the site's answer time for this page; None: from the buffer
 
 
-def status_dict(stream: Stream) -> dict[str, Any]:
-    """`stream`'s status as a stored page keeps it."""
+def status_dict(stream: Stream, elapsed: float | None = None) -> dict[str, Any]:
+    """`stream`'s status as a stored page keeps it; `elapsed` is the seconds
+    its site took to answer for this page (None: no call was made)."""
+    elapsed_ms = None if elapsed is None else round(elapsed * 1000)
     if stream.error is not None:
         state, message = search_status(stream.site, stream.error)
         return {
@@ -30,6 +33,7 @@ def status_dict(stream: Stream) -> dict[str, Any]:
             "found": stream.found,
             "message": message,
             "depth_limited": False,
+            "elapsed_ms": elapsed_ms,
         }
     served_all = stream.exhausted and not stream.buffer
     page_size = site_adapter(stream.site).page_size
@@ -40,6 +44,7 @@ def status_dict(stream: Stream) -> dict[str, Any]:
         "found": stream.found,
         "message": "",
         "depth_limited": depth,
+        "elapsed_ms": elapsed_ms,
     }
 
 

@@ -23,9 +23,25 @@ def test_search_open_contacts_from_superjob_take_into_tracker(
     card = page.locator("article.resume-card.merged").first
     card.wait_for()
     card.locator("button.open-contacts").click()
+    # A paid opening asks first, saying what it costs; declining changes nothing.
+    asked: list[str] = []
+
+    def answer(dialog, accept: bool) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda d: answer(d, False))
+    card.locator("button.open-from[data-site=sj]").click()
+    assert "SuperJob" in asked[0] and ("контакт" in asked[0] or "contact" in asked[0])
+    assert card.locator(".contact-name").count() == 0
+    page.once("dialog", lambda d: answer(d, True))
     card.locator("button.open-from[data-site=sj]").click()
     card.locator(".contact-name").wait_for()
-    assert card.locator(".contact-name").inner_text().strip() not in ("", "—")
+    name = card.locator(".contact-name").inner_text().strip()
+    assert name not in ("", "—")
+    # The header names the candidate at once, and one "Take into work" is left.
+    assert card.locator("header .card-name").inner_text().strip() == name
+    assert card.locator("button.take-into-work").count() == 1
     card.locator(".contacts-box button.take-into-work").click()
     form = card.locator("form.take-form[data-subsystem=tracker]")
     form.locator("select[name=target]").select_option("HIRE")

@@ -66,3 +66,33 @@ def test_recruiter_connects_sites_searches_pages_and_sees_a_site_error(
     expect(failed).to_contain_text("SuperJob")
     expect(results.locator("li.site-status[data-site=hh]")).to_have_attribute("data-state", "ok")
     expect(results.locator("article.resume-card").first).to_be_visible()
+    expect(results.locator("li.site-status[data-site=hh] .site-time")).to_be_visible()
+
+    # Every site failing: an error in words, and no endless "Next".
+    set_faults("hh", error_rate=1.0, error_status=503)
+    page.click("#search-form button[type=submit]")
+    expect(results.locator("#every-site-failed")).to_be_visible()
+    expect(results.locator("#next-page")).to_have_count(0)
+    expect(page.locator("#connected-sites")).to_contain_text("hh.ru")
+    expect(page.locator("#connected-sites")).to_contain_text("SuperJob")
+
+
+def test_a_usd_salary_shows_its_rouble_equivalent(live_server, page, client, recruiter, emulators):
+    from recruiting.tests.conftest import connect
+
+    client.force_login(recruiter)
+    connect(client, "hh")
+    log_in(page, live_server.url, "/recruiting/search/")
+    page.fill("input[name=text]", "разработчик")
+    page.click("#search-form button[type=submit]")
+    salaries = page.locator("#results .card-salary")
+    usd: list[str] = []
+    for _ in range(8):  # about one hh.ru salary in 12 is in USD
+        expect(salaries.first).to_be_visible()
+        usd = [t for t in salaries.all_inner_texts() if "USD" in t]
+        if usd:
+            break
+        page.click("#next-page")
+        page.wait_for_load_state("networkidle")
+    assert usd
+    assert all("≈" in t and t.endswith("₽") for t in usd), usd

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -134,6 +135,23 @@ def test_page_puts_open_contacts_first_then_cheaper():
         costs={JobSite.HH: 2, JobSite.SUPERJOB: 1},
     )
     assert [g.key for g in ordered] == ["urn:hh:3", "urn:sj:2", "urn:hh:1"]
+
+
+@pytest.mark.parametrize("order", [Order.UPDATED, Order.SALARY])
+def test_page_keeps_the_stream_order_by_date_and_salary(order):
+    # By date or salary the stream order is the order its name promises:
+    # open or cheaper contacts never jump ahead of a newer / better-paid one.
+    a = ResumeCard(JobSite.HH, "1", "x", BASE)
+    b = ResumeCard(JobSite.SUPERJOB, "2", "x", BASE)
+    c = ResumeCard(JobSite.HH, "3", "x", BASE, contacts_open=True)
+    groups = merge([a, b, c], today=TODAY)
+    ordered = order_page(
+        groups,
+        emitted=["urn:hh:1", "urn:sj:2", "urn:hh:3"],
+        costs={JobSite.HH: 2, JobSite.SUPERJOB: 1},
+        order=order,
+    )
+    assert [g.key for g in ordered] == ["urn:hh:1", "urn:sj:2", "urn:hh:3"]
 
 
 # --- paging -----------------------------------------------------------------------

@@ -4,11 +4,13 @@ rule, its status in words, and each detail from whichever resume has it."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.template.loader import render_to_string
 from django.test import RequestFactory
+from django.utils import translation
 
 from recruiting.adapters.base import JobSite, Money, Order, ResumeCard, SearchQuery
 from recruiting.merge import MergedCard
@@ -86,7 +88,7 @@ def test_results_card_shows_the_open_application_of_its_second_resume():
     result = result_of(
         [card], {HH: application(HH, "closed", who="Борис"), SJ: application(SJ, "open")}
     )
-    assert result.items() == [(card, result.applications[SJ])]
+    assert result.items() == [(card, result.applications[SJ], None)]
     text = status_text(rendered(result))
     assert "Новая" in text and "Анна" in text and "Борис" not in text
     assert text.startswith(("в работе:", "in work:"))
@@ -114,7 +116,7 @@ def test_merged_card_shows_details_only_the_second_site_has():
     )
     html = rendered(result_of([MergedCard((hh, sj))], {}))
     header = html.split('<ul class="card-sites">')[0]
-    assert "150000 RUB" in header and "Казань" in header and "31" in header
+    assert "150\xa0000 RUB" in header and "Казань" in header and "31" in header
     assert "Python-разработчик" in header  # the first resume's title still leads
 
 
@@ -124,3 +126,43 @@ def test_card_detail_is_the_first_non_empty_across_resumes(field):
     hh = resume(JobSite.HH, "abc123")
     sj = resume(JobSite.SUPERJOB, "777", **{field: values[field]})
     assert getattr(MergedCard((hh, sj)), field) == values[field]
+
+
+def test_foreign_salary_shows_its_rouble_equivalent_at_the_ranking_rates():
+    usd = resume(JobSite.HH, "abc123", salary=Money(3640, "USD"))
+    result = replace(result_of([MergedCard((usd,))], {}), rates={"USD": 90.66})
+    with translation.override("ru"):
+        html = rendered(result)
+    salary = re.search(r'<span class="card-salary">(.*?)</span>', html).group(1)
+    assert salary == "3\xa0640 USD ≈ 330\xa0002 ₽"
+
+
+def test_rouble_salary_and_unknown_rate_show_no_equivalent():
+    rub = resume(JobSite.HH, "1", salary=Money(150000, "RUB"))
+    kzt = resume(JobSite.SUPERJOB, "2", salary=Money(500000, "KZT"))
+    result = replace(result_of([MergedCard((rub,)), MergedCard((kzt,))], {}), rates={})
+    assert [rub_ for _card, _app, rub_ in result.items()] == [None, None]
+    assert "≈" not in rendered(result)
+
+
+def test_every_site_failing_shows_an_error_not_nothing_found():
+    failed = [
+        SiteStatus(JobSite.HH, "failed", message="hh.ru is down"),
+        SiteStatus(JobSite.SUPERJOB, "timeout", message="SuperJob is slow"),
+    ]
+    result = replace(result_of([], {}), statuses=failed)
+    html = rendered(result)
+    assert 'id="every-site-failed"' in html and 'id="next-page"' not in html
+    with translation.override("en"):
+        assert "Nothing found." not in rendered(result)
+
+
+def test_site_status_line_shows_the_answer_time():
+    statuses = [
+        SiteStatus(JobSite.HH, "ok", found=3, elapsed_ms=412),
+        SiteStatus(JobSite.SUPERJOB, "ok", found=1),
+    ]
+    with translation.override("en"):
+        html = rendered(replace(result_of([], {}), statuses=statuses))
+    hh, sj = re.findall(r'<li class="site-status.*?</li>', html, flags=re.S)
+    assert "answered in 412 ms" in hh and "answered in" not in sj

@@ -365,3 +365,47 @@ def test_slow_site_on_a_later_page_does_not_time_out_the_other(both_sites, recru
     assert {u.split(":")[1] for c in second.cards for u in c.urns} == {"sj"}
     set_faults("hh", latency_ms=0)
     time.sleep(2)  # let the abandoned call finish before the live server stops
+
+
+def test_every_site_failing_is_an_error_with_no_next_page(both_sites, recruiter):
+    set_faults("hh", error_rate=1.0, error_status=503)
+    set_faults("superjob", error_rate=1.0, error_status=503)
+    result = search_service.search_start(recruiter=recruiter, query=QUERY)
+    assert statuses(result) == {"hh": "failed", "sj": "failed"}
+    assert result.every_site_failed and not result.cards
+    assert result.next_cursor is None
+
+
+def test_each_site_status_carries_its_answer_time_and_a_buffer_page_none(both_sites, recruiter):
+    set_faults("hh", latency_ms=300)
+    first = search_service.search_start(recruiter=recruiter, query=QUERY)
+    times = {s.site.value: s.elapsed_ms for s in first.statuses}
+    assert times["hh"] >= 300 and 0 <= times["sj"] < times["hh"]
+    second = search_service.search_page(recruiter=recruiter, cursor=first.next_cursor)
+    if all(s.elapsed_ms is None for s in second.statuses):  # served from the buffers
+        return
+    assert all(s.elapsed_ms is None or s.elapsed_ms >= 0 for s in second.statuses)
+
+
+@pytest.mark.parametrize("order", [Order.UPDATED, Order.SALARY])
+def test_date_and_salary_orders_hold_strictly_across_pages(both_sites, recruiter, order):
+    from recruiting.ranking import salary_rub
+
+    first = search_service.search_start(
+        recruiter=recruiter, query=SearchQuery(text="разработчик", order=order)
+    )
+    pages = [first]
+    for _ in range(2):
+        pages.append(search_service.search_page(recruiter=recruiter, cursor=pages[-1].next_cursor))
+    rates = first.rates
+    keys = []
+    for page in pages:
+        for card in page.cards:
+            # A merged card stands where its first resume came in the stream,
+            # the newest / best paid of its resumes (its twins came later).
+            if order is Order.UPDATED:
+                keys.append(-max(r.updated_at for r in card.resumes).timestamp())
+            else:
+                rubs = [x for r in card.resumes if (x := salary_rub(r, rates)) is not None]
+                keys.append((not rubs, -max(rubs, default=0.0)))
+    assert keys == sorted(keys)

@@ -46,7 +46,7 @@ class ServiceTicket:
     src: int
     dst: int | None
     scopes: tuple[str, ...]
-    logging_string: str
+    logging_string: str | None  # None when tvmtool sends none
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class UserTicket:
     default_uid: int
     uids: tuple[int, ...]
     scopes: tuple[str, ...]
-    logging_string: str
+    logging_string: str | None  # None when tvmtool sends none
 
 
 class TvmToolClient(ApiClient):
@@ -103,8 +103,11 @@ class TvmToolClient(ApiClient):
         if status in (400, 401):
             # Our local token or alias configuration is wrong: an operations
             # problem the caller cannot fix, so "cannot authenticate" (503).
+            # tvmtool explains these in plain text ("can't find in config ...").
             logger.error(
-                "tvmtool rejected our request: HTTP %s (check TVM_TOOL_* settings)", status
+                "tvmtool rejected our request: HTTP %s %r (check TVM_TOOL_* settings)",
+                status,
+                response.text[:200],
             )
             return errors.Unavailable(
                 "Authentication service is misconfigured", details={"system": self.system}
@@ -112,8 +115,10 @@ class TvmToolClient(ApiClient):
         return super()._error_for(response)
 
 
-def _error_text(response: requests.Response) -> str:
-    return str(error_body(response).get("error", ""))[:200]
+def _error_text(response: requests.Response) -> str | None:
+    # 403 is JSON with a sentence in `error`; 400/401/500 are plain text.
+    error = error_body(response).get("error")
+    return str(error)[:200] if error is not None else None
 
 
 def _invalid(what: str) -> errors.InvalidResponse:
@@ -124,6 +129,12 @@ def _invalid(what: str) -> errors.InvalidResponse:
 
 def _int(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
+        raise _invalid(what)
+    return value
+
+
+def _str_or_none(value: Any, what: str) -> str | None:
+    if value is not None and not isinstance(value, str):
         raise _invalid(what)
     return value
 
@@ -145,7 +156,7 @@ def parse_service_ticket(body: Any) -> ServiceTicket:
         src=_int(body.get("src"), "src"),
         dst=None if dst is None else _int(dst, "dst"),
         scopes=_scopes(body.get("scopes")),
-        logging_string=str(body.get("logging_string") or ""),
+        logging_string=_str_or_none(body.get("logging_string"), "logging_string"),
     )
 
 
@@ -160,7 +171,7 @@ def parse_user_ticket(body: Any) -> UserTicket:
         default_uid=_int(body.get("default_uid"), "default_uid"),
         uids=tuple(_int(uid, "uids") for uid in uids),
         scopes=_scopes(body.get("scopes")),
-        logging_string=str(body.get("logging_string") or ""),
+        logging_string=_str_or_none(body.get("logging_string"), "logging_string"),
     )
 
 

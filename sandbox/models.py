@@ -69,6 +69,7 @@ class OAuthCode(models.Model):
     system = models.SlugField(_("system"), max_length=50)
     code = models.CharField(_("code"), max_length=64, unique=True)
     redirect_uri = models.TextField(_("redirect URI"), blank=True)
+    account = models.CharField(_("account"), max_length=64, blank=True)
     used = models.BooleanField(_("used"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -89,6 +90,7 @@ class OAuthToken(models.Model):
     expires_at = models.DateTimeField(_("expires"))
     refreshed = models.BooleanField(_("refreshed"), default=False)
     revoked = models.BooleanField(_("revoked"), default=False)
+    account = models.CharField(_("account"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -109,6 +111,7 @@ class ResumeEvent(models.Model):
     system = models.SlugField(_("system"), max_length=50)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     resume_id = models.CharField(_("resume id"), max_length=64)
+    account = models.CharField(_("account"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -96,7 +96,7 @@ def test_rejected_ticket_is_unauthenticated_with_reason(path, body, method):
 @responses.activate
 @pytest.mark.parametrize("status", [400, 401])
 def test_bad_local_token_or_alias_is_unavailable_not_a_ticket_problem(status):
-    responses.get(f"{BASE}/tvm/checksrv", json={"error": "wrong token"}, status=status)
+    responses.get(f"{BASE}/tvm/checksrv", body="Authorization header is missing", status=status)
     with pytest.raises(errors.Unavailable):
         client().check_service_ticket(SERVICE_TICKET)
     assert len(responses.calls) == 1

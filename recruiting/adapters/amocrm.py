@@ -206,6 +206,12 @@ class AmoCrmClient(ApiClient):
             contact_id = item.get("contact_id")
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise self._malformed("complex create") from exc
+        if item.get("merged") is True:
+            # Duplicate control folded it into an existing lead (complex-leads:
+            # same id, `merged: true`): that lead keeps its own stage, so read it.
+            existing = self.statuses(ids=[str(lead_id)]).get(str(lead_id))
+            if existing is not None:
+                return existing
         status = f"{params.pipeline_id or ''}:{params.status_id or ''}"
         return ExternalApplication(
             id=str(lead_id),

@@ -266,12 +266,14 @@ class SuperJobAdapter(ApiClient):
         history = item.get("work_history") or []
         latest = history[0] if history else {}
         education = item.get("base_education_history") or []
-        bought = bool(item.get("contacts_bought"))
+        # Contacts show when this employer bought them or the candidate left
+        # them open to all (`simple_contacts_open`); the two differ.
+        bought = bool(item.get("contacts_bought")) or bool(item.get("simple_contacts_open"))
         payment = item.get("payment")
         return ResumeCard(
             site=JobSite.SUPERJOB,
             resume_id=str(int(item["id"])),
-            title=str(item.get("profession") or ""),
+            title=str(item.get("profession") or ""),  # ResumeCard.title is required text
             updated_at=datetime.fromtimestamp(int(item["date_last_modified"]), UTC),
             url=str(item.get("link") or ""),
             first_name=item.get("firstname") if bought else None,
@@ -320,6 +322,7 @@ class SuperJobAdapter(ApiClient):
 
 
 def _birth_date(item: dict[str, Any]) -> date | None:
+    # A hidden birthday arrives as zeros (date() rejects them: None too).
     if item.get("hide_birthday"):
         return None
     try:

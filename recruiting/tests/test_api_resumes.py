@@ -14,7 +14,7 @@ from core.tests.concurrency import at_once
 from recruiting.models import KnownContact, Resume
 from recruiting.tests.conftest import connect
 from recruiting.tests.contacts_support import charged, hh_urn, sj_urn
-from sandbox.emulators.hh import CONTACT_PACKAGE
+from sandbox.emulators.hh import CONTACT_PACKAGE, EMPLOYER_ID
 from sandbox.faults import set_faults
 from sandbox.models import OAuthToken, ResumeEvent
 
@@ -70,7 +70,7 @@ def resume(client: SchemaCheckedClient, urn: str):
 def spend_all_hh_views() -> None:
     ResumeEvent.objects.bulk_create(
         [
-            ResumeEvent(system="hh", kind="contact", resume_id=f"x{i}")
+            ResumeEvent(system="hh", kind="contact", resume_id=f"x{i}", account=EMPLOYER_ID)
             for i in range(CONTACT_PACKAGE)
         ]
     )

@@ -22,7 +22,7 @@ from recruiting.services.contacts import (
 from recruiting.tests.applications_support import candidate
 from recruiting.tests.conftest import connect
 from recruiting.tests.contacts_support import charged, hh_urn, sj_urn
-from sandbox.emulators.hh import CONTACT_PACKAGE
+from sandbox.emulators.hh import CONTACT_PACKAGE, EMPLOYER_ID
 from sandbox.faults import set_faults
 from sandbox.models import ResumeEvent
 
@@ -162,7 +162,9 @@ def test_merged_card_offers_each_site_with_its_cost_and_remaining_views(sites, r
 
 def test_resume_opened_by_the_company_on_hh_is_free(sites, recruiter):
     urn = hh_urn()
-    ResumeEvent.objects.create(system="hh", kind="contact", resume_id=urn.rsplit(":", 1)[1])
+    ResumeEvent.objects.create(
+        system="hh", kind="contact", resume_id=urn.rsplit(":", 1)[1], account=EMPLOYER_ID
+    )
     [choice] = contacts_choices(recruiter=recruiter, urns=[urn])
     assert choice.state == "free"
     before = views(urn)
@@ -176,7 +178,7 @@ def test_resume_opened_by_the_company_on_hh_is_free(sites, recruiter):
 def test_no_paid_views_left_is_resource_exhausted_naming_the_site(sites, recruiter):
     ResumeEvent.objects.bulk_create(
         [
-            ResumeEvent(system="hh", kind="contact", resume_id=f"x{i}")
+            ResumeEvent(system="hh", kind="contact", resume_id=f"x{i}", account=EMPLOYER_ID)
             for i in range(CONTACT_PACKAGE)
         ]
     )

@@ -6,6 +6,11 @@ naming another field id is refused as the API refuses it). Leads and
 contacts live in sandbox tables. Every
 account allows 7 requests per sliding second and answers 429 (plain text)
 beyond it. Bearer tokens starting with "revoked" or "expired" get 401.
+
+Knob beyond the common faults: `SANDBOX_FAULTS["amocrm"]["duplicate_control"]`
+(true) turns on the account's duplicate control: a complex create whose
+contact shares a phone or e-mail with an open lead's contact of the same
+pipeline answers that lead with `merged: true` and creates nothing.
 """
 
 from __future__ import annotations
@@ -22,11 +27,11 @@ from django.urls import path
 from django.utils import timezone
 
 from core.numbers import parse_int
+from sandbox.emulators.amocrm_duplicates import LOST, WON, duplicate
 from sandbox.faults import emulator
 from sandbox.subsystem_models import AmoContact, AmoLead, AmoRefreshToken
 
 RATE_LIMIT = 7
-WON, LOST = 142, 143
 PIPELINES = [
     {
         "id": 7000001,
@@ -107,17 +112,20 @@ def _base(request: HttpRequest, account: str) -> str:
     return request.build_absolute_uri(f"/sandbox/amocrm/{account}/api/v4")
 
 
-def _pipeline_json(p: dict, account: str) -> dict:
+def _pipeline_json(p: dict, base: str) -> dict:
+    href = f"{base}/leads/pipelines/{p['id']}"
     statuses = [
         {
             "id": sid,
             "name": name,
             "sort": 10 * (i + 1),
-            "is_editable": sid not in (WON, LOST),
+            # Neither the incoming stage (type 1) nor won/lost can be edited.
+            "is_editable": sid not in (WON, LOST) and kind != 1,
             "pipeline_id": p["id"],
             "color": "#c1c1c1",
             "type": kind,
             "account_id": 31361463,
+            "_links": {"self": {"href": f"{href}/statuses/{sid}"}},
         }
         for i, (sid, name, kind) in enumerate(p["statuses"] + SYSTEM_STATUSES)
     ]
@@ -129,6 +137,7 @@ def _pipeline_json(p: dict, account: str) -> dict:
         "is_unsorted_on": True,
         "is_archive": False,
         "account_id": 31361463,
+        "_links": {"self": {"href": href}},
         "_embedded": {"statuses": statuses},
     }
 
@@ -146,7 +155,7 @@ def _main_pipeline() -> dict:
 
 @api
 def pipelines(request: HttpRequest, account: str) -> JsonResponse:
-    items = [_pipeline_json(p, account) for p in PIPELINES]
+    items = [_pipeline_json(p, _base(request, account)) for p in PIPELINES]
     return _hal(
         {
             "_total_items": len(items),
@@ -160,7 +169,14 @@ def _lead_json(lead: AmoLead, request: HttpRequest, account: str, with_contacts:
     embedded = {"tags": lead.tags, "companies": []}
     if with_contacts:
         ids = sorted(c.pk for c in lead.contacts.all())
-        embedded["contacts"] = [{"id": cid, "is_main": i == 0} for i, cid in enumerate(ids)]
+        embedded["contacts"] = [
+            {
+                "id": cid,
+                "is_main": i == 0,
+                "_links": {"self": {"href": f"{_base(request, account)}/contacts/{cid}"}},
+            }
+            for i, cid in enumerate(ids)
+        ]
     return {
         "id": lead.pk,
         "name": lead.name,
@@ -347,12 +363,25 @@ def leads_complex(request: HttpRequest, account: str) -> HttpResponse:
     checked = [_check_lead(item, i) for i, item in enumerate(items)]
     if bad := next((c for c in checked if isinstance(c, JsonResponse)), None):
         return bad
-    result = []
+    result, fresh = [], set()
     with transaction.atomic():
         for i, (item, (pipeline_id, status_id)) in enumerate(zip(items, checked, strict=True)):
-            lead = _lead_store(account, item, pipeline_id, status_id)
-            contact_id = None
             contacts = (item.get("_embedded") or {}).get("contacts") or []
+            if twin := duplicate(account, pipeline_id, contacts, fresh):
+                lead, contact = twin
+                result.append(
+                    {
+                        "id": lead.pk,
+                        "contact_id": contact.pk,
+                        "company_id": None,
+                        "request_id": [str(i)],
+                        "merged": True,
+                    }
+                )
+                continue
+            lead = _lead_store(account, item, pipeline_id, status_id)
+            fresh.add(lead.pk)
+            contact_id = None
             if contacts:
                 raw = contacts[0]
                 fields = [

@@ -92,12 +92,20 @@ def _checked(request: HttpRequest) -> tuple[OAuthToken | None, JsonResponse | No
     )
 
 
-def _opened() -> set[str]:
-    return set(
-        ResumeEvent.objects.filter(system=SYSTEM, kind=ResumeEvent.Kind.CONTACT).values_list(
-            "resume_id", flat=True
-        )
+def employer_of(token: OAuthToken) -> str:
+    """The employer (organization) the token's manager signed in for."""
+    return token.account or EMPLOYER_ID
+
+
+def _contacts(employer: str):
+    """Contact openings of one employer: hh.ru charges and keeps them per employer."""
+    return ResumeEvent.objects.filter(
+        system=SYSTEM, kind=ResumeEvent.Kind.CONTACT, account=employer
     )
+
+
+def _opened(employer: str) -> set[str]:
+    return set(_contacts(employer).values_list("resume_id", flat=True))
 
 
 def _item(p: Person, *, opened: bool, full: bool = False) -> dict[str, Any]:
@@ -208,7 +216,9 @@ def token(request: HttpRequest) -> JsonResponse:
                 else "invalid_grant"
             )
             return JsonResponse({"error": kind, "error_description": problem}, status=400)
-        row = oauth.issue(SYSTEM, TOKEN_LIFETIME)
+        row = oauth.issue(
+            SYSTEM, TOKEN_LIFETIME, account=oauth.code_account(SYSTEM, form.get("code", ""))
+        )
     elif grant == "refresh_token":
         row, problem = oauth.rotate(
             SYSTEM, form.get("refresh_token", ""), TOKEN_LIFETIME, only_after_expiry=True
@@ -240,7 +250,7 @@ def _int(value: str | None, default: int) -> int | None:
 @emulator(SYSTEM)
 def resumes(request: HttpRequest) -> JsonResponse:
     """GET /resumes: search, grouped by applicant, 2000-result window."""
-    _, denied = _checked(request)
+    token, denied = _checked(request)
     if denied:
         return denied
     q = request.GET
@@ -262,7 +272,7 @@ def resumes(request: HttpRequest) -> JsonResponse:
     hits = _hits(text, areas, salary_from, salary_to, q.get("label") == "only_with_salary", order)
     window = hits[:DEPTH_LIMIT]
     chunk = window[page * per_page : (page + 1) * per_page]
-    opened = _opened()
+    opened = _opened(employer_of(token))
     items = [_item(p, opened=p.hh_open or hh_resume_id(p.index) in opened) for p in chunk]
     pages = (len(window) + per_page - 1) // per_page
     return JsonResponse(
@@ -307,9 +317,10 @@ def _sort(hits: list[Person], order: str, text: str) -> None:
 @emulator(SYSTEM)
 def resume(request: HttpRequest, resume_id: str) -> JsonResponse:
     """GET /resumes/{id}; with `with_contact` it opens (and charges) contacts."""
-    _, denied = _checked(request)
+    token, denied = _checked(request)
     if denied:
         return denied
+    employer = employer_of(token)
     p = by_resume_id(SYSTEM).get(resume_id)
     if p is None:
         return _errors(404, ("not_found", "resume"))
@@ -319,17 +330,16 @@ def resume(request: HttpRequest, resume_id: str) -> JsonResponse:
     if views.count() >= VIEW_LIMIT:
         return _errors(429, ("resumes", "view_limit_exceeded"))
     ResumeEvent.objects.create(system=SYSTEM, kind=ResumeEvent.Kind.VIEW, resume_id=resume_id)
-    opened = p.hh_open or resume_id in _opened()
+    opened = p.hh_open or resume_id in _opened(employer)
     hashed = request.GET.get("with_contact")
     if hashed is not None and not opened:
         nonce, signature = hashed[:16], hashed[16:]
         if not hmac.compare_digest(signature, _sign(resume_id, nonce)):
             return _errors(400, ("bad_argument", "with_contact"))
-        spent = ResumeEvent.objects.filter(system=SYSTEM, kind=ResumeEvent.Kind.CONTACT).count()
-        if spent >= CONTACT_PACKAGE:
+        if _contacts(employer).count() >= CONTACT_PACKAGE:
             return _errors(403, ("resumes", "no_available_service"))
         ResumeEvent.objects.create(
-            system=SYSTEM, kind=ResumeEvent.Kind.CONTACT, resume_id=resume_id
+            system=SYSTEM, kind=ResumeEvent.Kind.CONTACT, resume_id=resume_id, account=employer
         )
         opened = True
     return JsonResponse(_item(p, opened=opened, full=True))
@@ -337,7 +347,7 @@ def resume(request: HttpRequest, resume_id: str) -> JsonResponse:
 
 @emulator(SYSTEM)
 def me(request: HttpRequest) -> JsonResponse:
-    _, denied = _checked(request)
+    token, denied = _checked(request)
     if denied:
         return denied
     return JsonResponse(
@@ -346,7 +356,7 @@ def me(request: HttpRequest) -> JsonResponse:
             "is_employer": True,
             "first_name": "Песочница",
             "last_name": "Работодатель",
-            "employer": {"id": EMPLOYER_ID, "name": "ООО Песочница"},
+            "employer": {"id": employer_of(token), "name": "ООО Песочница"},
             "manager": {"id": MANAGER_ID},
         }
     )
@@ -354,10 +364,10 @@ def me(request: HttpRequest) -> JsonResponse:
 
 @emulator(SYSTEM)
 def limits(request: HttpRequest, employer_id: str, manager_id: str) -> JsonResponse:
-    _, denied = _checked(request)
+    token, denied = _checked(request)
     if denied:
         return denied
-    if (employer_id, manager_id) != (EMPLOYER_ID, MANAGER_ID):
+    if (employer_id, manager_id) != (employer_of(token), MANAGER_ID):
         return _errors(404, ("not_found", "manager"))
     spent = ResumeEvent.objects.filter(
         system=SYSTEM, kind=ResumeEvent.Kind.VIEW, created_at__date=timezone.now().date()

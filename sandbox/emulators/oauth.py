@@ -32,13 +32,22 @@ def consent(request: HttpRequest, *, system: str, site: str) -> HttpResponse:
     answer = {"state": params["state"]} if params.get("state") else {}
     if params.get("decision") == "allow":
         code = OAuthCode.objects.create(
-            system=system, code=secrets.token_hex(16), redirect_uri=redirect_uri
+            system=system,
+            code=secrets.token_hex(16),
+            redirect_uri=redirect_uri,
+            account=params.get("account", ""),
         )
         answer = {"code": code.code, **answer}
     else:
         answer = {"error": "access_denied", **answer}
     joiner = "&" if "?" in redirect_uri else "?"
     return HttpResponseRedirect(f"{redirect_uri}{joiner}{urlencode(answer)}")
+
+
+def code_account(system: str, code: str) -> str:
+    """The account (employer) that signed in on the consent page for this code."""
+    row = OAuthCode.objects.filter(system=system, code=code).first()
+    return row.account if row else ""
 
 
 def take_code(system: str, code: str, redirect_uri: str | None) -> str | None:
@@ -58,9 +67,10 @@ def take_code(system: str, code: str, redirect_uri: str | None) -> str | None:
     return None
 
 
-def issue(system: str, lifetime: timedelta) -> OAuthToken:
+def issue(system: str, lifetime: timedelta, *, account: str = "") -> OAuthToken:
     return OAuthToken.objects.create(
         system=system,
+        account=account,
         access_token=secrets.token_hex(20),
         refresh_token=secrets.token_hex(20),
         expires_at=timezone.now() + lifetime,
@@ -87,7 +97,7 @@ def rotate(
             return None, "token not expired"
         row.refreshed = True
         row.save(update_fields=["refreshed"])
-        return issue(system, lifetime), ""
+        return issue(system, lifetime, account=row.account), ""
 
 
 def bearer(request: HttpRequest, system: str) -> tuple[OAuthToken | None, str]:

@@ -6,9 +6,15 @@ API path ends with a slash; every call needs X-Api-App-Id.
 Where the documentation leaves a behaviour open the emulator follows one reading:
 reading a resume with a user token opens (and charges) its contacts.
 
-Knob beyond the common faults: `SANDBOX_FAULTS["superjob"]["withhold_contacts"]`
+Knobs beyond the common faults: `SANDBOX_FAULTS["superjob"]["withhold_contacts"]`
 (true) makes a resume read answer `contacts_bought: false` without contacts
-and without charging, the other reading.
+and without charging, the other reading; `SANDBOX_FAULTS["superjob"]["blocked"]`
+(`client_blocked`, `user_blocked_by_admin` or `user_blocked_by_other_user`)
+makes every authorized call answer that documented 403 block.
+
+A hidden birthday is sent as zeros (`birthday`, `birthmonth`, `birthyear`
+0), not the date. `simple_contacts_open` says the candidate left the contacts
+open to every employer; `contacts_bought` that this employer paid for them.
 """
 
 from __future__ import annotations
@@ -38,6 +44,26 @@ def _withholds_contacts() -> bool:
     return bool(settings.SANDBOX_FAULTS.get(SYSTEM, {}).get("withhold_contacts"))
 
 
+# The three documented blocks (api.superjob.ru/client/, "Блокировка").
+BLOCKS = {
+    "client_blocked": {"reason_text": "Клиент-работодатель заблокирован администрацией"},
+    "user_blocked_by_admin": {"reason_text": "Пользователь заблокирован администрацией"},
+    "user_blocked_by_other_user": {
+        "reason_text": "Пользователь заблокирован другим пользователем",
+        "user_name": "Виктория Ивановна Иванова",
+    },
+}
+
+
+def _blocked() -> JsonResponse | None:
+    reason = settings.SANDBOX_FAULTS.get(SYSTEM, {}).get("blocked")
+    if reason not in BLOCKS:
+        return None
+    errors = [{"reason": reason, **BLOCKS[reason]}]
+    body = {"error": {"code": 403, "message": "Ваша регистрация заблокирована", "errors": errors}}
+    return JsonResponse(body, status=403)
+
+
 def _error(status: int, message: str, reason: str | None = None) -> JsonResponse:
     errors = [{"reason": reason, "reason_text": message}] if reason else []
     return JsonResponse(
@@ -57,7 +83,8 @@ def _user_checked(request: HttpRequest) -> tuple[OAuthToken | None, JsonResponse
         return None, denied
     row, problem = oauth.bearer(request, SYSTEM)
     if row is not None:
-        return row, None
+        blocked = _blocked()
+        return (None, blocked) if blocked else (row, None)
     if problem == "expired":
         return None, _error(410, "Срок действия токена истёк", "token_expired")
     return None, _error(401, "Неверный токен", "invalid_token")
@@ -71,8 +98,10 @@ def _opened() -> set[str]:
     )
 
 
-def _object(p: Person, *, opened: bool) -> dict[str, Any]:
+def _object(p: Person, *, bought: bool) -> dict[str, Any]:
     rid = sj_resume_id(p.index)
+    hidden = p.index % 9 == 0
+    opened = bought or p.sj_open
     item: dict[str, Any] = {
         "id": rid,
         "id_user": 1_000_000 + p.index,
@@ -82,10 +111,10 @@ def _object(p: Person, *, opened: bool) -> dict[str, Any]:
         "currency": "rub",
         "agreement": p.salary is None,
         "age": p.age,
-        "birthday": p.birth_date.day,
-        "birthmonth": p.birth_date.month,
-        "birthyear": p.birth_date.year,
-        "hide_birthday": p.index % 9 == 0,
+        "birthday": 0 if hidden else p.birth_date.day,
+        "birthmonth": 0 if hidden else p.birth_date.month,
+        "birthyear": 0 if hidden else p.birth_date.year,
+        "hide_birthday": hidden,
         "gender": {
             "id": 2 if p.gender == "male" else 3,
             "title": "Мужской" if p.gender == "male" else "Женский",
@@ -118,8 +147,8 @@ def _object(p: Person, *, opened: bool) -> dict[str, Any]:
         "is_archive": False,
         "published": 1,
         "draft": 0,
-        "contacts_bought": opened,
-        "simple_contacts_open": opened,
+        "contacts_bought": bought,
+        "simple_contacts_open": p.sj_open,
     }
     if opened:
         item.update(
@@ -238,7 +267,7 @@ def resumes(request: HttpRequest) -> JsonResponse:
     window = hits[:DEPTH_LIMIT]
     chunk = window[page * count : (page + 1) * count]
     opened = _opened()
-    objects = [_object(p, opened=p.sj_open or str(sj_resume_id(p.index)) in opened) for p in chunk]
+    objects = [_object(p, bought=str(sj_resume_id(p.index)) in opened) for p in chunk]
     return JsonResponse(
         {
             "objects": objects,
@@ -259,17 +288,17 @@ def resume(request: HttpRequest, resume_id: int) -> JsonResponse:
     if p is None:
         return _error(404, "Резюме не найдено", "not_found")
     key = str(resume_id)
-    opened = p.sj_open or key in _opened()
-    if not opened and _withholds_contacts():
-        return JsonResponse(_object(p, opened=False))
-    if not opened:
+    bought = key in _opened()
+    if p.sj_open or bought or _withholds_contacts():
+        return JsonResponse(_object(p, bought=bought))
+    if not bought:
         if (
             ResumeEvent.objects.filter(system=SYSTEM, kind=ResumeEvent.Kind.CONTACT).count()
             >= CONTACT_PACKAGE
         ):
             return _error(403, "Закончился доступ к базе резюме", "limit_exhausted")
         ResumeEvent.objects.create(system=SYSTEM, kind=ResumeEvent.Kind.CONTACT, resume_id=key)
-    return JsonResponse(_object(p, opened=True))
+    return JsonResponse(_object(p, bought=True))
 
 
 @emulator(SYSTEM)

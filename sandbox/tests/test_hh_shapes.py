@@ -148,3 +148,29 @@ def test_manager_limits_are_shaped_like_the_spec_example(call):
     me = call("me").json()
     ours = call(f"employers/{me['employer']['id']}/managers/{me['manager']['id']}/limits/resume")
     assert shape_problems(ours.json(), vendor("openapi_manager_limits.json")) == []
+
+
+def test_contacts_one_employer_opened_stay_closed_for_another(client):
+    """hh.ru charges contacts per employer: another organization's opening is not ours."""
+    tokens = {
+        employer: oauth.issue("hh", timedelta(hours=1), account=employer).access_token
+        for employer in ("1455", "2077")
+    }
+
+    def get(employer: str, path: str, **params):
+        return client.get(
+            f"/sandbox/hh/{path.lstrip('/')}",
+            params,
+            HTTP_AUTHORIZATION=f"Bearer {tokens[employer]}",
+            HTTP_USER_AGENT="shape-test/1.0",
+        )
+
+    p = candidate()
+    rid = hh_resume_id(p.index)
+    first = opened(lambda path, **params: get("1455", path, **params), p)
+    assert first["can_view_full_info"] is True
+    other = get("2077", f"resumes/{rid}").json()
+    assert other["can_view_full_info"] is False
+    assert "get_with_contact" in other["actions"]
+    assert get("1455", f"resumes/{rid}").json()["can_view_full_info"] is True
+    assert get("2077", "me").json()["employer"]["id"] == "2077"

@@ -44,6 +44,15 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The sandbox (local emulators of every external system) is on for local runs
 # and off in production unless switched on explicitly.
 SANDBOX = env.bool("SANDBOX", default=DEBUG)
+# Outside DEBUG the sandbox mints TVM tickets for anyone: refused unless this
+# explicit override is set, which `check --deploy` then reports as an error.
+SANDBOX_ALLOW_IN_PRODUCTION = env.bool("SANDBOX_ALLOW_IN_PRODUCTION", default=False)
+if SANDBOX and not DEBUG and not SANDBOX_ALLOW_IN_PRODUCTION:
+    raise ImproperlyConfigured(
+        "SANDBOX=true is refused when DEBUG is off (see README, Configuration)"
+    )
+# Emulator defaults for external URLs, TVM and OAuth clients: local runs only.
+EMULATOR_DEFAULTS = SANDBOX and DEBUG
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -335,7 +344,9 @@ def external_url(name: str, emulator: str, *, enabled: bool = True) -> str:
     With the sandbox on it defaults to that system's emulator; otherwise, when
     the integration is enabled, it must be set: the product refuses to start.
     """
-    url = env.str(name, default=f"{SANDBOX_URL.rstrip('/')}/{emulator}" if SANDBOX else "")
+    url = env.str(
+        name, default=f"{SANDBOX_URL.rstrip('/')}/{emulator}" if EMULATOR_DEFAULTS else ""
+    )
     _required_when(enabled, name, url)
     return url.rstrip("/")
 
@@ -454,7 +465,7 @@ SUPPORT_CHAT_PLAN_ID_CAP = env.int("SUPPORT_CHAT_PLAN_ID_CAP", default=1_000)
 AMOCRM_URL_TEMPLATE = env.str(
     "AMOCRM_URL_TEMPLATE",
     default=f"{SANDBOX_URL.rstrip('/')}/amocrm/{{subdomain}}"
-    if SANDBOX
+    if EMULATOR_DEFAULTS
     else "https://{subdomain}.amocrm.ru",
 )
 # Requests per second per amoCRM account (the documented limit is 7).
@@ -486,19 +497,21 @@ SEARCH_SESSIONS_PRUNE_ENABLED = env.bool("SEARCH_SESSIONS_PRUNE_ENABLED", defaul
 # hh.ru: API base (api.hh.ru) and the page users grant access on (hh.ru).
 HH_API_URL = external_url("HH_API_URL", "hh")
 HH_OAUTH_URL = external_url("HH_OAUTH_URL", "hh")
-HH_CLIENT_ID = env.str("HH_CLIENT_ID", default="sandbox-hh-client" if SANDBOX else "")
-HH_CLIENT_SECRET = env.str("HH_CLIENT_SECRET", default="sandbox-hh-secret" if SANDBOX else "")
-_required_when(not SANDBOX, "HH_CLIENT_ID", HH_CLIENT_ID)
-_required_when(not SANDBOX, "HH_CLIENT_SECRET", HH_CLIENT_SECRET)
+HH_CLIENT_ID = env.str("HH_CLIENT_ID", default="sandbox-hh-client" if EMULATOR_DEFAULTS else "")
+HH_CLIENT_SECRET = env.str(
+    "HH_CLIENT_SECRET", default="sandbox-hh-secret" if EMULATOR_DEFAULTS else ""
+)
+_required_when(not EMULATOR_DEFAULTS, "HH_CLIENT_ID", HH_CLIENT_ID)
+_required_when(not EMULATOR_DEFAULTS, "HH_CLIENT_SECRET", HH_CLIENT_SECRET)
 # SuperJob: API base (api.superjob.ru/2.0) and the consent page (www.superjob.ru).
 SUPERJOB_API_URL = external_url("SUPERJOB_API_URL", "superjob/2.0")
 SUPERJOB_OAUTH_URL = external_url("SUPERJOB_OAUTH_URL", "superjob")
-SUPERJOB_CLIENT_ID = env.str("SUPERJOB_CLIENT_ID", default="1" if SANDBOX else "")
+SUPERJOB_CLIENT_ID = env.str("SUPERJOB_CLIENT_ID", default="1" if EMULATOR_DEFAULTS else "")
 SUPERJOB_CLIENT_SECRET = env.str(
-    "SUPERJOB_CLIENT_SECRET", default="v3.r.sandbox-superjob-secret" if SANDBOX else ""
+    "SUPERJOB_CLIENT_SECRET", default="v3.r.sandbox-superjob-secret" if EMULATOR_DEFAULTS else ""
 )
-_required_when(not SANDBOX, "SUPERJOB_CLIENT_ID", SUPERJOB_CLIENT_ID)
-_required_when(not SANDBOX, "SUPERJOB_CLIENT_SECRET", SUPERJOB_CLIENT_SECRET)
+_required_when(not EMULATOR_DEFAULTS, "SUPERJOB_CLIENT_ID", SUPERJOB_CLIENT_ID)
+_required_when(not EMULATOR_DEFAULTS, "SUPERJOB_CLIENT_SECRET", SUPERJOB_CLIENT_SECRET)
 # Fan-out search: read timeout of one site call and the deadline of a whole
 # page (seconds); results per page; how long a search cursor stays valid.
 JOBSITE_SEARCH_TIMEOUT = env.float("JOBSITE_SEARCH_TIMEOUT", default=4.0)
@@ -579,12 +592,13 @@ TVM_ENABLED = env.bool("TVM_ENABLED", default=SANDBOX)
 TVM_TOOL_URL = external_url("TVM_TOOL_URL", "tvmtool", enabled=TVM_ENABLED)
 # The sandbox emulator's token by default; production: TVMTOOL_LOCAL_AUTHTOKEN's value.
 TVM_TOOL_AUTH_TOKEN = env.str(
-    "TVM_TOOL_AUTH_TOKEN", default="sandbox-tvmtool-local-token" if SANDBOX else ""
+    "TVM_TOOL_AUTH_TOKEN", default="sandbox-tvmtool-local-token" if EMULATOR_DEFAULTS else ""
 )
 _required_when(TVM_ENABLED, "TVM_TOOL_AUTH_TOKEN", TVM_TOOL_AUTH_TOKEN)
 # TVM client ids allowed to call the API (the front end and trusted services).
 TVM_ALLOWED_SOURCES = [
-    int(src) for src in env.list("TVM_ALLOWED_SOURCES", default=["2001234"] if SANDBOX else [])
+    int(src)
+    for src in env.list("TVM_ALLOWED_SOURCES", default=["2001234"] if EMULATOR_DEFAULTS else [])
 ]
 _required_when(TVM_ENABLED, "TVM_ALLOWED_SOURCES", TVM_ALLOWED_SOURCES)
 # Our alias in tvmtool's config, sent as ?dst= when tvmtool holds several clients.

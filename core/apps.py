@@ -11,6 +11,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Control panel")
 
     def ready(self) -> None:
+        from core import checks  # noqa: F401  (registers the deploy checks)
+
         # Every app declares its scheduled jobs in <app>/jobs.py.
         autodiscover_modules("jobs")
         connection_created.connect(install_unicode_like, dispatch_uid="core.sqlite.unicode_like")

@@ -97,6 +97,7 @@ def test_wsgi_stops_with_gunicorns_boot_error_code_on_misconfiguration():
 def test_seed_demo_refuses_without_debug():
     env = production_env()
     env["SANDBOX"] = "true"
+    env["SANDBOX_ALLOW_IN_PRODUCTION"] = "true"
     result = manage("seed_demo", env=env)
     assert result.returncode != 0 and "DEBUG and SANDBOX" in result.stderr
 

@@ -18,15 +18,15 @@ Sets each site's latency, connects both sites for a recruiter, then prints:
 from __future__ import annotations
 
 import argparse
-import resource
-import threading
 import logging
 import os
+import resource
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from core import errors
 from freelancers.models import Certificate, Freelancer, FreelancerCard, certificate_kind_label
 
-
 # What a catalogue card shows (freelancers/_card.html): contacts, the sync's
 # bookkeeping and the other card fields stay in the database.
 CATALOGUE_COLUMNS = (

@@ -152,7 +152,10 @@ def resume(request: AuthedRequest, urn: str) -> HttpResponse:
 def contacts_choose(request: AuthedRequest) -> HttpResponse:
     """Which site to open a (merged) card's contacts from, with cost and quota."""
     urns = card_urns_check(request.GET.getlist("urn"))
-    choices = contacts.contacts_choices(recruiter=request.user, urns=urns)
+    shown = selectors.search_cards(
+        recruiter=request.user, cursor=request.GET.get("cursor", ""), urns=urns
+    )
+    choices = contacts.contacts_choices(recruiter=request.user, urns=urns, cards=shown)
     known = contacts.contacts_known(organization_id=request.user.organization_id, urns=urns)
     context = {
         "choices": choices,
@@ -169,8 +172,14 @@ def contacts_open(request: AuthedRequest) -> HttpResponse:
     others = [u for u in request.POST.get("card_urns", "").split(",")[:MAX_CARD_URNS] if u]
     context: dict[str, object] = {"card": card, "urns": list(dict.fromkeys([urn, *others]))}
     try:
+        shown = selectors.search_cards(
+            recruiter=request.user, cursor=request.POST.get("cursor", ""), urns=[urn]
+        )
         opened = contacts.contacts_open(
-            recruiter=request.user, urn=urn, confirm_hidden=request.POST.get("confirm") == "1"
+            recruiter=request.user,
+            urn=urn,
+            confirm_hidden=request.POST.get("confirm") == "1",
+            shown=shown.get(urn),
         )
     except errors.FailedPrecondition as exc:
         if exc.details.get("reason") != "hidden_fields":
@@ -214,10 +223,10 @@ def _panel(
     """htmx swaps `fragment` into a card's panel. Without JavaScript the same
     fragment comes inside a whole page, with a link back to the search results
     (the page `cursor` names) or to the resume it was opened from."""
-    if request.htmx:
-        return render(request, fragment, context, status=status)
     params = request.POST if request.method == "POST" else request.GET
     cursor = params.get("cursor", "")
+    if request.htmx:
+        return render(request, fragment, {**context, "cursor": cursor}, status=status)
     back = _back_url(card=context.get("card", ""), urns=context.get("urns", []), cursor=cursor)
     page = {**context, "fragment": fragment, "title": title, "back": back, "cursor": cursor}
     return render(request, "recruiting/panel.html", page, status=status)

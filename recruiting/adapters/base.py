@@ -84,6 +84,9 @@ class ResumeCard:
     # Contact fields the candidate hid (hh.ru `hidden_fields` ids such as
     # "phones", "email"): opening them still costs a contact unit.
     hidden_fields: tuple[str, ...] = ()
+    # The site's one-time link that opens (and charges) the contacts, as the
+    # answer that carried the card offered it (hh.ru `actions.get_with_contact`).
+    open_url: str | None = None
     rank: int = 0
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     urn: str = field(init=False, repr=False, compare=False)
@@ -126,6 +129,7 @@ class ResumeCard:
             "contacts_open": self.contacts_open,
             "contacts": _contacts_dict(self.contacts) if self.contacts else None,
             "hidden_fields": list(self.hidden_fields) or None,
+            "open_url": self.open_url,
             "rank": self.rank,
         }
         return {k: v for k, v in data.items() if v is not None}

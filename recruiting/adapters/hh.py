@@ -198,7 +198,7 @@ class HhAdapter(ApiClient):
         )
         if card.contacts_open:
             return card
-        url = ((card.raw.get("actions") or {}).get("get_with_contact") or {}).get("url")
+        url = card.open_url
         if not url and card.raw.get("can_view_full_info") is True:
             # Opened for the company already (the link is offered only while
             # contacts are closed); what is still null, the candidate hid.
@@ -319,6 +319,7 @@ class HhAdapter(ApiClient):
             hidden_fields=tuple(
                 str(h["id"]) for h in item.get("hidden_fields") or [] if isinstance(h, dict)
             ),
+            open_url=((item.get("actions") or {}).get("get_with_contact") or {}).get("url"),
             rank=rank,
             raw=item,
         )

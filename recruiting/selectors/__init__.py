@@ -16,7 +16,13 @@ from recruiting.selectors.applications import (
     subsystem_options,
 )
 from recruiting.selectors.contacts import KnownContacts, contacts_known, has_contact_data
-from recruiting.selectors.sites import SiteConnection, job_sites_overview, merge_splits, tokens_for
+from recruiting.selectors.sites import (
+    SiteConnection,
+    job_sites_overview,
+    merge_splits,
+    search_cards,
+    tokens_for,
+)
 
 __all__ = [
     "ApplicationInfo",
@@ -32,6 +38,7 @@ __all__ = [
     "has_contact_data",
     "job_sites_overview",
     "merge_splits",
+    "search_cards",
     "subsystem_choices",
     "subsystem_options",
     "tokens_for",

@@ -1,15 +1,20 @@
-"""Reads about the recruiter's job-site connections and search preferences."""
+"""Reads about the recruiter's job-site connections, search preferences and
+the cards of their search pages."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.utils import timezone
 
-from recruiting.adapters.base import JobSite
+from core import errors
+from recruiting import cursor as cursors
+from recruiting.adapters.base import JobSite, ResumeCard, card_from_dict
 from recruiting.merge import split_key
-from recruiting.models import MergeSplit, Token
+from recruiting.models import MergeSplit, SearchSession, Token
 from recruiting.ranking import SITE_ORDER
 from recruiting.site_errors import reconnect_message
 
@@ -51,3 +56,31 @@ def merge_splits(*, recruiter) -> frozenset[frozenset[str]]:
     """Pairs of URNs the recruiter said are different people."""
     rows = MergeSplit.objects.filter(recruiter=recruiter).values_list("urn_a", "urn_b")
     return frozenset(split_key(a, b) for a, b in rows)
+
+
+def search_cards(*, recruiter, cursor: str, urns: Iterable[str]) -> dict[str, ResumeCard]:
+    """The cards of `urns` as the search page `cursor` showed them (what each
+    site said in its search answer: contacts open, hidden fields, the opening
+    link), by URN; {} for a missing, foreign or expired cursor. Showing what
+    an opening costs from these needs no site call (an hh.ru read spends a
+    resume view)."""
+    if not cursor:
+        return {}
+    try:
+        position = cursors.unpack(
+            cursor, recruiter_id=recruiter.pk, max_age=settings.JOBSITE_SEARCH_CURSOR_TTL
+        )
+    except errors.InvalidArgument:
+        return {}
+    session = (
+        SearchSession.objects.filter(
+            pk=position.session_id, recruiter=recruiter, expires_at__gt=timezone.now()
+        )
+        .only("pages")
+        .first()
+    )
+    if session is None or position.page >= len(session.pages):
+        return {}
+    wanted = set(urns)
+    cards = (card_from_dict(data) for data in session.pages[position.page]["cards"])
+    return {card.urn: card for card in cards if card.urn in wanted}

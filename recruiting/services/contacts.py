@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Any
@@ -127,14 +127,20 @@ def resume_get(*, recruiter: User, urn: str) -> ResumeView:
     return ResumeView(urn, site, card, known, False)
 
 
-def contacts_choices(*, recruiter: User, urns: list[str]) -> list[ContactsChoice]:
+def contacts_choices(
+    *, recruiter: User, urns: list[str], cards: Mapping[str, ResumeCard] | None = None
+) -> list[ContactsChoice]:
     """For each resume of a (merged) card: what opening its contacts costs.
 
-    Stored contacts are "known" without any site call; hh.ru resumes are read
-    (one view, no charge) to learn whether a colleague opened them already
-    and what the candidate hid; SuperJob is not read (reading may charge).
-    Site failures become an "unavailable" choice, never an exception.
+    Stored contacts are "known" without any site call. `cards` are the
+    resumes as the search showed them (`selectors.search_cards`): what an
+    hh.ru search answer says (contacts open, hidden fields) decides the
+    choice without reading the resume, which would spend a daily view. An
+    hh.ru resume without its search card is read (one view, no charge);
+    SuperJob is never read (reading may charge). Site failures become an
+    "unavailable" choice, never an exception.
     """
+    cards = cards or {}
     urns = [urn_validate(u) for u in dict.fromkeys(urns)]
     known = contacts_known(organization_id=recruiter.organization_id, urns=urns)
     hidden = hidden_openings(recruiter.organization_id, urns)
@@ -150,7 +156,7 @@ def contacts_choices(*, recruiter: User, urns: list[str]) -> list[ContactsChoice
             choices.append(ContactsChoice(urn, site, "unavailable", message=message))
             continue
         try:
-            choices.append(_choice(recruiter, urn, site, resume_id, quotas))
+            choices.append(_choice(recruiter, urn, site, resume_id, quotas, cards.get(urn)))
         except errors.ServiceError as exc:
             choices.append(
                 ContactsChoice(urn, site, "unavailable", message=contacts_message(site, exc))
@@ -158,7 +164,7 @@ def contacts_choices(*, recruiter: User, urns: list[str]) -> list[ContactsChoice
     return choices
 
 
-def _choice(recruiter, urn, site, resume_id, quotas) -> ContactsChoice:
+def _choice(recruiter, urn, site, resume_id, quotas, shown: ResumeCard | None) -> ContactsChoice:
     token = _token(recruiter, site)
     adapter = site_adapter(site)
     if site not in quotas:
@@ -170,9 +176,11 @@ def _choice(recruiter, urn, site, resume_id, quotas) -> ContactsChoice:
     left = {"views_left": quota.views_left, "contacts_left": quota.contacts_left}
     if adapter.resume_read_spends_contacts:
         return ContactsChoice(urn, site, "paid", **left)
-    card = _call(
-        site, token, lambda access: adapter.resume(access_token=access, resume_id=resume_id)
-    )
+    card = shown if _usable(shown) else None
+    if card is None:
+        card = _call(
+            site, token, lambda access: adapter.resume(access_token=access, resume_id=resume_id)
+        )
     if card.contacts_open:
         return ContactsChoice(urn, site, "free", **left)
     hidden = tuple(sorted(set(card.hidden_fields) & CONTACT_FIELDS))
@@ -182,8 +190,18 @@ def _choice(recruiter, urn, site, resume_id, quotas) -> ContactsChoice:
 # --- opening ---------------------------------------------------------------------------
 
 
-def contacts_open(*, recruiter: User, urn: str, confirm_hidden: bool = False) -> KnownContacts:
+def contacts_open(
+    *,
+    recruiter: User,
+    urn: str,
+    confirm_hidden: bool = False,
+    shown: ResumeCard | None = None,
+) -> KnownContacts:
     """Open the contacts of `urn` for the recruiter's organization, at most once.
+
+    `shown` is the resume as the search showed it (`selectors.search_cards`):
+    its hidden fields and opening link let an hh.ru opening skip the fresh
+    read, so it spends one resume view, not two.
 
     Returns stored contacts without calling the site when the organization
     has them. Raises InvalidArgument (bad URN), PermissionDenied (no
@@ -210,7 +228,9 @@ def contacts_open(*, recruiter: User, urn: str, confirm_hidden: bool = False) ->
     if hidden := hidden_by_candidate(row.contact_data):
         raise all_hidden_error(site, hidden)  # a colleague's opening just stored it
     try:
-        card = _call(site, token, lambda access: _open(site, access, resume_id, confirm_hidden))
+        card = _call(
+            site, token, lambda access: _open(site, access, resume_id, confirm_hidden, shown)
+        )
         if not card.contacts_open and _hidden_only(site, card):
             # Paid, and the candidate hid everything: keep that outcome, so
             # nobody pays (or is told "no views left") for this resume again.
@@ -233,13 +253,23 @@ def contacts_open(*, recruiter: User, urn: str, confirm_hidden: bool = False) ->
     return known_from_resume(_store(row, card, recruiter))
 
 
-def _open(site: JobSite, access: str, resume_id: str, confirm_hidden: bool) -> ResumeCard:
+def _open(
+    site: JobSite,
+    access: str,
+    resume_id: str,
+    confirm_hidden: bool,
+    shown: ResumeCard | None = None,
+) -> ResumeCard:
     adapter = site_adapter(site)
     card = None
     if not adapter.resume_read_spends_contacts:
-        # One fresh read: it tells what the candidate hid and carries the
-        # one-time opening link the paid call uses (no second read).
-        card = adapter.resume(access_token=access, resume_id=resume_id)
+        # The search card tells what the candidate hid and carries the
+        # one-time opening link; without it, one fresh read does (its link is
+        # used by the paid call: no second read). Open contacts are read.
+        if shown is not None and shown.open_url and not shown.contacts_open:
+            card = shown
+        else:
+            card = adapter.resume(access_token=access, resume_id=resume_id)
         if card.contacts_open:
             return card  # a colleague opened it already: free
         hidden = sorted(set(card.hidden_fields) & CONTACT_FIELDS)
@@ -253,6 +283,11 @@ def _open(site: JobSite, access: str, resume_id: str, confirm_hidden: bool) -> R
                 details={"reason": "hidden_fields", "hidden": hidden},
             )
     return adapter.open_contacts(access_token=access, resume_id=resume_id, resume=card)
+
+
+def _usable(card: ResumeCard | None) -> bool:
+    """A search card can stand in for a read of its resume (see contacts_choices)."""
+    return card is not None and not site_adapter(card.site).resume_read_spends_contacts
 
 
 def _claim(recruiter: User, urn: str) -> Resume:

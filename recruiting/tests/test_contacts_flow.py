@@ -240,6 +240,8 @@ def test_resume_page_shows_the_full_hh_resume_from_the_site(sites):
     # Only the full resume has these: the search card carries neither.
     assert "Опыт работы" in body and 'class="skills"' in body and "Образование" in body
     assert charged("hh") == 0
+    # The page says that reading it spent an hh.ru resume view.
+    assert 'class="view-spent"' in body and "просмотров резюме" in body
 
 
 def test_resume_page_shows_stored_resume_and_contacts_without_a_site_call(sites, recruiter):
@@ -248,6 +250,7 @@ def test_resume_page_shows_stored_resume_and_contacts_without_a_site_call(sites,
     set_faults("hh", error_rate=1.0, error_status=503)
     page = sites.get(f"/recruiting/resumes/{urn}/").content.decode()
     assert opened.name in page and opened.phones[0] in page
+    assert 'class="view-spent"' not in page
 
 
 def test_superjob_resume_page_never_reads_an_unpaid_resume(sites):
@@ -347,3 +350,59 @@ def test_contacts_all_hidden_page_says_so_instead_of_no_views_left(sites):
     assert page.status_code == 400 and 'data-code="FAILED_PRECONDITION"' in text
     assert "hh.ru" in text and "не осталось платных" not in text
     assert charged("hh", urn) == 1
+
+
+def _hh_card_on_the_first_page(client, *, hidden: bool) -> tuple[str, str]:
+    """(urn, cursor) of a first-page hh.ru card nobody opened, its phones hidden or not."""
+    from recruiting.adapters.base import Order, SearchQuery
+    from recruiting.services import search as search_service
+    from sandbox.emulators.hh import hides_all, hides_phones
+    from sandbox.emulators.people import hh_resume_id, people
+
+    wanted = {
+        f"urn:hh:{hh_resume_id(p.index)}"
+        for p in people("hh")
+        if not p.hh_open and hides_phones(p.index) == hidden and not hides_all(p.index)
+    }
+    user = User.objects.get(username="anna")
+    result = search_service.search_start(
+        recruiter=user, query=SearchQuery(text="разработчик", order=Order.RELEVANCE)
+    )
+    urn = next(u for card in result.cards for u in card.urns if u in wanted)
+    return urn, result.cursor
+
+
+def test_the_contacts_panel_spends_no_hh_view_and_an_opening_one(sites, recruiter):
+    urn, cursor = _hh_card_on_the_first_page(sites, hidden=False)
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    for _ in range(3):  # opening the panel again and again costs nothing
+        panel = sites.get("/recruiting/contacts/", {"urn": urn, "cursor": cursor}, **htmx)
+        assert panel.status_code == 200 and 'data-state="paid"' in panel.content.decode()
+    assert views(urn) == 0
+    opened = sites.post(
+        "/recruiting/contacts/open/", {"urn": urn, "card": "1", "cursor": cursor}, **htmx
+    )
+    assert opened.status_code == 200 and 'class="contact-phones"' in opened.content.decode()
+    assert views(urn) == 1 and charged("hh", urn) == 1
+
+
+def test_hidden_contacts_are_confirmed_from_the_search_card_without_a_view(sites, recruiter):
+    urn, cursor = _hh_card_on_the_first_page(sites, hidden=True)
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    panel = sites.get("/recruiting/contacts/", {"urn": urn, "cursor": cursor}, **htmx)
+    assert 'data-state="hidden"' in panel.content.decode()
+    ask = sites.post("/recruiting/contacts/open/", {"urn": urn, "cursor": cursor}, **htmx)
+    assert ask.status_code == 409 and views(urn) == 0 and charged("hh", urn) == 0
+    sites.post("/recruiting/contacts/open/", {"urn": urn, "cursor": cursor, "confirm": "1"}, **htmx)
+    assert views(urn) == 1 and charged("hh", urn) == 1
+
+
+def test_a_foreign_cursor_is_ignored(sites, recruiter, colleague):
+    urn, cursor = _hh_card_on_the_first_page(sites, hidden=False)
+    sites.force_login(colleague)  # connected to no site: the panel must say so
+    panel = sites.get(
+        "/recruiting/contacts/", {"urn": urn, "cursor": cursor}, HTTP_HX_REQUEST="true"
+    )
+    body = panel.content.decode()
+    assert panel.status_code == 200
+    assert 'data-state="unavailable"' in body and 'data-state="paid"' not in body

@@ -17,7 +17,8 @@
 #
 # Prints requests/s, p50/p99 latency and the error count: HTTP errors, socket
 # errors, and 200 answers with a non-empty `site_errors` (a failed site).
-# Exits non-zero when any error happened.
+# Also prints our workers' CPU ms per request (from /proc/<pid>/stat before
+# and after the run) and the emulators'. Exits non-zero when any error happened.
 #
 # Knobs (env): BENCH_DB (bench_api), PGHOST (127.0.0.1), PGUSER (postgres),
 # APP_PORT (8781), EMU_PORT (8782), DURATION (20s), CONNECTIONS (20),
@@ -221,8 +222,14 @@ wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s -s "$WORK/search.l
   "http://127.0.0.1:${APP_PORT}" | tee "$WORK/wrk.txt"
 
 TICKS=$(getconf CLK_TCK)
-echo "CPU during the run ($(nproc) cores shared): app $(( ($(cpu_seconds "${PIDS[1]}") - APP_CPU0) / TICKS )) s," \
-  "emulators $(( ($(cpu_seconds "${PIDS[0]}") - EMU_CPU0) / TICKS )) s"
+APP_TICKS=$(( $(cpu_seconds "${PIDS[1]}") - APP_CPU0 ))
+EMU_TICKS=$(( $(cpu_seconds "${PIDS[0]}") - EMU_CPU0 ))
+REQUESTS=$(awk '/^requests:/ {print $2}' "$WORK/wrk.txt")
+awk -v app="$APP_TICKS" -v emu="$EMU_TICKS" -v hz="$TICKS" -v n="$REQUESTS" -v cores="$(nproc)" 'BEGIN {
+  printf "CPU during the run (%d cores shared): app %.1f s, emulators %.1f s\n", cores, app / hz, emu / hz
+  printf "our workers CPU per request: %.1f ms; emulators CPU per request: %.1f ms\n",
+    app / hz * 1000 / n, emu / hz * 1000 / n
+}'
 
 if grep -q "ERROR\|Traceback" "$WORK/app.log"; then
   echo "--- app errors ---"

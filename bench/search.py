@@ -9,7 +9,10 @@ Sets each site's latency, connects both sites for a recruiter, then prints:
 - first page: parallel fan-out, against the budget 1.15 x the slowest site;
 - the sequential equivalent (the two site calls one after the other);
 - next page served from the cursor: time and the number of site calls;
-- merge + rank of 2 x 100 cards.
+- merge + rank of 2 x 100 cards;
+- our own cost (CPU of this process, all threads, via getrusage; database
+  queries from every thread) per first page and per next page, at the
+  default adapter page size and then at 2 sites x 20, 50 and 100 cards.
 """
 
 from __future__ import annotations
@@ -17,11 +20,13 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import resource
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -54,6 +59,90 @@ class CallCounter(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.calls += 1
+
+
+class QueryCounter:
+    """Counts SQL statements run on every connection, whatever the thread."""
+
+    def __init__(self) -> None:
+        self.queries = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, execute, sql, params, many, context):
+        with self._lock:
+            self.queries += 1
+        return execute(sql, params, many, context)
+
+    def install(self) -> None:
+        from django.db import connections
+        from django.db.backends.signals import connection_created
+
+        def on_created(sender, connection, **kwargs) -> None:
+            if self not in connection.execute_wrappers:
+                connection.execute_wrappers.append(self)
+
+        self._on_created = on_created  # the signal holds receivers weakly
+        connection_created.connect(on_created)
+        for conn in connections.all():
+            if self not in conn.execute_wrappers:
+                conn.execute_wrappers.append(self)
+
+
+QUERIES = QueryCounter()
+
+
+def cpu_seconds() -> float:
+    """User + system CPU of this process so far (all its threads)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class Cost:
+    """CPU and queries of the calls made inside `with cost:` blocks."""
+
+    def __init__(self) -> None:
+        self.cpu: list[float] = []
+        self.queries: list[int] = []
+
+    def __enter__(self) -> Cost:
+        self._cpu, self._queries = cpu_seconds(), QUERIES.queries
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.cpu.append(cpu_seconds() - self._cpu)
+        self.queries.append(QUERIES.queries - self._queries)
+
+
+def print_cost(first: Cost, next_: Cost, label: str = "") -> None:
+    print(f"{label}our CPU per first page: {statistics.median(first.cpu) * 1000:.1f} ms")
+    print(f"{label}our CPU per next page: {statistics.median(next_.cpu) * 1000:.1f} ms")
+    print(f"{label}queries per first page: {statistics.median(first.queries):g}")
+    print(f"{label}queries per next page: {statistics.median(next_.queries):g}")
+
+
+def measure_cost(recruiter, query, runs: int, cards: int | None = None) -> tuple[Cost, Cost]:
+    """First and next page costs, each site answering `cards` resumes a call."""
+    from recruiting.adapters.hh import HhAdapter
+    from recruiting.adapters.superjob import SuperJobAdapter
+    from recruiting.services import search
+
+    adapters = (HhAdapter, SuperJobAdapter)
+    saved = [cls.page_size for cls in adapters]
+    if cards is not None:
+        for cls in adapters:
+            cls.page_size = cards
+    first, next_ = Cost(), Cost()
+    try:
+        search.search_start(recruiter=recruiter, query=query)  # warm up at this size
+        for _ in range(runs):
+            with first:
+                result = search.search_start(recruiter=recruiter, query=query)
+            with next_:
+                search.search_page(recruiter=recruiter, cursor=result.next_cursor)
+    finally:
+        for cls, size in zip(adapters, saved, strict=True):
+            cls.page_size = size
+    return first, next_
 
 
 def free_port() -> int:
@@ -208,6 +297,7 @@ def measure(url: str, latency_ms: int, runs: int) -> None:
     from sandbox.faults import set_faults
 
     configure(url)
+    QUERIES.install()
     org = Organization.objects.create(name="Bench")
     recruiter = User.objects.create_user("bench", password="bench-12345", organization=org)
     connect_sites(recruiter)
@@ -266,6 +356,9 @@ def measure(url: str, latency_ms: int, runs: int) -> None:
         f"merge + rank 2 x 100 cards: median {ms(merges):7.2f} ms, max {max(merges) * 1000:7.2f} ms"
         f"  budget 5 ms  {'OK' if ms(merges) <= 5 else 'OVER'}"
     )
+    print_cost(*measure_cost(recruiter, query, runs))
+    for cards in (20, 50, 100):
+        print_cost(*measure_cost(recruiter, query, runs, cards), f"2 sites x {cards} cards: ")
     set_faults("hh", latency_ms=0)
     set_faults("superjob", latency_ms=0)
 

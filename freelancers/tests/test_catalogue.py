@@ -183,3 +183,18 @@ def test_catalogue_shows_only_the_latest_accepted_version(client, today, admin_u
         assert names(client.get(URL, {"q": about})) == set()
     detail = pages[1]
     assert "+79990000002" in detail or "+7 999 000-00-02" in detail
+
+
+def test_catalogue_reads_only_the_columns_a_card_shows(client, today):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    listed(200, today, kinds=("direct",))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL)
+    assert response.status_code == 200
+    assert len(response.context["page"]) == 1
+    page_sql = next(q["sql"] for q in queries if "ORDER BY" in q["sql"] and "LIMIT" in q["sql"])
+    for column in ("visibility_reason", '"phone"', '"email"', '"messenger"', "decline_reason"):
+        assert column not in page_sql
+    assert "about" in page_sql

@@ -210,7 +210,7 @@ def tickets(request: HttpRequest) -> HttpResponse:
         by_id = {str(tvm_id): tvm_id for tvm_id in DESTINATIONS.values()}
         tvm_id = DESTINATIONS.get(dst) or by_id.get(dst)
         if tvm_id is None:
-            how = "(by number)" if dst.isdigit() else "(strconv)"
+            how = "(by number)" if parse_int(dst) is not None else "(strconv)"
             return _text(
                 400,
                 f"can't find in config destination tvmid for src = {SELF_TVM_ID}, "

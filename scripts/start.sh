@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # Install into .venv, migrate, seed the demo and start web + worker on
-# http://127.0.0.1:8000 (SQLite, sandbox on). Ctrl-C stops both.
+# http://127.0.0.1:8000 (SQLite, sandbox on; PORT=8001 to choose another
+# port). Ctrl-C stops both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON="${PYTHON:-python3}"
+PORT="${PORT:-8000}"
+# Refuse at once when the port is taken: otherwise the health probe below
+# would be answered by whatever holds it.
+if ! "$PYTHON" -c 'import socket, sys; socket.create_server(("127.0.0.1", int(sys.argv[1]))).close()' "$PORT" 2>/dev/null; then
+  echo "Port $PORT is already in use (or not a port): stop what holds it, or choose another, e.g. PORT=8001 bash scripts/start.sh" >&2
+  exit 1
+fi
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv || {
     echo "Cannot create a virtualenv: install Python's venv module (Debian/Ubuntu: apt-get install python3-venv)." >&2
@@ -14,17 +22,18 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 
 export DEBUG="${DEBUG:-true}"
+export SITE_URL="${SITE_URL:-http://127.0.0.1:$PORT}"
 PY=.venv/bin/python
 $PY manage.py migrate --noinput
 $PY manage.py setup_schedules
 $PY manage.py seed_demo
 
 # Web first: the worker's first job runs call the emulators it serves.
-$PY manage.py runserver 127.0.0.1:8000 &
+$PY manage.py runserver "127.0.0.1:$PORT" &
 WEB=$!
 trap 'kill "$WEB" "${WORKER:-}" 2>/dev/null || true' EXIT INT TERM
 for _ in $(seq 60); do
-  curl -fsS -o /dev/null http://127.0.0.1:8000/health/ 2>/dev/null && break
+  curl -fsS -o /dev/null "http://127.0.0.1:$PORT/health/" 2>/dev/null && break
   kill -0 "$WEB" 2>/dev/null || exit 1
   sleep 0.5
 done
@@ -32,6 +41,6 @@ $PY manage.py qcluster &
 WORKER=$!
 
 echo
-echo "Ready: open http://127.0.0.1:8000/ and log in with one of the demo logins above."
+echo "Ready: open http://127.0.0.1:$PORT/ and log in with one of the demo logins above."
 echo
 wait -n "$WEB" "$WORKER"

@@ -1,0 +1,40 @@
+"""`scripts/start.sh` refuses at once, in one line, when its port is taken."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "start.sh"
+
+
+def test_a_taken_port_is_refused_at_once_in_one_line():
+    with socket.create_server(("127.0.0.1", 0)) as holder:
+        port = holder.getsockname()[1]
+        started = time.monotonic()
+        done = subprocess.run(
+            ["bash", str(SCRIPT)],
+            env={**os.environ, "PORT": str(port)},
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert done.returncode == 1
+    assert time.monotonic() - started < 5  # before installing or migrating anything
+    assert done.stdout == ""
+    [line] = done.stderr.splitlines()
+    assert f"Port {port} is already in use" in line and "PORT=" in line
+
+
+def test_a_port_that_is_no_number_is_refused():
+    done = subprocess.run(
+        ["bash", str(SCRIPT)],
+        env={**os.environ, "PORT": "eighty"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 1 and "eighty" in done.stderr

@@ -18,7 +18,7 @@ from django_q.models import Schedule
 
 from core import errors, selectors, services
 from core.admin_input import SafeInputMixin, SafeModelAdmin
-from core.jobs import all_jobs, get_job
+from core.jobs import all_jobs, get_job, run_outcome
 from core.models import JobRun, Organization, Property, User
 from core.numbers import BIGINT_MAX, parse_int
 from core.types import Text
@@ -133,7 +133,7 @@ def counters_html(counters: object) -> str:
 class JobRunAdmin(SafeModelAdmin):
     list_display = [
         "job",
-        "status",
+        "outcome",
         "trigger",
         "dry_run",
         "scoped",
@@ -148,6 +148,11 @@ class JobRunAdmin(SafeModelAdmin):
         *(f.name for f in JobRun._meta.fields if f.name != "counters"),
         "counters_shown",
     ]
+
+    @admin.display(description=_("status"), ordering="status")
+    def outcome(self, obj: JobRun) -> str:
+        """A paused or unchanged run did nothing: "skipped", never a plain success."""
+        return str(run_outcome(obj))
 
     @admin.display(description=_("counters"))
     def counters_shown(self, obj: JobRun) -> str:

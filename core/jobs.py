@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -106,10 +106,13 @@ class RunRecorder:
         logger.info("%s: %s", self.run.job, message)
         self.messages.append(message)
 
-    def mark_paused(self, message: str) -> None:
-        """The job is paused on purpose: the run succeeds, health says WARN."""
+    def mark_paused(self, until: datetime, message: str) -> None:
+        """The job is paused on purpose until `until`: the run succeeds (it is
+        shown as skipped), health says WARN, "paused until" in the reader's
+        language."""
         self.note(message)
-        self.details["paused"] = message
+        self.details["paused_until"] = until.isoformat()
+        self.details["skipped"] = "paused"
 
     def mark_critical(self, reason: str) -> None:
         """Health goes CRIT at once when this run ends with the marker.
@@ -265,12 +268,35 @@ def evaluate_health(
             " or hangs; the next run takes the lock over and marks it failed"
         )
         return verdict("WARN", message % {"run": stuck.pk, "age": _human(now - stuck.started_at)})
-    if last_run and last_run.details.get("paused"):
+    if last_run and last_run.details.get("paused_until"):
+        return verdict("WARN", paused_message(last_run.details["paused_until"]))
+    if last_run and last_run.details.get("paused"):  # recorded before `paused_until`
         return verdict("WARN", str(last_run.details["paused"]))
     if last_run and last_run.status in (JobRun.Status.FAILED, JobRun.Status.PARTIAL):
         reason = " ".join((last_run.error or last_run.message or "").splitlines()[:1])
         return verdict("WARN", _last_run_text(last_run, reason))
     return verdict("OK", gettext("last success %(age)s ago") % {"age": _human(age)})
+
+
+def paused_message(until: str) -> str:
+    """ "Paused until T" for an ISO time, in the active language and time zone."""
+    try:
+        shown = formats.date_format(
+            timezone.localtime(datetime.fromisoformat(until)), "DATETIME_FORMAT"
+        )
+    except (TypeError, ValueError):
+        shown = until
+    return gettext("paused until %(time)s: the job changes nothing until then") % {"time": shown}
+
+
+def run_outcome(run: JobRun) -> Text:
+    """A run's outcome in words: its status, or why a successful run did nothing."""
+    skipped = run.details.get("skipped") if isinstance(run.details, dict) else None
+    if run.status == JobRun.Status.SUCCESS and skipped == "paused":
+        return _("skipped: paused")
+    if run.status == JobRun.Status.SUCCESS and skipped == "unchanged":
+        return _("skipped: nothing changed")
+    return run.get_status_display()
 
 
 def _last_run_text(run: JobRun, reason: str) -> str:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from core.admin import PROPERTY_HELP, IdSearchMixin
 from core.admin_input import SafeModelAdmin
+from core.jobs import run_outcome
 from core.models import JobRun
 from core.numbers import parse_int
 from core.services import job_enqueue
@@ -131,7 +132,7 @@ COUNTERS = {
 class SupportChatRunAdmin(SafeModelAdmin):
     """The job's page: status, schedule, pause state, run history with plans."""
 
-    list_display = ["started_at", "status", "trigger", "dry_run", "finished_at", *COUNTERS]
+    list_display = ["started_at", "outcome", "trigger", "dry_run", "finished_at", *COUNTERS]
     list_filter = ["status", "trigger", "dry_run"]
     date_hierarchy = "started_at"
     search_fields = ["message", "error"]
@@ -151,6 +152,11 @@ class SupportChatRunAdmin(SafeModelAdmin):
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).filter(job=selectors.JOB)
+
+    @admin.display(description=_("status"), ordering="status")
+    def outcome(self, obj: SupportChatRun) -> str:
+        """A paused or unchanged run did nothing: "skipped", never a plain success."""
+        return str(run_outcome(obj))
 
     def get_urls(self):
         view = self.admin_site.admin_view

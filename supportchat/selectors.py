@@ -11,6 +11,7 @@ from django_q.models import Schedule
 
 from core import errors
 from core.jobs import Health
+from core.models import JobRun
 from core.selectors import job_health, property_get
 from supportchat.models import CHECKED_SUPPORT_CHAT, ClientFeature, ClientShard, SupportChatRun
 
@@ -83,6 +84,9 @@ class JobStatus:
     watermark_error: str
     paused_until: datetime | None
     last_run: SupportChatRun | None
+    # The table version the last applying run synced: while paused the
+    # property holds the pause time, so the version comes from the runs.
+    synced_version: str | None = None
 
 
 def job_status(*, now: datetime) -> JobStatus:
@@ -97,4 +101,18 @@ def job_status(*, now: datetime) -> JobStatus:
         watermark_error=watermark_error,
         paused_until=watermark if watermark is not None and watermark > now else None,
         last_run=SupportChatRun.objects.filter(job=JOB).order_by("-started_at").first(),
+        synced_version=_synced_version(),
     )
+
+
+def _synced_version() -> str | None:
+    """The modification time of the table the latest applying run synced."""
+    runs = (
+        SupportChatRun.objects.filter(job=JOB, dry_run=False, status=JobRun.Status.SUCCESS)
+        .order_by("-started_at")
+        .values_list("details", flat=True)[:50]
+    )
+    for details in runs:
+        if isinstance(details, dict) and "skipped" not in details and details.get("table"):
+            return details["table"].get("modified_at")
+    return None

@@ -164,8 +164,9 @@ def _skip_reason(version: TableVersion, run: RunRecorder) -> str | None:
         return None
     if watermark > timezone.now():
         run.mark_paused(
+            watermark,
             f"Paused until {watermark.isoformat()} ({selectors.WATERMARK} is in the future): "
-            "nothing changed."
+            "nothing changed.",
         )
         outcome = "paused"
     elif version.modified_at == watermark:
@@ -173,7 +174,7 @@ def _skip_reason(version: TableVersion, run: RunRecorder) -> str | None:
         outcome = "unchanged"
     else:
         return None
-    run.detail("skipped", outcome)
+    run.detail("skipped", outcome)  # shown as "skipped", never as a plain success
     return outcome
 
 

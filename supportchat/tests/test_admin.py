@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
 
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
@@ -69,6 +70,27 @@ def test_job_page_says_paused_until_while_the_property_is_in_the_future(admin_cl
     admin_client.cookies["django_language"] = "en"
     page = admin_client.get("/admin/supportchat/supportchatrun/")
     assert "Paused until" in page.content.decode()
+
+
+def test_paused_runs_show_as_skipped_and_the_synced_version_apart(
+    admin_client, settings, tmp_path, shard_aliases
+):
+    place(s1=[1, 2])
+    path = tmp_path / "exclusion.csv"
+    path.write_text("1\n")
+    settings.SUPPORT_CHAT_EXCLUSION_SOURCE = str(path)
+    synced = services.support_chat_sync()
+    synced_at = selectors.last_synced_mod_time()
+    until = timezone.now() + timedelta(days=2)
+    property_set(name=selectors.WATERMARK, value=until.isoformat())
+    assert services.support_chat_sync().outcome == "paused"
+    admin_client.cookies["django_language"] = "en"
+    page = admin_client.get("/admin/supportchat/supportchatrun/").content.decode()
+    version = re.search(r'<td id="synced-version">(.*?)</td>', page, re.S).group(1)
+    assert datetime.fromisoformat(version.strip()) == synced_at  # not the pause time
+    assert "skipped: paused" in page and synced.run_id
+    jobs = admin_client.get("/admin/core/jobrun/").content.decode()
+    assert "skipped: paused" in jobs
 
 
 def test_job_page_lists_runs_with_counters_and_plan(

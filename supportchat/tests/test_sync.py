@@ -85,8 +85,12 @@ def test_watermark_in_the_future_pauses_the_job(yt, shard_aliases, client):
     assert disabled(s1) == {1, 2}
     assert "Paused until" in last_run().message
     assert selectors.paused_until(now=timezone.now()) == until
+    client.cookies["django_language"] = "en"
     health = client.get("/health/jobs/support_chat_sync/").json()
-    assert health["status"] == "WARN" and health["message"].startswith("Paused until")
+    assert health["status"] == "WARN" and health["message"].startswith("paused until")
+    client.cookies["django_language"] = "ru"
+    health = client.get("/health/jobs/support_chat_sync/").json()
+    assert health["message"].startswith("приостановлена до")  # in the reader's language
 
 
 def test_missing_table_fails_the_run_changes_nothing_and_health_goes_crit(

@@ -308,15 +308,6 @@ except ValueError:
         "FIELD_ENCRYPTION_KEYS must be url-safe base64 32-byte Fernet keys"
     ) from None
 
-# --- REST framework -----------------------------------------------------------
-
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-}
-
 # --- Jobs and health ----------------------------------------------------------
 
 # Base URL used to build absolute links in emails and OAuth redirect URIs.
@@ -527,21 +518,6 @@ JOBSITE_CONTACTS_TIMEOUT = env.float("JOBSITE_CONTACTS_TIMEOUT", default=30.0)
 
 # --- API (core/api: DRF, the error model, TVM, throttling, OpenAPI) ------------
 
-REST_FRAMEWORK.update(
-    {
-        "DEFAULT_AUTHENTICATION_CLASSES": [
-            "core.api.authentication.TvmAuthentication",
-            "core.api.authentication.SessionAuthentication",
-        ],
-        "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.IsRecruiter"],
-        "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.RecruiterRateThrottle"],
-        "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-        "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],
-        "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
-        "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
-    }
-)
-
 
 def _throttle_rate(name: str, default: str) -> str:
     """A DRF rate ("<count>/<second|minute|hour|day>") from env var `name`."""
@@ -553,12 +529,24 @@ def _throttle_rate(name: str, default: str) -> str:
     return rate
 
 
-# Per-recruiter request rates by throttle scope; an API view opts in with
-# `throttle_scope = "search"`. Views without a scope use "api".
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
-    "api": _throttle_rate("API_THROTTLE_DEFAULT", "600/minute"),
-    "search": _throttle_rate("API_THROTTLE_SEARCH", "60/minute"),
-    "contacts": _throttle_rate("API_THROTTLE_CONTACTS", "30/minute"),
+REST_FRAMEWORK: dict[str, object] = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "core.api.authentication.TvmAuthentication",
+        "core.api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.IsRecruiter"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.RecruiterRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
+    # Per-recruiter request rates by throttle scope; an API view opts in with
+    # `throttle_scope = "search"`. Views without a scope use "api".
+    "DEFAULT_THROTTLE_RATES": {
+        "api": _throttle_rate("API_THROTTLE_DEFAULT", "600/minute"),
+        "search": _throttle_rate("API_THROTTLE_SEARCH", "60/minute"),
+        "contacts": _throttle_rate("API_THROTTLE_CONTACTS", "30/minute"),
+    },
 }
 
 # The largest request body the API reads (bytes); above it: RESOURCE_EXHAUSTED, 413.

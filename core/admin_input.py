@@ -44,10 +44,10 @@ class _ValidValuesOnly:
 
     def optgroups(self, name, value, attr=None):
         remote = self.field.remote_field
-        name = getattr(remote, "field_name", None)
-        target = remote.model._meta.get_field(name) if name else remote.model._meta.pk
+        field_name = getattr(remote, "field_name", None)
+        target = remote.model._meta.get_field(field_name) if field_name else remote.model._meta.pk
         kept = [v for v in value if v in ("", None) or valid_value(target, v)]
-        return super().optgroups(name, kept, attr)  # type: ignore[misc]
+        return super().optgroups(name, kept, attr)
 
 
 class SafeAutocompleteSelect(_ValidValuesOnly, AutocompleteSelect):

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install everything the tests need (into .venv, plus Debian's chromium and
-# gettext) and run the whole suite: lint, then pytest. Extra arguments go
+# gettext) and run the whole suite: lint, types, then pytest. Extra arguments go
 # to pytest. SQLite by default; set DATABASE_URL to run on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,4 +22,6 @@ if [ -n "$PACKAGES" ]; then
 fi
 
 .venv/bin/ruff check .
+# Types (django-stubs reads the settings: the local, sandbox ones).
+DEBUG=true SANDBOX=true .venv/bin/mypy
 .venv/bin/python -m pytest "$@"

@@ -99,9 +99,9 @@ def exception_handler(exc: Exception, context: dict) -> Response:
         return _service_error_response(exc)
     if isinstance(exc, exceptions.Throttled):
         wait = math.ceil(getattr(exc, "wait", None) or 1)
-        return error_response(
-            Code.RESOURCE_EXHAUSTED, details={"retry_after": wait}, **{"Retry-After": str(wait)}
-        )
+        response = error_response(Code.RESOURCE_EXHAUSTED, details={"retry_after": wait})
+        response["Retry-After"] = str(wait)
+        return response
     if isinstance(exc, BodyTooLarge | RequestDataTooBig):
         return _body_too_large()
     if isinstance(exc, exceptions.MethodNotAllowed):

@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -142,8 +143,9 @@ def contacts_choices(
     """
     cards = cards or {}
     urns = [urn_validate(u) for u in dict.fromkeys(urns)]
-    known = contacts_known(organization_id=recruiter.organization_id, urns=urns)
-    hidden = hidden_openings(recruiter.organization_id, urns)
+    org = _organization(recruiter)
+    known = contacts_known(organization_id=org, urns=urns)
+    hidden = hidden_openings(org, urns)
     quotas: dict[JobSite, Quota | None] = {}
     choices = []
     for urn in urns:
@@ -173,18 +175,20 @@ def _choice(recruiter, urn, site, resume_id, quotas, shown: ResumeCard | None) -
         except errors.ServiceError:
             quotas[site] = None  # the quota is a hint; its absence blocks nothing
     quota = quotas[site] or Quota(contacts_left=None)
-    left = {"views_left": quota.views_left, "contacts_left": quota.contacts_left}
+    choice = partial(
+        ContactsChoice, urn, site, views_left=quota.views_left, contacts_left=quota.contacts_left
+    )
     if adapter.resume_read_spends_contacts:
-        return ContactsChoice(urn, site, "paid", **left)
+        return choice("paid")
     card = shown if _usable(shown) else None
     if card is None:
         card = _call(
             site, token, lambda access: adapter.resume(access_token=access, resume_id=resume_id)
         )
     if card.contacts_open:
-        return ContactsChoice(urn, site, "free", **left)
+        return choice("free")
     hidden = tuple(sorted(set(card.hidden_fields) & CONTACT_FIELDS))
-    return ContactsChoice(urn, site, "hidden" if hidden else "paid", hidden=hidden, **left)
+    return choice("hidden" if hidden else "paid", hidden=hidden)
 
 
 # --- opening ---------------------------------------------------------------------------
@@ -217,12 +221,11 @@ def contacts_open(
     the candidate had hidden every contact (stored: never paid again).
     """
     site, resume_id = urn_parse(urn)
-    if recruiter.organization_id is None:
-        raise errors.PermissionDenied(_("Only recruiters of an organization open contacts"))
-    known = contacts_known(organization_id=recruiter.organization_id, urns=[urn])
+    org = _organization(recruiter)
+    known = contacts_known(organization_id=org, urns=[urn])
     if urn in known:
         return known[urn]
-    if hidden := hidden_openings(recruiter.organization_id, [urn]).get(urn):
+    if hidden := hidden_openings(org, [urn]).get(urn):
         raise all_hidden_error(site, hidden)
     token = _token(recruiter, site)
     row = _claim(recruiter, urn)
@@ -303,6 +306,13 @@ def contacts_closed_error(site: JobSite, urn: str = "") -> errors.FailedPrecondi
     )
 
 
+def _organization(recruiter: User) -> int:
+    """The recruiter's organization: contacts belong to one, never to a person."""
+    if recruiter.organization_id is None:
+        raise errors.PermissionDenied(_("Only recruiters of an organization open contacts"))
+    return recruiter.organization_id
+
+
 def _usable(card: ResumeCard | None) -> bool:
     """A search card can stand in for a read of its resume (see contacts_choices)."""
     return card is not None and not site_adapter(card.site).resume_read_spends_contacts
@@ -315,10 +325,11 @@ def _claim(recruiter: User, urn: str) -> Resume:
     is still held after WAIT_FOR_OTHER seconds.
     """
     give_up = time.monotonic() + WAIT_FOR_OTHER
+    org = _organization(recruiter)
     while True:
         with transaction.atomic():
             row, _created = Resume.objects.select_for_update().get_or_create(
-                organization_id=recruiter.organization_id, urn=urn
+                organization_id=org, urn=urn
             )
             now = timezone.now()
             if has_contact_data(row.contact_data) or hidden_by_candidate(row.contact_data):

@@ -345,7 +345,7 @@ def _resumes_store(recruiter, cards: list[ResumeCard]) -> None:
     org = recruiter.organization_id
 
     def values(card: ResumeCard) -> dict[str, Any]:
-        contacts = {"name": card.name, **asdict(card.contacts)}
+        contacts = {"name": card.name, **(asdict(card.contacts) if card.contacts else {})}
         return {"contacts": json.dumps(contacts, ensure_ascii=False), "resume": card.raw}
 
     empty = set(

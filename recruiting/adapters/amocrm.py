@@ -20,6 +20,7 @@ from requests.adapters import HTTPAdapter
 
 from core import errors
 from core.http import ApiClient, bearer, error_body
+from core.phones import phones_normalised
 from recruiting.adapters.subsystem_base import (
     Candidate,
     ContactCard,
@@ -223,7 +224,12 @@ class AmoCrmClient(ApiClient):
         first, last = candidate.first_last
         contact_fields = [
             {"field_code": code, "values": [{"enum_code": "WORK", "value": v} for v in values]}
-            for code, values in (("PHONE", candidate.phones), ("EMAIL", candidate.emails))
+            # E.164 (the form of the complex-leads example): one number is one
+            # value however a site wrote it, for duplicate control to compare.
+            for code, values in (
+                ("PHONE", phones_normalised(candidate.phones)),
+                ("EMAIL", candidate.emails),
+            )
             if values
         ]
         contact: dict[str, Any] = {"first_name": first, "last_name": last}

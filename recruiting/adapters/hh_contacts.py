@@ -12,6 +12,8 @@ Two forms of `contact[]` items are documented and both still arrive:
 `site[]` items (`{"type": {"id": "skype", "name": "Skype"}, "url": "echo123"}`)
 are contacts too. No empty phone or e-mail is ever produced: an item with no
 usable value is logged and left out (the raw document is stored anyway).
+Phones come out in E.164; one that is not a valid number is kept as written
+(`parsing.phones`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from recruiting.adapters import parsing
 from recruiting.adapters.base import Contacts
 
 log = logging.getLogger(__name__)
@@ -45,7 +48,9 @@ def parse_contacts(contact: Any, site: Any) -> Contacts | None:
         other.append(value)
     if not (phones or emails or other):
         return None
-    return Contacts(phones=tuple(phones), emails=tuple(emails), other=tuple(other))
+    return Contacts(
+        phones=parsing.phones(phones, system="hh"), emails=tuple(emails), other=tuple(other)
+    )
 
 
 def _contact_item(item: Any) -> tuple[str, str | None]:

@@ -15,6 +15,7 @@ from django.conf import settings
 
 from core import errors
 from core.http import ApiClient, bearer, error_body
+from recruiting.adapters import parsing
 from recruiting.adapters.base import (
     CallTimeouts,
     Contacts,
@@ -332,10 +333,13 @@ def _birth_date(item: dict[str, Any]) -> date | None:
 
 
 def _contacts(item: dict[str, Any]) -> Contacts:
-    phones = tuple(
-        str(p.get("phone"))
-        for p in item.get("phones") or []
-        if isinstance(p, dict) and p.get("phone")
+    phones = parsing.phones(
+        (
+            str(p.get("phone"))
+            for p in item.get("phones") or []
+            if isinstance(p, dict) and p.get("phone")
+        ),
+        system="superjob",
     )
     email = item.get("email")
     return Contacts(phones=phones, emails=(str(email),) if email else ())

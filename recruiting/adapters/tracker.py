@@ -14,6 +14,7 @@ import requests
 
 from core import errors
 from core.http import ApiClient, error_body
+from core.phones import phones_normalised
 from recruiting.adapters.subsystem_base import (
     Candidate,
     CreateParams,
@@ -197,6 +198,6 @@ def _summary(candidate: Candidate) -> str:
 
 def _description(candidate: Candidate) -> str:
     lines = [f"Резюме: {candidate.resume_url}", f"URN: {candidate.urn}"]
-    lines += [f"Телефон: {p}" for p in candidate.phones]
+    lines += [f"Телефон: {p}" for p in phones_normalised(candidate.phones)]
     lines += [f"Email: {e}" for e in candidate.emails]
     return "\n".join(lines)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from core.phones import phones_normalised
 from recruiting.models import KnownContact, Resume
 
 
@@ -87,7 +88,7 @@ def known_from_resume(resume: Resume) -> KnownContacts:
     return KnownContacts(
         urn=resume.urn,
         name=data.get("name"),
-        phones=tuple(data.get("phones") or ()),
+        phones=_phones(data),
         emails=tuple(data.get("emails") or ()),
         other=tuple(data.get("other") or ()),
         source="site",
@@ -96,12 +97,20 @@ def known_from_resume(resume: Resume) -> KnownContacts:
     )
 
 
+def _phones(data: dict[str, Any]) -> tuple[str, ...]:
+    # Normalised on read, not by a data migration: these rows are encrypted
+    # JSON (a migration would decrypt and re-encrypt every one of them, with
+    # the keys at hand), rows written since are E.164 already, and amoCRM's
+    # copies are rewritten by every known-contacts pull.
+    return phones_normalised(str(p) for p in data.get("phones") or ())
+
+
 def _from_known(row: KnownContact) -> KnownContacts:
     data = row.contacts if isinstance(row.contacts, dict) else {}
     return KnownContacts(
         urn=row.resume_urn,
         name=data.get("name"),
-        phones=tuple(str(p) for p in data.get("phones") or ()),
+        phones=_phones(data),
         emails=tuple(str(e) for e in data.get("emails") or ()),
         other=(),
         source=row.source,

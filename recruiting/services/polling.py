@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from core import errors
 from core.jobs import RunRecorder, job_run
 from core.models import JobRun
+from core.phones import phones_normalised
 from recruiting.adapters.amocrm import AmoCrmClient
 from recruiting.adapters.subsystem_base import ExternalApplication, SubsystemAdapter
 from recruiting.models import Application, KnownContact, Subsystem, SubsystemConnection
@@ -261,7 +262,8 @@ def _card_urns(params: object) -> list[str]:
 
 
 def _known_contact_store(connection: SubsystemConnection, urn: str, cards: list) -> None:
-    phones = sorted({p for card in cards for p in card.phones})
+    # CRM users type phones any way they like: one number is one entry.
+    phones = sorted(phones_normalised(p for card in cards for p in card.phones))
     emails = sorted({e for card in cards for e in card.emails})
     KnownContact.objects.update_or_create(
         organization_id=connection.organization_id,

@@ -104,6 +104,17 @@ def test_contacts_known_in_a_subsystem_are_enough_to_take(api, recruiter, tracke
     assert "Петров Пётр" in TrackerIssue.objects.get().summary
 
 
+def test_phones_opened_in_another_form_reach_the_tracker_issue_as_e164(api, recruiter, tracker):
+    contacts = {"name": "Иванов Иван", "phones": ["8 (999) 123-45-67", "+7 999 1234567"]}
+    Resume.objects.create(
+        organization=recruiter.organization, urn=URN, contacts=json.dumps(contacts)
+    )
+    assert api.take({"subsystem": "tracker"}).status_code == 201
+    description = TrackerIssue.objects.get().description
+    assert "Телефон: +79991234567" in description and "8 (999)" not in description
+    assert description.count("Телефон") == 1
+
+
 def test_same_recruiter_taking_again_gets_the_same_application(api, recruiter, tracker):
     known(recruiter.organization)
     first = api.take({"subsystem": "tracker"}).json()

@@ -19,7 +19,7 @@ from recruiting.services.contacts import contacts_open
 from recruiting.tests.applications_support import candidate
 from sandbox.faults import set_faults
 from sandbox.models import ResumeEvent
-from sandbox.subsystem_models import AmoLead, TrackerIssue
+from sandbox.subsystem_models import AmoContact, AmoLead, TrackerIssue
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -171,6 +171,24 @@ def test_contacts_known_in_amocrm_reach_the_other_resumes_of_the_card(recruiter,
     assert (opened.phones, opened.source) == (("+79991234567",), "amocrm")
     assert not ResumeEvent.objects.filter(system="superjob").exists()
     assert KnownContact.objects.filter(resume_urn="urn:hh:abc123").exists()
+
+
+def test_a_number_typed_two_ways_in_amocrm_is_one_known_contact_phone(recruiter, amo):
+    application_create(recruiter=recruiter, candidate=candidate(), subsystem="amocrm")
+    lead = AmoLead.objects.get()
+    typed = lead.contacts.get()
+    typed.custom_fields_values = [_amo_phone("8 (999) 123-45-67")]
+    typed.save()
+    again = AmoContact.objects.create(
+        account=typed.account, custom_fields_values=[_amo_phone("+7 999 123 45 67 ")]
+    )
+    lead.contacts.add(again)
+    job_runs.known_contacts_pull_run(trigger=JobRun.Trigger.COMMAND)
+    assert KnownContact.objects.get().contacts["phones"] == ["+79991234567"]
+
+
+def _amo_phone(value: str) -> dict:
+    return {"field_code": "PHONE", "values": [{"value": value, "enum_code": "WORK"}]}
 
 
 def test_expiring_oauth_token_is_refreshed_and_the_new_pair_stored(amo):

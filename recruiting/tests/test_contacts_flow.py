@@ -255,6 +255,31 @@ def test_resume_page_shows_stored_resume_and_contacts_without_a_site_call(sites,
     assert 'class="view-spent"' not in page
 
 
+def test_phones_stored_in_other_forms_are_read_as_e164_and_shown_as_tel_links(sites, recruiter):
+    urn = hh_urn()
+    contacts_open(recruiter=recruiter, urn=urn)
+    row = Resume.objects.get(urn=urn)
+    written = ["8 (999) 000-11-22", "+7 999 000 11 22", "+7 (123) 456-78-90"]
+    row.contacts = json.dumps(row.contact_data | {"phones": written}, ensure_ascii=False)
+    row.save(update_fields=["contacts"])
+    known = contacts_known(organization_id=recruiter.organization_id, urns=[urn])[urn]
+    assert known.phones == ("+79990001122", "+7 (123) 456-78-90")
+    set_faults("hh", error_rate=1.0, error_status=503)
+    page = sites.get(f"/recruiting/resumes/{urn}/").content.decode()
+    assert '<a href="tel:+79990001122">+7 999 000-11-22</a>, +7 (123) 456-78-90' in page
+
+
+def test_phones_known_in_amocrm_in_another_form_are_read_as_e164(recruiter):
+    KnownContact.objects.create(
+        organization=recruiter.organization,
+        resume_urn="urn:hh:abc123",
+        source="amocrm",
+        contacts={"name": "Петров Пётр", "phones": ["8 999 000-11-22", "+79990001122"]},
+    )
+    known = contacts_known(organization_id=recruiter.organization_id, urns=["urn:hh:abc123"])
+    assert known["urn:hh:abc123"].phones == ("+79990001122",)
+
+
 def test_superjob_resume_page_never_reads_an_unpaid_resume(sites):
     page = sites.get(f"/recruiting/resumes/{sj_urn()}/")
     assert page.status_code == 200 and charged("superjob") == 0

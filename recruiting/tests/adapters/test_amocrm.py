@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 import time
@@ -66,6 +67,19 @@ def test_create_sends_one_lead_array_with_contact_marker_tag_and_resume_link():
     assert (contact["first_name"], contact["last_name"]) == ("Иван", "Иванов")
     codes = {f["field_code"]: f["values"][0]["value"] for f in contact["custom_fields_values"]}
     assert codes == {"PHONE": "+79991234567", "EMAIL": "ivan@example.com"}
+
+
+@responses.activate
+def test_create_sends_phones_in_e164_one_per_number_and_keeps_an_invalid_one():
+    responses.post(f"{BASE}/api/v4/leads/complex", json=fixture("complex_created.json"))
+    client, _ = make()
+    written = ("8 (916) 123-45-67", "+7 916 1234567", "+7 (123) 456-78-90")
+    candidate = dataclasses.replace(CANDIDATE, phones=written)
+    client.create(candidate=candidate, params=CreateParams(), marker="m")
+    [lead] = json.loads(responses.calls[0].request.body)
+    [contact] = lead["_embedded"]["contacts"]
+    [phones] = [f for f in contact["custom_fields_values"] if f["field_code"] == "PHONE"]
+    assert [v["value"] for v in phones["values"]] == ["+79161234567", "+7 (123) 456-78-90"]
 
 
 @responses.activate

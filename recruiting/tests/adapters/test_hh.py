@@ -253,7 +253,7 @@ def test_opening_contacts_follows_the_fresh_get_with_contact_url_once():
     assert opened.call_count == 1
     assert card.contacts_open and card.name == "Иванов Иван"
     assert card.birth_date == date(1993, 6, 28)
-    assert card.contacts.phones == ("+7 (495) 552-73-67",)
+    assert card.contacts.phones == ("+74955527367",)
     assert card.contacts.emails == ("me@example.com",)
     assert card.contacts.other == ("Telegram: @ivanov",)
 

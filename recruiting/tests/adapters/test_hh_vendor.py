@@ -71,7 +71,7 @@ def test_documented_resume_with_value_contacts_gives_the_real_phone_and_email():
 def test_documented_resume_with_contact_value_gives_phone_email_messengers_and_sites():
     card = make().card_from_raw(vendor("openapi_resume_employer.json"))
     assert card.contacts == Contacts(
-        phones=("+7 (495) 552-73-67",),
+        phones=("+74955527367",),
         emails=("my-email@example.com",),
         other=(
             "telegram: @nickname",
@@ -214,3 +214,26 @@ def test_documented_error_bodies_map(name, status, error):
     responses.get(f"{API}/resumes/X", json=vendor(name), status=status)
     with pytest.raises(error):
         make().resume(access_token="tok", resume_id="X")
+
+
+def test_phones_in_any_written_form_come_out_as_one_e164(caplog):
+    doc = vendor("openapi_resume_employer.json")
+    phone = doc["contact"][0]
+    doc["contact"] = [
+        phone | {"contact_value": "8 (495) 552-73-67"},
+        phone | {"contact_value": "+7 495 5527367"},
+        {"type": {"id": "home"}, "value": {"country": "7", "city": "916", "number": "1234567"}},
+    ]
+    with caplog.at_level(logging.WARNING, logger="recruiting.adapters.parsing"):
+        card = make().card_from_raw(doc)
+    assert card.contacts.phones == ("+74955527367", "+79161234567")
+    assert not caplog.records
+
+
+def test_a_phone_that_is_no_valid_number_is_kept_as_written_and_logged_without_it(caplog):
+    # The documented example's number (+7 123 ...) exists in no numbering plan.
+    with caplog.at_level(logging.WARNING, logger="recruiting.adapters.parsing"):
+        card = make().card_from_raw(vendor("docs_employer_resume.json"))
+    assert card.contacts.phones == ("+71234567890",)
+    assert "hh: 1 phone(s) kept as written" in caplog.text
+    assert "1234567890" not in caplog.text  # logs hold no candidate data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -63,7 +64,7 @@ def test_search_parses_cards_epoch_times_and_lowercase_currencies():
     assert not first.contacts_open and first.name is None and first.contacts is None
     # Bought contacts bring the name, phones and e-mail; a hidden birthday stays hidden.
     assert second.contacts_open and second.name == "Сидорова Ольга Петровна"
-    assert second.contacts.phones == ("+7 (812) 456-78-90",)
+    assert second.contacts.phones == ("+78124567890",)
     assert second.contacts.emails == ("olga@example.com",)
     assert second.birth_date is None and second.age is None and second.gender == "female"
     assert second.salary == Money(1500, "USD")
@@ -189,6 +190,23 @@ def test_resume_with_bought_contacts_carries_them():
     card = adapter.resume(access_token="tok", resume_id="42424242")
     assert card.contacts_open and card.name == "Кузнецов Пётр"
     assert card.contacts.phones == ("+7 (123) 456-78-90",)
+
+
+@responses.activate
+def test_resume_phones_are_e164_one_per_number_and_an_invalid_one_kept(caplog):
+    body = fixture("resume_bought.json")
+    body["phones"] = [
+        {"phone": "8 (812) 456-78-90"},
+        {"phone": "+7 812 4567890"},
+        {"phone": "+7 (123) 456-78-90"},
+        {"phone": ""},
+    ]
+    responses.get(f"{API}/resumes/42424242/", json=body)
+    adapter, _ = make()
+    with caplog.at_level(logging.WARNING, logger="recruiting.adapters.parsing"):
+        card = adapter.resume(access_token="tok", resume_id="42424242")
+    assert card.contacts.phones == ("+78124567890", "+7 (123) 456-78-90")
+    assert "superjob: 1 phone(s) kept as written" in caplog.text
 
 
 @responses.activate

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -49,6 +50,18 @@ def test_create_sends_unique_summary_description_and_the_org_header():
     body = json.loads(request.body)
     assert body["unique"] == "recruiting-1" and body["queue"] == "HIRE"
     assert CANDIDATE.resume_url in body["description"] and "+79991234567" in body["description"]
+
+
+@responses.activate
+def test_description_lists_phones_in_e164_one_per_number():
+    responses.post(f"{BASE}/v2/issues/", status=201, json=fixture("issue.json"))
+    client, _ = make()
+    candidate = dataclasses.replace(CANDIDATE, phones=("8 (916) 123-45-67", "+79161234567"))
+    client.create(candidate=candidate, params=CreateParams(queue="HIRE"), marker="m")
+    description = json.loads(responses.calls[0].request.body)["description"]
+    assert [line for line in description.splitlines() if "Телефон" in line] == [
+        "Телефон: +79161234567"
+    ]
 
 
 @responses.activate

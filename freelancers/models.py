@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import errors
+from core.phones import phone_e164
 from freelancers.validators import validate_messenger, validate_phone
 
 # Display names of the certificate kinds the certification service issues;
@@ -254,6 +255,9 @@ class FreelancerCard(models.Model):
         self._loaded_status = self.status
 
     def clean(self) -> None:
+        # Stored in E.164 whichever way it was typed (an invalid phone is
+        # refused by its validator and left as typed for the form to show).
+        self.phone = phone_e164(self.phone) or self.phone
         if not any(getattr(self, name) for name in ("phone", "email", "site", "messenger")):
             raise ValidationError(_("Give at least one contact: phone, email, site or messenger."))
 

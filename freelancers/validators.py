@@ -17,12 +17,23 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
-# +7 999 123-45-67, 8 (999) 123 45 67, +44 20 7946 0958: digits with the usual
-# separators, 10 to 15 digits in all (E.164 allows at most 15).
-validate_phone = RegexValidator(
-    r"^\+?(?:[\s\-()]*\d){10,15}[\s\-()]*$",
-    _("Enter a phone number: 10 to 15 digits, optionally with +, spaces, dashes, brackets."),
-)
+from core.phones import phone_e164
+
+
+def validate_phone(value: str) -> None:
+    """A number that exists, written any usual way: +7 999 123-45-67,
+    8 (999) 123 45 67, +44 20 7946 0958. Raises ValidationError otherwise;
+    the card stores the E.164 form (`FreelancerCard.clean`)."""
+    if phone_e164(value) is None:
+        raise ValidationError(
+            _(
+                "Enter a phone number that exists, such as +7 916 123-45-67 or "
+                "8 (916) 123-45-67; other countries with + and the country code, "
+                "no extension."
+            ),
+            code="invalid",
+        )
+
 
 # A Telegram-style handle (@name) or a messenger link (https://t.me/name).
 validate_messenger = RegexValidator(

@@ -203,16 +203,32 @@ def test_photo_is_stored_reencoded_and_kept_by_the_next_version(signed_in, own, 
 BAD = [
     ({"about": ""}, "about"),
     ({"phone": "позвоните мне"}, "phone"),
+    ({"phone": "8 (123) 456-78-90"}, "phone"),  # digits enough, but no such number
     ({"photo": SimpleUploadedFile("me.jpg", b"%PDF-1.4 nope", "image/jpeg")}, "photo"),
 ]
 
 
-@pytest.mark.parametrize(("change", "field"), BAD, ids=["empty-about", "bad-phone", "not-image"])
+@pytest.mark.parametrize(
+    ("change", "field"), BAD, ids=["empty-about", "bad-phone", "no-such-number", "not-image"]
+)
 def test_bad_input_answers_the_form_and_saves_nothing(signed_in, own, change, field):
     response = signed_in.post(CARD, {**FORM, **change})
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert own.cards.count() == 1
+
+
+def test_a_phone_that_is_no_number_is_explained_on_the_form(signed_in, own):
+    response = signed_in.post(CARD, {**FORM, "phone": "+7 916 123-45-67 доб. 5"})
+    assert response.status_code == 200
+    assert "Enter a phone number that exists" in response.content.decode()
+    assert own.cards.count() == 1
+
+
+def test_a_phone_typed_any_way_is_stored_in_e164_and_shown_international(signed_in, own):
+    signed_in.post(CARD, {**FORM, "phone": "8 (916) 123-45-67"})
+    assert own.cards.get(version=2).phone == "+79161234567"
+    assert "+7 916 123-45-67" in signed_in.get(ME).content.decode()
 
 
 def test_oversized_photo_answers_the_form(signed_in, own, settings):

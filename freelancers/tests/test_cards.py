@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 
 import pytest
@@ -135,10 +136,61 @@ def test_phone_numbers_people_type_are_accepted(phone):
     validate_phone(phone)
 
 
-@pytest.mark.parametrize("phone", ["123", "call me", "+7 999 123-45-67 ext", "1" * 16])
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "123",
+        "call me",
+        "+7 999 123-45-67 ext",
+        "1" * 16,
+        "+7 (123) 456-78-90",  # the right length, but no such Russian code
+        "+7 999 123-45-67 доб. 5",  # E.164 has no room for an extension
+    ],
+)
 def test_phone_garbage_is_rejected(phone):
     with pytest.raises(ValidationError):
         validate_phone(phone)
+
+
+def test_a_card_phone_is_stored_in_e164_however_it_was_typed(freelancer):
+    card = services.freelancer_card_create(
+        freelancer=freelancer, about="x", phone="8 (916) 123-45-67"
+    )
+    card.refresh_from_db()
+    assert card.phone == "+79161234567"
+    services.freelancer_card_update(card=card, phone="+44 20 7946 0958")
+    card.refresh_from_db()
+    assert card.phone == "+442079460958"
+
+
+def test_a_card_with_a_phone_that_is_no_number_is_refused(freelancer):
+    with pytest.raises(errors.InvalidArgument, match="phone"):
+        services.freelancer_card_create(freelancer=freelancer, about="x", phone="8 (123) 456-78-90")
+    assert not FreelancerCard.objects.exists()
+
+
+def test_migration_stores_unmoderated_phones_in_e164_and_leaves_moderated_ones(
+    freelancer, moderator
+):
+    from django.apps import apps
+
+    migration = importlib.import_module("freelancers.migrations.0004_phone_e164")
+    accepted = new_card(freelancer)
+    draft = new_card(freelancer, submit=False)
+    waiting, odd = new_card(freelancer), new_card(freelancer)
+    written = {accepted: "8 916 123-45-67", draft: "8 (916) 123-45-67", waiting: "+7 916 1234567"}
+    written[odd] = "+7 (123) 456-78-90"
+    for card, phone in written.items():  # as typed before phones were checked by number
+        FreelancerCard.objects.filter(pk=card.pk).update(phone=phone)
+    services.freelancer_card_accept(card=accepted, moderator=moderator)
+    migration.phones_to_e164(apps, None)
+    stored = dict(FreelancerCard.objects.values_list("pk", "phone"))
+    assert stored == {
+        accepted.pk: "8 916 123-45-67",
+        draft.pk: "+79161234567",
+        waiting.pk: "+79161234567",
+        odd.pk: "+7 (123) 456-78-90",
+    }
 
 
 @pytest.mark.parametrize("value", ["@ivan_direct", "https://t.me/ivan_direct"])

@@ -198,3 +198,14 @@ def test_catalogue_reads_only_the_columns_a_card_shows(client, today):
     for column in ("visibility_reason", '"phone"', '"email"', '"messenger"', "decline_reason"):
         assert column not in page_sql
     assert "about" in page_sql
+
+
+def test_detail_shows_a_phone_in_international_format_with_a_tel_link(client, today):
+    # An accepted version keeps the phone as typed before phones were stored in E.164.
+    freelancer = listed(11, today)
+    freelancer.accepted_card = FreelancerCard.objects.create(
+        freelancer=freelancer, version=2, status="accepted", about="x", phone="8 (916) 123-45-67"
+    )
+    freelancer.save(update_fields=["accepted_card"])
+    body = client.get(reverse("freelancers:detail", args=[freelancer.pk])).content.decode()
+    assert '<a href="tel:+79161234567">+7 916 123-45-67</a>' in body

@@ -16,7 +16,9 @@ not freeze its rows: the emulator keeps only the current version of a table.
 
 from __future__ import annotations
 
+import math
 import secrets
+import time
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -45,6 +47,22 @@ def _timeout_seconds(params: dict) -> float:
         return DEFAULT_TIMEOUT_MS / 1000
 
 
+def _keep(transaction_id: str, timeout: float) -> None:
+    """Keep the transaction alive `timeout` seconds from now. The deadline is
+    stored, not left to the cache's expiry, which some backends round to whole
+    seconds."""
+    deadline = time.time() + timeout
+    cache.set(_key(transaction_id), (timeout, deadline), math.ceil(timeout) + 1)
+
+
+def _alive(transaction_id: str) -> float | None:
+    """The transaction's timeout (seconds) if it is alive, else None."""
+    kept = cache.get(_key(transaction_id)) if transaction_id else None
+    if kept is None or kept[1] < time.time():
+        return None
+    return kept[0]
+
+
 def _no_such_transaction(transaction_id: str) -> HttpResponse:
     return proxy.error_response(
         {
@@ -60,7 +78,7 @@ def _no_such_transaction(transaction_id: str) -> HttpResponse:
 def transaction_problem(params: dict) -> HttpResponse | None:
     """The error of a command run in a transaction that does not exist, if so."""
     transaction_id = str(params.get("transaction_id") or "")
-    if transaction_id and cache.get(_key(transaction_id)) is None:
+    if transaction_id and _alive(transaction_id) is None:
         return _no_such_transaction(transaction_id)
     return None
 
@@ -110,23 +128,23 @@ def _empty() -> HttpResponse:
 @_command
 def start_transaction(request: HttpRequest, params: dict) -> HttpResponse:
     transaction_id = _new_id()
-    cache.set(_key(transaction_id), _timeout_seconds(params), _timeout_seconds(params))
+    _keep(transaction_id, _timeout_seconds(params))
     return proxy.structured({"transaction_id": transaction_id}, request, params, wrap=False)
 
 
 @_command
 def ping_transaction(request: HttpRequest, params: dict) -> HttpResponse:
     transaction_id = str(params.get("transaction_id") or "")
-    timeout = cache.get(_key(transaction_id))
+    timeout = _alive(transaction_id)
     if timeout is None:
         return _no_such_transaction(transaction_id)
-    cache.set(_key(transaction_id), timeout, timeout)
+    _keep(transaction_id, timeout)
     return _empty()
 
 
 def _finish(params: dict) -> HttpResponse:
     transaction_id = str(params.get("transaction_id") or "")
-    if cache.get(_key(transaction_id)) is None:
+    if _alive(transaction_id) is None:
         return _no_such_transaction(transaction_id)
     cache.delete(_key(transaction_id))
     return _empty()

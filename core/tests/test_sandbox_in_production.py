@@ -59,3 +59,27 @@ def test_sandbox_override_is_a_deploy_check_error():
     result = manage("check", "--deploy", env=env)
     assert result.returncode != 0
     assert "core.E100" in result.stderr + result.stdout
+
+
+MINT = """
+from django.core.management import call_command
+from django.test import Client
+call_command("migrate", verbosity=0)
+client = Client(HTTP_HOST="recruiting.example.com")
+for query in ("kind=serv&src=2001234", "kind=user&uid=1120000000012345"):
+    answer = client.get("/sandbox/tvmtool/issue?" + query, secure=True)
+    print(answer.status_code, "ticket" in answer.json())
+"""
+
+
+def test_sandbox_override_mints_no_ticket_for_anonymous_callers(tmp_path):
+    env = {
+        **production_env(),
+        "SANDBOX": "true",
+        "SANDBOX_ALLOW_IN_PRODUCTION": "true",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'mint.sqlite3'}",
+        "PPC_SHARD_DATABASE_URLS": "default",
+    }
+    result = manage("shell", "-c", MINT, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-2:] == ["403 False", "403 False"]

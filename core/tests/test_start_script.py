@@ -8,6 +8,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "start.sh"
 
 
@@ -38,3 +40,25 @@ def test_a_port_that_is_no_number_is_refused():
         timeout=30,
     )
     assert done.returncode == 1 and "eighty" in done.stderr
+
+
+def test_a_taken_emulator_port_is_refused_at_once_naming_the_emulator():
+    with socket.create_server(("127.0.0.1", 0)) as holder:
+        emulator_port = holder.getsockname()[1]
+        port = emulator_port - 102  # the YT emulator's port is PORT+102
+        try:
+            socket.create_server(("127.0.0.1", port)).close()
+        except OSError:
+            pytest.skip(f"port {port} happens to be taken")
+        started = time.monotonic()
+        done = subprocess.run(
+            ["bash", str(SCRIPT)],
+            env={**os.environ, "PORT": str(port)},
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert done.returncode == 1
+    assert time.monotonic() - started < 5
+    [line] = done.stderr.splitlines()
+    assert f"Port {emulator_port} (the yt emulator" in line

@@ -102,7 +102,8 @@ def test_ping_needs_no_token_and_fault_knobs_apply():
     assert get("ping", token=None).status_code == 200
 
 
-def test_issue_endpoint_mints_tickets_the_checks_accept():
+def test_issue_endpoint_mints_tickets_the_checks_accept(settings):
+    settings.DEBUG = True  # minting is a local helper (or a staff user's)
     ticket = Client().get("/sandbox/tvmtool/issue?kind=serv&src=7").json()["ticket"]
     assert get("checksrv", HTTP_X_YA_SERVICE_TICKET=ticket).json()["src"] == 7
     ticket = Client().get("/sandbox/tvmtool/issue?kind=user&uid=9").json()["ticket"]

@@ -281,10 +281,12 @@ def queue_detail(request: HttpRequest, org: str, key: str) -> HttpResponse:
     if queue is None:
         return _error(404, "Queue does not exist")
     queue_id, name = QUEUES[queue]
+    # get-queue.md's example and the official client's both send the queue id
+    # as a number (the page's table says String; issues' `queue.id` is a string).
     return JsonResponse(
         {
             "self": request.build_absolute_uri(),
-            "id": queue_id,
+            "id": int(queue_id),
             "key": queue,
             "version": 1,
             "name": name,
@@ -296,7 +298,8 @@ def queue_detail(request: HttpRequest, org: str, key: str) -> HttpResponse:
 @api
 def queues(request: HttpRequest, org: str) -> HttpResponse:
     return JsonResponse(
-        [{"id": qid, "key": key, "name": name} for key, (qid, name) in QUEUES.items()], safe=False
+        [{"id": int(qid), "key": key, "name": name} for key, (qid, name) in QUEUES.items()],
+        safe=False,
     )
 
 

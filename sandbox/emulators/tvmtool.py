@@ -12,7 +12,8 @@ A user ticket also carries its Blackbox environment; checkusr accepts only
 tickets of the daemon's environment (`BLACKBOX_ENV`, or `?override_env=`).
 `issue_service_ticket()` / `issue_user_ticket()` mint them for tests,
 benchmarks and the demo; `GET /sandbox/tvmtool/issue?kind=serv&src=..` does
-the same over HTTP for trying the API with curl.
+the same over HTTP for trying the API with curl, under DEBUG or for a staff
+user only: a minted ticket opens the API to whoever holds it.
 
 Answers as the daemon writes them (recruiting's vendor fixtures, core/tests/
 fixtures/tvmtool/vendor/SOURCES.md): 200 and 403 are JSON, 403's `error` a
@@ -26,6 +27,7 @@ import hashlib
 import hmac
 import time
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 from django.views.decorators.http import require_GET
@@ -231,7 +233,13 @@ def ping(request: HttpRequest) -> HttpResponse:
 @emulator("tvmtool")
 @require_GET
 def issue(request: HttpRequest) -> JsonResponse:
-    """Mint a test ticket: ?kind=serv&src=<id>[&dst=<id>] or ?kind=user&uid=<uid>[&env=]."""
+    """Mint a test ticket: ?kind=serv&src=<id>[&dst=<id>] or ?kind=user&uid=<uid>[&env=].
+
+    Only under DEBUG or for a staff user: with the sandbox allowed outside
+    DEBUG (SANDBOX_ALLOW_IN_PRODUCTION) anyone could otherwise mint tickets
+    the API accepts, should TVM point at this emulator."""
+    if not (settings.DEBUG or request.user.is_staff):
+        return JsonResponse({"error": "minting tickets needs DEBUG or a staff login"}, status=403)
     try:
         if request.GET.get("kind") == "user":
             env = request.GET.get("env", BLACKBOX_ENV)

@@ -10,7 +10,7 @@ import pytest
 import responses
 
 from core import errors
-from recruiting.adapters.subsystem_base import Candidate, CreateParams
+from recruiting.adapters.subsystem_base import Candidate, CreateParams, Queue
 from recruiting.adapters.tracker import TrackerClient
 
 BASE = "https://api.tracker.yandex.net"
@@ -73,3 +73,26 @@ def test_client_not_found_example_without_a_body_is_not_found():
     responses.post(f"{BASE}/v2/issues/_search", status=404)
     with pytest.raises(errors.NotFound):
         make().statuses(ids=["DUMMY-123"])
+
+
+# yandex-cloud/docs en/tracker/concepts/queues/get-queue.md (GET /v2/queues/TEST)
+@responses.activate
+def test_docs_queue_answer_gives_the_key_and_name():
+    responses.get(f"{BASE}/v2/queues/TEST", json=vendor("docs_queue.json"))
+    assert make().queue("TEST") == Queue(key="TEST", name="Test")
+
+
+# yandex/yandex_tracker_client tests/common/queues.py (FakeQueue, tests/smoke/test_queues.py)
+@responses.activate
+def test_client_queue_example_gives_the_key_and_name():
+    responses.get(f"{BASE}/v2/queues/BARAUTO", json=vendor("client_queue.json"))
+    assert make().queue("BARAUTO") == Queue(key="BARAUTO", name="Test Queue")
+
+
+# yandex/yandex_tracker_client tests/smoke: a 404 has no body; the adapter says which call.
+@responses.activate
+def test_missing_queue_without_a_body_is_not_found():
+    responses.get(f"{BASE}/v2/queues/NOPE", status=404)
+    with pytest.raises(errors.NotFound) as exc:
+        make().queue("NOPE")
+    assert "HTTP 404" in exc.value.message

@@ -30,9 +30,6 @@ def yt_url(emulator_root) -> str:
 def official(yt_url) -> yt.YtClient:
     config = {
         "proxy": {"url": yt_url, "enable_proxy_discovery": True, "retries": {"enable": False}},
-        # The client's default read takes a snapshot lock in a transaction
-        # (start_transaction, lock): commands the emulator does not implement.
-        "read_retries": {"enable": False, "create_transaction_and_take_snapshot_lock": False},
         "token": "y0_official",
     }
     return yt.YtClient(config=config)
@@ -49,8 +46,28 @@ def test_official_client_exists(official):
 
 
 def test_official_client_reads_the_table_as_json_text(official):
+    # The client's default read: a transaction, a snapshot lock, `#<node id>`.
+    assert official.config["read_retries"]["create_transaction_and_take_snapshot_lock"]
     rows = list(official.read_table(TABLE, format="json"))
     assert rows == ROWS
+
+
+def test_official_client_transaction_lives_until_committed_or_aborted(official):
+    tx = official.start_transaction(timeout=60_000)
+    official.ping_transaction(tx)
+    with official.Transaction(transaction_id=tx):
+        locked = official.lock(TABLE, mode="snapshot")
+        rows = list(official.read_table(f"#{locked['node_id']}", format="json"))
+    assert rows == ROWS
+    official.commit_transaction(tx)
+    with pytest.raises(yt.YtResponseError) as exc:
+        official.ping_transaction(tx)
+    assert exc.value.is_no_such_transaction()
+    aborted = official.start_transaction()
+    official.abort_transaction(aborted)
+    with pytest.raises(yt.YtResponseError) as exc:
+        official.commit_transaction(aborted)
+    assert exc.value.is_no_such_transaction()
 
 
 def test_official_client_missing_path_is_its_resolve_error(official):

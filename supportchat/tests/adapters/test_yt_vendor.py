@@ -4,6 +4,7 @@ sources in its SOURCES.md) through the adapter, and the emulator's beside it."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import responses
 from django.test import Client
 
 from core import errors
+from sandbox.emulators import yson_text
 from supportchat.adapters.yt import YtClient, YtExclusionSource
 
 VENDOR = Path(__file__).parent.parent / "fixtures" / "yt" / "vendor"
@@ -64,3 +66,49 @@ def test_emulated_resolve_error_tree_is_shaped_like_the_vendors(settings):
     assert ours == json.loads(response.content)
     assert node_shape(ours) == node_shape(json.loads(TREE))
     assert ours["code"] == json.loads(TREE)["code"]
+
+
+def vendor_json(name: str):
+    return json.loads((VENDOR / name).read_text())
+
+
+# yt/docs storage/attributes.md: the documented spelling of a Cypress time
+# (`creation_time`; `@modification_time` shares it).
+DOCS_TIME = yson_text.loads((VENDOR / "docs_attributes_cli.yson").read_text())["creation_time"]
+
+
+# yt/docs proxy/http.md: `get` of a table's attributes (v3, bare; v4 wraps it in "value").
+@responses.activate
+def test_vendor_time_and_row_count_make_the_table_version():
+    attributes = vendor_json("docs_get_attributes_v3.json")
+    responses.get(
+        f"{PROXY}/api/v4/get",
+        json={"value": DOCS_TIME},
+        match=[
+            responses.matchers.query_param_matcher({"path": "//home/user/link/@modification_time"})
+        ],
+    )
+    responses.get(
+        f"{PROXY}/api/v4/get",
+        json={"value": attributes["row_count"]},
+        match=[responses.matchers.query_param_matcher({"path": "//home/user/link/@row_count"})],
+    )
+    version = source().version()
+    assert version.modified_at == datetime(2013, 12, 6, 19, 0, 48, 256444, tzinfo=UTC)
+    assert version.row_count == 8488
+
+
+# yt/docs proxy/http.md: `/hosts` lists bare host names; heavy reads go to the first.
+# The rows are http.md's JSON table rows (`encode_utf8=%false`, as the adapter asks).
+@responses.activate
+def test_vendor_hosts_and_json_rows_are_read_from_the_first_heavy_proxy():
+    responses.get(f"{PROXY}/hosts", json=vendor_json("docs_hosts.json"))
+    responses.get(
+        "https://n0008-sas.cluster-name/api/v4/read_table",
+        body=(VENDOR / "docs_json_rows.jsonl").read_bytes(),
+        status=202,
+        headers={"X-YT-Response-Code": "0"},
+    )
+    client = YtClient(base_url=PROXY, token="t", sleep=lambda _: None)
+    rows = list(client.read_table("//tmp/test-json"))
+    assert rows == [{"color": "красный", "value": "#f00"}, {"color": "red", "value": "#f00"}]

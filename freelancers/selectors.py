@@ -204,6 +204,22 @@ def cabinet(freelancer: Freelancer, *, today: date) -> Cabinet:
     )
 
 
+def freelancer_email(freelancer: Freelancer) -> str:
+    """The address the freelancer gave on their card: the accepted version's,
+    else the newest version's that has one; empty when none has."""
+    accepted = freelancer.accepted_card
+    if accepted is not None and accepted.email:
+        return accepted.email
+    latest = (
+        FreelancerCard.objects.filter(freelancer=freelancer)
+        .exclude(email="")
+        .order_by("-version")
+        .values_list("email", flat=True)
+        .first()
+    )
+    return latest or ""
+
+
 def card_latest(freelancer: Freelancer) -> FreelancerCard | None:
     """The newest version, whatever its state: what the card form starts from."""
     return FreelancerCard.objects.filter(freelancer=freelancer).order_by("-version").first()

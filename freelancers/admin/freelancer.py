@@ -121,7 +121,7 @@ class FreelancerAdmin(IdSearchMixin, SafeModelAdmin):
     ]
     fields = ["uid", "client_id", "first_name", "last_name", "region", "user", *readonly_fields]
     inlines = [CertificateInline, CardHistoryInline]
-    actions = ["sync_certificates"]
+    actions = ["sync_certificates", "invite"]
 
     @admin.display(description=_("in the catalogue"), boolean=True)
     def in_catalogue(self, obj: Freelancer) -> bool:
@@ -153,3 +153,22 @@ class FreelancerAdmin(IdSearchMixin, SafeModelAdmin):
             "failed": c.get("batches_failed", 0),
         }
         self.message_user(request, text, messages.WARNING if report.partial else messages.SUCCESS)
+
+    @admin.action(description=_("Invite by e-mail"), permissions=["change"])
+    def invite(self, request: HttpRequest, queryset) -> None:
+        """An account for each selected freelancer and a link to set its
+        password; a freelancer the service refuses is named, nothing sent."""
+        invited = 0
+        for freelancer in queryset.order_by("pk"):
+            try:
+                services.freelancer_invite(freelancer=freelancer)
+            except errors.ServiceError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+            else:
+                invited += 1
+        if invited:
+            self.message_user(
+                request,
+                _("Freelancers invited by e-mail: %(n)d.") % {"n": invited},
+                messages.SUCCESS,
+            )

@@ -103,6 +103,27 @@ def _with_card_data(
     )
 
 
+# --- card photos -----------------------------------------------------------------
+
+PUBLIC = "public"
+PRIVATE = "private"
+
+
+def photo_access(*, name: str, user, today: date) -> str | None:
+    """Who may see the stored card photo `name`: PUBLIC when an accepted card
+    the catalogue shows today uses it; PRIVATE for the freelancer whose card
+    (any version) uses it and for moderators (staff who may view cards);
+    None for anyone else, and for a file no card uses."""
+    if visible_freelancers(today=today).filter(accepted_card__photo=name).exists():
+        return PUBLIC
+    if not user.is_authenticated:
+        return None
+    cards = FreelancerCard.objects.filter(photo=name)
+    if not (user.is_staff and user.has_perm("freelancers.view_freelancercard")):
+        cards = cards.filter(freelancer__user_id=user.pk)
+    return PRIVATE if cards.exists() else None
+
+
 # --- moderation ----------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ with the account.
 from __future__ import annotations
 
 import logging
+import smtplib
 
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
@@ -40,8 +41,9 @@ def freelancer_invite(*, freelancer: Freelancer) -> User:
     freelancer already has an account or gave no e-mail, AlreadyExists when
     the address belongs to another account, InvalidArgument when it cannot be
     a login (too long); nothing is created or sent then.
-    An SMTP error propagates and rolls the account back, so an account exists
-    only when its invitation went out.
+    Raises Unavailable when the mail server refuses or cannot be reached; the
+    account is rolled back then, so an account exists only when its
+    invitation went out.
     """
     with transaction.atomic():
         locked = Freelancer.objects.select_for_update().get(pk=freelancer.pk)
@@ -69,7 +71,15 @@ def freelancer_invite(*, freelancer: Freelancer) -> User:
         user.save()
         locked.user = user
         locked.save(update_fields=["user", "updated_at"])
-        _send_invitation(user)
+        try:
+            _send_invitation(user)
+        except (smtplib.SMTPException, OSError) as exc:
+            # Raised inside the transaction: the account is rolled back too.
+            logger.warning("invitation of freelancer %s not sent: %s", locked.uid, exc)
+            raise errors.Unavailable(
+                _("The invitation to %(email)s could not be sent; no account was created")
+                % {"email": email}
+            ) from exc
     logger.info("freelancer %s invited as user %s", locked.uid, user.pk)
     return user
 

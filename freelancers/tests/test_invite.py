@@ -146,6 +146,20 @@ def test_a_refused_freelancer_does_not_stop_the_others(admin_client, today):
     assert invited.user is not None
 
 
+def test_a_mail_server_failure_creates_no_account(admin_client, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
+    freelancer = with_card_email(13, "thirteen@example.com")
+
+    response = invite(admin_client, freelancer)
+
+    assert response.status_code == 200
+    assert "thirteen@example.com" in messages_of(response)
+    assert not User.objects.filter(email="thirteen@example.com").exists()
+    freelancer.refresh_from_db()
+    assert freelancer.user is None
+
+
 def test_the_email_of_the_accepted_card_comes_first(today):
     freelancer = listed(9, today)
     services.freelancer_card_create(

@@ -3,7 +3,6 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.urls import include, path, re_path
 from django.views.i18n import set_language
-from django.views.static import serve
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
 from core import views as core_views
@@ -31,17 +30,8 @@ urlpatterns = [
 if settings.SANDBOX:
     urlpatterns.append(path("sandbox/", include("sandbox.urls")))
 
-if settings.DEBUG:
-    # Uploaded files (freelancer photos) for local runs; in production the
-    # front web server serves MEDIA_ROOT at MEDIA_URL.
-    urlpatterns.insert(
-        0,
-        path(
-            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
-            login_not_required(serve),
-            {"document_root": settings.MEDIA_ROOT},
-        ),
-    )
+# No route serves MEDIA_ROOT: card photos go through freelancers.views.photo,
+# which checks who may see them (freelancers/photos.py).
 
 handler404 = "core.views.page_not_found"
 handler500 = "core.views.server_error"

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import errors
 from core.phones import phone_e164
+from freelancers.photos import PHOTO_DIR, card_photo_storage
 from freelancers.validators import validate_messenger, validate_phone
 
 # Display names of the certificate kinds the certification service issues;
@@ -194,7 +195,9 @@ class FreelancerCard(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     about = models.TextField(_("about"), max_length=5000)
-    photo = models.ImageField(_("photo"), upload_to="freelancers/photos/", blank=True)
+    photo = models.ImageField(
+        _("photo"), upload_to=PHOTO_DIR, storage=card_photo_storage, blank=True
+    )
     phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[validate_phone])
     email = models.EmailField(_("email"), blank=True)
     site = models.URLField(_("site"), blank=True)

@@ -103,6 +103,27 @@ def _with_card_data(
     )
 
 
+# --- card photos -----------------------------------------------------------------
+
+PUBLIC = "public"
+PRIVATE = "private"
+
+
+def photo_access(*, name: str, user, today: date) -> str | None:
+    """Who may see the stored card photo `name`: PUBLIC when an accepted card
+    the catalogue shows today uses it; PRIVATE for the freelancer whose card
+    (any version) uses it and for moderators (staff who may view cards);
+    None for anyone else, and for a file no card uses."""
+    if visible_freelancers(today=today).filter(accepted_card__photo=name).exists():
+        return PUBLIC
+    if not user.is_authenticated:
+        return None
+    cards = FreelancerCard.objects.filter(photo=name)
+    if not (user.is_staff and user.has_perm("freelancers.view_freelancercard")):
+        cards = cards.filter(freelancer__user_id=user.pk)
+    return PRIVATE if cards.exists() else None
+
+
 # --- moderation ----------------------------------------------------------------
 
 
@@ -202,6 +223,22 @@ def cabinet(freelancer: Freelancer, *, today: date) -> Cabinet:
         visibility=visibility_words(freelancer, visible=visible, today=today),
         leaves_in_days=left if left is not None and left <= CABINET_WARNING_DAYS else None,
     )
+
+
+def freelancer_email(freelancer: Freelancer) -> str:
+    """The address the freelancer gave on their card: the accepted version's,
+    else the newest version's that has one; empty when none has."""
+    accepted = freelancer.accepted_card
+    if accepted is not None and accepted.email:
+        return accepted.email
+    latest = (
+        FreelancerCard.objects.filter(freelancer=freelancer)
+        .exclude(email="")
+        .order_by("-version")
+        .values_list("email", flat=True)
+        .first()
+    )
+    return latest or ""
 
 
 def card_latest(freelancer: Freelancer) -> FreelancerCard | None:

@@ -6,12 +6,13 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from core import errors
-from freelancers import selectors
+from freelancers import photos, selectors
 from freelancers.forms import CatalogueFilterForm
 
 
@@ -39,3 +40,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     except errors.NotFound:
         raise Http404 from None
     return render(request, "freelancers/detail.html", {"freelancer": freelancer})
+
+
+@login_not_required  # public photos need no login; the selector decides
+@require_safe
+def photo(request: HttpRequest, name: str) -> HttpResponseBase:
+    """A card photo for whoever may see it; 404 for everyone else (not 403:
+    a pending photo's existence is nobody else's business)."""
+    stored = photos.PHOTO_DIR + name
+    access = selectors.photo_access(name=stored, user=request.user, today=timezone.localdate())
+    if access is None:
+        raise Http404
+    return photos.photo_response(request, stored, public=access == selectors.PUBLIC)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from freelancers import services
+from freelancers.tests.test_cards import image_bytes
 from freelancers.tests.test_catalogue import listed
+from freelancers.validators import photo_reencode
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,3 +31,21 @@ def test_visitor_filters_by_certificate_kind_and_opens_a_card(page, live_server,
     page.wait_for_url("**/freelancers/*/")
     assert page.locator("h1").inner_text() == "Марина Профи"
     assert "Стратегии" in page.content()
+
+
+def test_visitor_sees_the_card_photo(page, live_server, today, admin_user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    card = services.freelancer_card_create(
+        freelancer=listed(3, today),
+        about="С фото",
+        email="p@example.com",
+        photo=photo_reencode(SimpleUploadedFile("me.png", image_bytes(), "image/png")),
+        submit=True,
+    )
+    services.freelancer_card_accept(card=card, moderator=admin_user)
+
+    page.goto(f"{live_server.url}/freelancers/")
+    photo = page.locator("article.freelancer img")
+    photo.wait_for()
+    # Loaded and decoded through the guarded view, not a broken image.
+    assert photo.evaluate("img => img.complete && img.naturalWidth") > 0

@@ -296,7 +296,7 @@ class HhAdapter(ApiClient):
         return ResumeCard(
             site=JobSite.HH,
             resume_id=str(item["id"]),
-            title=str(item.get("title") or ""),
+            title=text(item.get("title")),
             updated_at=parse_time(item["updated_at"]),
             url=str(item.get("alternate_url") or ""),
             first_name=item.get("first_name"),

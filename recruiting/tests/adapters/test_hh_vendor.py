@@ -16,7 +16,7 @@ import pytest
 import responses
 
 from core import errors
-from recruiting.adapters.base import Contacts, Money, Order, SearchQuery
+from recruiting.adapters.base import Contacts, Money, Order, SearchQuery, card_from_dict
 from recruiting.adapters.hh import HhAdapter
 
 API = "https://api.hh.ru"
@@ -83,6 +83,14 @@ def test_documented_resume_with_contact_value_gives_phone_email_messengers_and_s
     assert card.contacts_open and card.name == "Иванов Иван"
     assert card.salary == Money(10000, "USD") and card.age == 29
     no_empty_strings(card)
+
+
+def test_a_resume_without_a_title_has_title_none_and_keeps_it_when_saved():
+    doc = vendor("openapi_resume_employer.json")
+    del doc["title"]
+    card = make().card_from_raw(doc)
+    assert card.title is None
+    assert card_from_dict(card.to_dict()).title is None
 
 
 def test_a_phone_object_without_formatted_is_built_from_its_parts():

@@ -315,4 +315,10 @@ def _joinable(
 
 def _canonical(card: ResumeCard) -> tuple:
     # Of two cards with one URN keep the most informative, deterministically.
-    return (card.urn, not card.contacts_open, -card.updated_at.timestamp(), card.title, card.rank)
+    return (
+        card.urn,
+        not card.contacts_open,
+        -card.updated_at.timestamp(),
+        card.title or "",
+        card.rank,
+    )

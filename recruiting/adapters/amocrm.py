@@ -407,7 +407,7 @@ def _contact(raw: dict) -> ContactCard:
     )
     return ContactCard(
         id=int(raw["id"]),
-        name=str(name or ""),
+        name=str(name) if name else None,
         phones=tuple(values["PHONE"]),
         emails=tuple(values["EMAIL"]),
     )

@@ -65,7 +65,7 @@ class ResumeCard:
 
     site: JobSite
     resume_id: str
-    title: str
+    title: str | None  # None when the site sends none (never "")
     updated_at: datetime
     url: str = ""
     first_name: str | None = None
@@ -148,6 +148,7 @@ def card_from_dict(data: dict[str, Any]) -> ResumeCard:
     values = dict(data)
     values.pop("raw", None)
     values["site"] = JobSite(values["site"])
+    values.setdefault("title", None)  # to_dict leaves None out
     values["updated_at"] = datetime.fromisoformat(values["updated_at"])
     if values.get("birth_date"):
         values["birth_date"] = date.fromisoformat(values["birth_date"])

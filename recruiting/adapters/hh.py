@@ -197,12 +197,10 @@ class HhAdapter(ApiClient):
             else self.resume(access_token=access_token, resume_id=resume_id)
         )
         if card.contacts_open:
-            return card
-        url = card.open_url
-        if not url and card.raw.get("can_view_full_info") is True:
             # Opened for the company already (the link is offered only while
             # contacts are closed); what is still null, the candidate hid.
             return card
+        url = card.open_url
         if not url:
             raise errors.PermissionDenied(
                 "hh: no contact-opening service available", details={"system": "hh"}
@@ -298,7 +296,7 @@ class HhAdapter(ApiClient):
         return ResumeCard(
             site=JobSite.HH,
             resume_id=str(item["id"]),
-            title=str(item.get("title") or ""),
+            title=text(item.get("title")),
             updated_at=parse_time(item["updated_at"]),
             url=str(item.get("alternate_url") or ""),
             first_name=item.get("first_name"),
@@ -377,15 +375,18 @@ def _currency(code: str) -> str:
 
 
 def _opened(item: dict[str, Any], contacts: Contacts | None) -> bool:
-    """Contacts are open when hh says so (`can_view_full_info`) and something shows.
+    """Contacts are open when hh says so: `can_view_full_info` (docs/employer_resumes.md).
 
-    `can_view_full_info: true` with every contact null is what a candidate who
-    hid everything gives after a paid opening: the services keep that outcome
-    apart, so it is not "open". Documents without the flag (older stored
-    copies) fall back to whether names or contacts show.
+    Names or contact items never decide it: `can_view_full_info: true` with
+    every contact null is a candidate who hid everything, opened and paid for
+    (the services tell that outcome by `hidden_fields` and no contacts).
+    Documents without the flag (older stored copies) fall back to whether
+    names or contacts show.
     """
-    shows = bool(item.get("first_name") or item.get("last_name") or contacts)
-    return shows and item.get("can_view_full_info") is not False
+    flag = item.get("can_view_full_info")
+    if isinstance(flag, bool):
+        return flag
+    return bool(item.get("first_name") or item.get("last_name") or contacts)
 
 
 def _month(value: Any) -> str | None:

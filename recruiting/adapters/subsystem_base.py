@@ -75,7 +75,7 @@ class ExternalApplication:
 @dataclass(frozen=True)
 class ContactCard:
     id: int
-    name: str
+    name: str | None  # None when the contact has no name (never "")
     phones: tuple[str, ...] = ()
     emails: tuple[str, ...] = ()
 

@@ -274,7 +274,7 @@ class SuperJobAdapter(ApiClient):
         return ResumeCard(
             site=JobSite.SUPERJOB,
             resume_id=str(int(item["id"])),
-            title=str(item.get("profession") or ""),  # ResumeCard.title is required text
+            title=text(item.get("profession")),
             updated_at=datetime.fromtimestamp(int(item["date_last_modified"]), UTC),
             url=str(item.get("link") or ""),
             first_name=item.get("firstname") if bought else None,

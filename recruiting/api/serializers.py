@@ -139,7 +139,7 @@ class ResumeCardSerializer(serializers.Serializer):
     urn = serializers.CharField()
     site = serializers.ChoiceField(choices=SITE_CHOICES)
     resume_id = serializers.CharField()
-    title = serializers.CharField(allow_blank=True)
+    title = serializers.CharField(allow_null=True)
     url = serializers.CharField(allow_blank=True)
     name = serializers.CharField(allow_null=True)
     age = serializers.IntegerField(allow_null=True)

@@ -180,7 +180,7 @@ def candidate_for(*, recruiter: User, urn: str) -> Candidate:
         urn=urn,
         full_name=known.name or (card.name if card else None) or urn,
         resume_url=(card.url if card and card.url else default_url),
-        title=card.title if card else "",
+        title=(card.title or "") if card else "",
         phones=known.phones,
         emails=known.emails,
     )

@@ -239,7 +239,7 @@ def contacts_open(
             token,
             lambda access: _open(site, access, resume_id, confirm_hidden, shown, free_only),
         )
-        if not card.contacts_open and _hidden_only(site, card):
+        if card.contacts is None and _hidden_only(site, card):
             # Paid, and the candidate hid everything: keep that outcome, so
             # nobody pays (or is told "no views left") for this resume again.
             hidden = sorted(set(card.hidden_fields) & CONTACT_FIELDS)

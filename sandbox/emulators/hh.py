@@ -83,12 +83,23 @@ def _checked(request: HttpRequest) -> tuple[OAuthToken | None, JsonResponse | No
     token, problem = oauth.bearer(request, SYSTEM)
     if token is not None:
         return token, None
+    return None, _oauth_denied(problem)
+
+
+def _oauth_denied(problem: str) -> JsonResponse:
+    """The spec's ErrorsCommonBadAuthorizationErrors: `description`, `errors`, `oauth_error`."""
     value = {"expired": "token_expired", "revoked": "token_revoked"}.get(
         problem, "bad_authorization"
     )
-    # The spec's ErrorsCommonBadAuthorizationErrors: `description`, `errors`, `oauth_error`.
-    return None, _errors(
+    return _errors(
         403, ("oauth", value), description="Forbidden", oauth_error=value.replace("_", "-")
+    )
+
+
+def _not_found() -> JsonResponse:
+    """The spec's ErrorsCommonNotFoundErrors: an error item has `type` only."""
+    return JsonResponse(
+        {"errors": [{"type": "not_found"}], "request_id": secrets.token_hex(8)}, status=404
     )
 
 
@@ -187,9 +198,9 @@ def authorize(request: HttpRequest) -> HttpResponse:
 def token(request: HttpRequest) -> JsonResponse:
     """POST /token: authorization_code and refresh_token grants; DELETE revokes."""
     if request.method == "DELETE":
-        row, _ = oauth.bearer(request, SYSTEM)
+        row, problem = oauth.bearer(request, SYSTEM)
         if row is None:
-            return _errors(403, ("oauth", "bad_authorization"))
+            return _oauth_denied(problem)
         OAuthToken.objects.filter(pk=row.pk).update(revoked=True)
         return HttpResponse(status=204)  # the spec's `invalidate-token`: 204, no body
     if request.method != "POST":
@@ -227,7 +238,10 @@ def token(request: HttpRequest) -> JsonResponse:
             kind = "invalid_request" if problem == "token not found" else "invalid_grant"
             return JsonResponse({"error": kind, "error_description": problem}, status=400)
     else:
-        return JsonResponse({"error": "unsupported_grant_type"}, status=400)
+        return JsonResponse(
+            {"error": "unsupported_grant_type", "error_description": "unsupported grant_type"},
+            status=400,
+        )
     return JsonResponse(
         {
             "access_token": row.access_token,
@@ -323,7 +337,7 @@ def resume(request: HttpRequest, resume_id: str) -> JsonResponse:
     employer = employer_of(token)
     p = by_resume_id(SYSTEM).get(resume_id)
     if p is None:
-        return _errors(404, ("not_found", "resume"))
+        return _not_found()
     views = ResumeEvent.objects.filter(
         system=SYSTEM, kind=ResumeEvent.Kind.VIEW, created_at__date=timezone.now().date()
     )
@@ -350,16 +364,7 @@ def me(request: HttpRequest) -> JsonResponse:
     token, denied = _checked(request)
     if denied:
         return denied
-    return JsonResponse(
-        {
-            "id": "54751619",
-            "is_employer": True,
-            "first_name": "Песочница",
-            "last_name": "Работодатель",
-            "employer": {"id": employer_of(token), "name": "ООО Песочница"},
-            "manager": {"id": MANAGER_ID},
-        }
-    )
+    return JsonResponse(hh_documents.me(employer_of(token), MANAGER_ID))
 
 
 @emulator(SYSTEM)
@@ -368,7 +373,7 @@ def limits(request: HttpRequest, employer_id: str, manager_id: str) -> JsonRespo
     if denied:
         return denied
     if (employer_id, manager_id) != (employer_of(token), MANAGER_ID):
-        return _errors(404, ("not_found", "manager"))
+        return _not_found()
     spent = ResumeEvent.objects.filter(
         system=SYSTEM, kind=ResumeEvent.Kind.VIEW, created_at__date=timezone.now().date()
     ).count()

@@ -4,7 +4,8 @@ Shaped after hh.ru's published examples: the hh OpenAPI spec's
 `ResumeResumeViewEmployer` (contacts with `contact_value` and `kind`,
 messengers with `links`, `site[]`) and hhru/api docs/employer_resumes.md (the
 older form: `value` is `{country, city, number, formatted}` for a phone and a
-string for an e-mail), and the spec's `DictionariesDictionaries` (ten currencies).
+string for an e-mail), the spec's `DictionariesDictionaries` (ten currencies)
+and docs/me.md (a manager's `GET /me`).
 """
 
 from __future__ import annotations
@@ -49,6 +50,39 @@ def currency_dictionary() -> list[dict[str, Any]]:
         }
         for code, abbr, name, rate, used in CURRENCIES
     ]
+
+
+def me(employer: str, manager: str) -> dict[str, Any]:
+    """A manager's GET /me, keyed as hhru/api docs/me.md shows it.
+
+    `counters` is left out (the docs give it to applicants only) and
+    `personal_manager` is null (documented nullable): the sandbox has none.
+    """
+    api = f"{settings.SANDBOX_URL}/hh"
+    return {
+        "id": "54751619",
+        "last_name": "Работодатель",
+        "first_name": "Песочница",
+        "middle_name": None,
+        "is_admin": False,
+        "is_applicant": False,
+        "is_employer": True,
+        "is_application": False,
+        "email": "hr@sandbox.example",
+        "phone": None,
+        "employer": {"id": employer, "name": "ООО Песочница"},
+        "manager": {
+            "id": manager,
+            "has_admin_rights": True,
+            "is_main_contact_person": True,
+            "manager_settings_url": f"{api}/employers/{employer}/managers/{manager}/settings",
+            "has_multiple_manager_accounts": False,
+        },
+        "personal_manager": None,
+        "is_in_search": None,
+        "resumes_url": f"{api}/resumes/mine",
+        "negotiations_url": f"{api}/negotiations",
+    }
 
 
 def legacy_form(p: Person) -> bool:

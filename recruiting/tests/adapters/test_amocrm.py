@@ -188,6 +188,17 @@ def test_contacts_give_phones_and_emails():
 
 
 @responses.activate
+def test_a_contact_without_a_name_has_name_none_not_empty():
+    body = fixture("contacts.json")
+    for contact in body["_embedded"]["contacts"]:
+        contact |= {"name": "", "first_name": None, "last_name": ""}
+    responses.get(f"{BASE}/api/v4/contacts", json=body)
+    client, _ = make()
+    [card] = client.contacts(ids=[583338])
+    assert card.name is None and card.phones == ("+79991234567",)
+
+
+@responses.activate
 def test_refresh_posts_refresh_grant_and_returns_the_new_pair():
     responses.post(f"{BASE}/oauth2/access_token", json=fixture("token.json"))
     client, _ = make()

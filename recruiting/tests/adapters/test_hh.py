@@ -289,7 +289,9 @@ def test_contacts_opened_earlier_but_all_hidden_are_answered_without_paying():
     responses.get(f"{API}/resumes/{RESUME_ID}", json=body)
     adapter, _ = make()
     card = adapter.open_contacts(access_token="tok", resume_id=RESUME_ID)
-    assert not card.contacts_open and card.hidden_fields == ("names_and_photo", "phones")
+    # Open by hh's own flag; nothing to show, and the hidden fields say why.
+    assert card.contacts_open and card.contacts is None
+    assert card.hidden_fields == ("names_and_photo", "phones")
     assert len(responses.calls) == 1
 
 

@@ -16,7 +16,7 @@ import pytest
 import responses
 
 from core import errors
-from recruiting.adapters.base import Contacts, Money, Order, SearchQuery
+from recruiting.adapters.base import Contacts, Money, Order, SearchQuery, card_from_dict
 from recruiting.adapters.hh import HhAdapter
 
 API = "https://api.hh.ru"
@@ -85,6 +85,14 @@ def test_documented_resume_with_contact_value_gives_phone_email_messengers_and_s
     no_empty_strings(card)
 
 
+def test_a_resume_without_a_title_has_title_none_and_keeps_it_when_saved():
+    doc = vendor("openapi_resume_employer.json")
+    del doc["title"]
+    card = make().card_from_raw(doc)
+    assert card.title is None
+    assert card_from_dict(card.to_dict()).title is None
+
+
 def test_a_phone_object_without_formatted_is_built_from_its_parts():
     doc = vendor("docs_employer_resume.json")
     phone = doc["contact"][0]
@@ -132,6 +140,16 @@ def test_documented_closed_resume_is_closed_and_opens_through_its_link():
     assert card.contacts_open and card.contacts.phones == ("+71234567890",)
 
 
+def test_contacts_open_follows_can_view_full_info_not_names_or_contact_items():
+    doc = vendor("openapi_resume_employer.json")
+    listed_but_closed = doc | {"can_view_full_info": False}
+    assert not make().card_from_raw(listed_but_closed).contacts_open
+    nothing_shown = doc | {"can_view_full_info": True, "contact": [], "site": []}
+    nothing_shown |= {"first_name": None, "last_name": None, "middle_name": None}
+    card = make().card_from_raw(nothing_shown)
+    assert card.contacts_open and card.contacts is None
+
+
 def test_names_without_can_view_full_info_are_not_open_contacts():
     doc = vendor("docs_employer_resume.json") | {"can_view_full_info": False}
     assert not make().card_from_raw(doc).contacts_open
@@ -168,6 +186,8 @@ def test_documented_token_answer_parses():
     [
         ("docs_token_error_not_expired.json", errors.FailedPrecondition),
         ("openapi_token_error_account_not_found.json", errors.Unauthenticated),
+        ("openapi_token_error_invalid_client.json", errors.PermissionDenied),
+        ("openapi_token_error_unsupported_grant_type.json", errors.InvalidArgument),
     ],
 )
 @responses.activate
@@ -184,10 +204,11 @@ def test_documented_token_invalidation_is_an_empty_204():
 
 
 @responses.activate
-def test_documented_limits_and_currency_dictionary_parse():
-    responses.get(f"{API}/me", json={"employer": {"id": "1"}, "manager": {"id": "2"}})
+def test_documented_me_limits_and_currency_dictionary_parse():
+    responses.get(f"{API}/me", json=vendor("docs_me.json"))
     responses.get(
-        f"{API}/employers/1/managers/2/limits/resume", json=vendor("openapi_manager_limits.json")
+        f"{API}/employers/1455/managers/87654321/limits/resume",
+        json=vendor("openapi_manager_limits.json"),
     )
     responses.get(f"{API}/dictionaries", json=vendor("openapi_dictionaries_currency.json"))
     adapter = make()
@@ -207,6 +228,8 @@ def test_documented_limits_and_currency_dictionary_parse():
         ("openapi_error_view_limit.json", 429, errors.ResourceExhausted),
         ("docs_error_not_found.json", 404, errors.NotFound),
         ("docs_error_bad_argument.json", 400, errors.InvalidArgument),
+        ("openapi_error_not_found.json", 404, errors.NotFound),
+        ("openapi_error_bad_argument.json", 400, errors.InvalidArgument),
     ],
 )
 @responses.activate
@@ -237,3 +260,11 @@ def test_a_phone_that_is_no_valid_number_is_kept_as_written_and_logged_without_i
     assert card.contacts.phones == ("+71234567890",)
     assert "hh: 1 phone(s) kept as written" in caplog.text
     assert "1234567890" not in caplog.text  # logs hold no candidate data
+
+
+@responses.activate
+def test_documented_daily_search_limit_is_resource_exhausted():
+    responses.get(f"{API}/resumes", json=vendor("openapi_error_search_limit.json"), status=429)
+    with pytest.raises(errors.ResourceExhausted) as caught:
+        make().search(access_token="tok", query=QUERY, page=0)
+    assert caught.value.details["errors"] == ["resumes/daily_resume_search_limit_exceeded"]

@@ -18,7 +18,7 @@ from django_q.models import Schedule
 
 from core import errors, selectors, services
 from core.admin_input import SafeInputMixin, SafeModelAdmin
-from core.jobs import all_jobs, get_job, run_outcome
+from core.jobs import all_jobs, get_job, run_error_text, run_message_text, run_outcome
 from core.models import JobRun, Organization, Property, User
 from core.numbers import BIGINT_MAX, parse_int
 from core.types import Text
@@ -145,8 +145,10 @@ class JobRunAdmin(SafeModelAdmin):
     date_hierarchy = "started_at"
     search_fields = ["message", "error"]
     readonly_fields = [
-        *(f.name for f in JobRun._meta.fields if f.name != "counters"),
+        *(f.name for f in JobRun._meta.fields if f.name not in ("counters", "message", "error")),
         "counters_shown",
+        "message_shown",
+        "error_shown",
     ]
 
     @admin.display(description=_("status"), ordering="status")
@@ -158,6 +160,15 @@ class JobRunAdmin(SafeModelAdmin):
     def counters_shown(self, obj: JobRun) -> str:
         """Each counter as "name: value" (the JSON itself is for the API and the logs)."""
         return counters_html(obj.counters)
+
+    @admin.display(description=_("message"))
+    def message_shown(self, obj: JobRun) -> str:
+        """The run's messages in the reader's language (stored as codes)."""
+        return run_message_text(obj) or "—"
+
+    @admin.display(description=_("error"))
+    def error_shown(self, obj: JobRun) -> str:
+        return run_error_text(obj) or "—"
 
     change_list_template = "admin/core/jobrun/change_list.html"
 

@@ -21,8 +21,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import errors
-from core.joblock import Heartbeat, lock_acquire, lock_extend, lock_release
+from core.joblock import DEAD_RUN_ERROR, Heartbeat, lock_acquire, lock_extend, lock_release
 from core.models import JobRun
+from core.run_messages import RunMessage, english, message_text, run_message, stored
 from core.types import Text
 
 logger = logging.getLogger("core.jobs")
@@ -83,6 +84,14 @@ class JobLocked(errors.FailedPrecondition):
     default_message = _("Another run of this job is in progress")
 
 
+LOCKED = run_message("core.locked", JobLocked.default_message)
+# `core.joblock` writes DEAD_RUN_ERROR (in English) on the runs it closes: the
+# same words, read in the reader's language.
+DEAD_RUN = run_message(
+    "core.dead_run", _("Lock lease expired: the run died or was killed before it finished")
+)
+
+
 @dataclass
 class RunRecorder:
     """What a job body uses to report counters, details and its outcome."""
@@ -90,7 +99,7 @@ class RunRecorder:
     run: JobRun
     counters: dict[str, int] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
-    messages: list[str] = field(default_factory=list)
+    messages: list[str | RunMessage] = field(default_factory=list)
     partial: bool = False
 
     def incr(self, key: str, amount: int = 1) -> None:
@@ -102,11 +111,13 @@ class RunRecorder:
     def detail(self, key: str, value: Any) -> None:
         self.details[key] = value
 
-    def note(self, message: str) -> None:
-        logger.info("%s: %s", self.run.job, message)
+    def note(self, message: str | RunMessage) -> None:
+        """Record a message: a coded one (`run_message`) is read in the
+        reader's language, plain text as it is."""
+        logger.info("%s: %s", self.run.job, english(message))
         self.messages.append(message)
 
-    def mark_paused(self, until: datetime, message: str) -> None:
+    def mark_paused(self, until: datetime, message: str | RunMessage) -> None:
         """The job is paused on purpose until `until`: the run succeeds (it is
         shown as skipped), health says WARN, "paused until" in the reader's
         language."""
@@ -114,16 +125,16 @@ class RunRecorder:
         self.details["paused_until"] = until.isoformat()
         self.details["skipped"] = "paused"
 
-    def mark_critical(self, reason: str) -> None:
+    def mark_critical(self, reason: str | RunMessage) -> None:
         """Health goes CRIT at once when this run ends with the marker.
 
         For failures that will not heal by themselves (a source lost, access
         revoked), unlike transient ones that only WARN until `stale_after`.
         """
         self.note(reason)
-        self.details["critical"] = reason
+        self.details["critical"] = stored(reason)
 
-    def mark_partial(self, message: str, *, progressed: bool = False) -> None:
+    def mark_partial(self, message: str | RunMessage, *, progressed: bool = False) -> None:
         """The run ends PARTIAL: health says WARN with `message`.
 
         `progressed`: the run still did its work for most of its scope (e.g.
@@ -168,7 +179,7 @@ def job_run(
     )
     owner = str(run.pk)
     if not lock_acquire(name, owner, job.lock_ttl):
-        _finish(run, JobRun.Status.SKIPPED, message=str(JobLocked.default_message))
+        _finish(run, JobRun.Status.SKIPPED, messages=[LOCKED()])
         raise JobLocked(details={"job": name})
     recorder = RunRecorder(run=run)
     heartbeat = Heartbeat(name, owner, job.lock_ttl) if job.auto_heartbeat else nullcontext()
@@ -190,7 +201,7 @@ def _finish(
     status: str,
     *,
     recorder: RunRecorder | None = None,
-    message: str = "",
+    messages: list[str | RunMessage] | None = None,
     error: str = "",
 ) -> None:
     run.status = status
@@ -198,8 +209,13 @@ def _finish(
     if recorder is not None:
         run.counters = recorder.counters
         run.details = recorder.details
-        message = "\n".join(recorder.messages)
-    run.message = message
+        messages = recorder.messages
+    messages = messages or []
+    if any(isinstance(m, RunMessage) for m in messages):
+        # Read in the reader's language (`run_message_text`); `message` keeps
+        # the English words for the logs and the admin's search.
+        run.details = {**run.details, "messages": [stored(m) for m in messages]}
+    run.message = "\n".join(english(m) for m in messages)
     run.error = error[:10_000]
     run.save(update_fields=["status", "finished_at", "counters", "details", "message", "error"])
     log = logger.error if status == JobRun.Status.FAILED else logger.info
@@ -255,7 +271,8 @@ def evaluate_health(
             "WARN", gettext("switched off by %(setting)s") % {"setting": job.enabled_setting}
         )
     if last_run and last_run.details.get("critical"):
-        return verdict("CRIT", _last_run_text(last_run, str(last_run.details["critical"])))
+        critical = message_text(last_run.details["critical"])
+        return verdict("CRIT", _last_run_text(last_run, critical))
     if last_success is None:
         return verdict("CRIT", gettext("no successful run yet"))
     age = now - last_success
@@ -273,7 +290,7 @@ def evaluate_health(
     if last_run and last_run.details.get("paused"):  # recorded before `paused_until`
         return verdict("WARN", str(last_run.details["paused"]))
     if last_run and last_run.status in (JobRun.Status.FAILED, JobRun.Status.PARTIAL):
-        reason = " ".join((last_run.error or last_run.message or "").splitlines()[:1])
+        reason = " ".join((run_error_text(last_run) or run_message_text(last_run)).splitlines()[:1])
         return verdict("WARN", _last_run_text(last_run, reason))
     return verdict("OK", gettext("last success %(age)s ago") % {"age": _human(age)})
 
@@ -297,6 +314,23 @@ def run_outcome(run: JobRun) -> Text:
     if run.status == JobRun.Status.SUCCESS and skipped == "unchanged":
         return _("skipped: nothing changed")
     return run.get_status_display()
+
+
+def run_message_text(run: JobRun) -> str:
+    """The run's messages, one a line, in the active language."""
+    kept = run.details.get("messages") if isinstance(run.details, dict) else None
+    if not isinstance(kept, list):
+        return run.message
+    lines = run.message.splitlines()
+    return "\n".join(
+        message_text(m, fallback=lines[i] if i < len(lines) else "") for i, m in enumerate(kept)
+    )
+
+
+def run_error_text(run: JobRun) -> str:
+    """The run's error in the active language where its words are ours; an
+    exception's own text as it was raised."""
+    return DEAD_RUN().text() if run.error == DEAD_RUN_ERROR else run.error
 
 
 def _last_run_text(run: JobRun, reason: str) -> str:

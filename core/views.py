@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -33,8 +34,8 @@ def health(request: HttpRequest) -> JsonResponse:
             cursor.execute("SELECT 1")
     except DatabaseError as exc:
         logger.error("health: database unreachable: %s", exc)
-        return JsonResponse({"status": "CRIT", "message": "database unreachable"}, status=503)
-    return JsonResponse({"status": "OK", "message": "database reachable"})
+        return JsonResponse({"status": "CRIT", "message": _("database unreachable")}, status=503)
+    return JsonResponse({"status": "OK", "message": _("database reachable")})
 
 
 @login_not_required

@@ -6,6 +6,24 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from core.jobs import Job, register
+from core.run_messages import run_message
+
+# Messages the recruiting jobs record, read in the reader's language. Declared
+# here (imported at start-up by every process) so any process can read them.
+CONNECTION_FAILED = run_message(
+    "recruiting.connection_failed", _("%(connection)s (%(organization)s): %(error)s")
+)
+TOKEN_EXPIRES = run_message(
+    "recruiting.token_expires",
+    _("%(connection)s (%(organization)s): token expires %(date)s; issue a new one in the admin"),
+)
+REFRESH_NEEDS_CREDENTIALS = run_message(
+    "recruiting.refresh_needs_credentials",
+    _("%(connection)s: OAuth refresh needs client id, secret and refresh token"),
+)
+REFRESH_FAILED = run_message(
+    "recruiting.refresh_failed", _("%(connection)s: refresh failed: %(error)s")
+)
 
 register(
     Job(

@@ -160,10 +160,17 @@ def contacts_choose(request: AuthedRequest) -> HttpResponse:
     context = {
         "choices": choices,
         "known": known,
+        "known_name": _known_name(known),
         "card": request.GET.get("card", ""),
         "urns": urns,
     }
     return _panel(request, "recruiting/_contacts_choose.html", context, title=_("Contacts"))
+
+
+def _known_name(known: dict[str, selectors.KnownContacts]) -> str:
+    """The name the card's header shows: the first resume's contacts that carry
+    one (a resume whose candidate hid their name may come first)."""
+    return next((c.name for c in known.values() if c.name), "")
 
 
 @require_POST
@@ -188,7 +195,7 @@ def contacts_open(request: AuthedRequest) -> HttpResponse:
         return _panel(
             request, "recruiting/_contacts_confirm.html", context, title=_("Contacts"), status=409
         )
-    context |= {"known": {urn: opened}, "take_urn": urn}
+    context |= {"known": {urn: opened}, "known_name": opened.name, "take_urn": urn}
     return _panel(request, "recruiting/_contacts.html", context, title=_("Contacts"))
 
 

@@ -5,6 +5,12 @@ from datetime import timedelta
 from django.utils.translation import gettext_lazy as _
 
 from core.jobs import Job, register
+from core.run_messages import run_message
+
+# Health goes CRIT with this, in the reader's language (`core.run_messages`).
+TABLE_UNREADABLE = run_message(
+    "supportchat.table_unreadable", _("The exclusion table is missing or unreadable: %(error)s")
+)
 
 register(
     Job(

@@ -31,6 +31,7 @@ from supportchat import selectors
 from supportchat.adapters.base import ExclusionSource, TableVersion
 from supportchat.adapters.csv_file import CsvExclusionSource
 from supportchat.adapters.yt import YtClient, YtExclusionSource
+from supportchat.jobs import TABLE_UNREADABLE
 from supportchat.models import CHECKED_SUPPORT_CHAT, ClientFeature
 from supportchat.plan import Limits, Plan, plan_sync, safety_violations
 from supportchat.shards import shards
@@ -143,7 +144,7 @@ def _read(run: RunRecorder, read: Callable[[], T]) -> T:
     try:
         return read()
     except UNREADABLE as exc:
-        run.mark_critical(f"The exclusion table is missing or unreadable: {exc.message}")
+        run.mark_critical(TABLE_UNREADABLE(error=exc.message))
         raise
 
 

@@ -124,10 +124,16 @@ def test_a_service_error_answers_json_to_json_clients(client, recruiter):
     }
 
 
-def test_health_reports_the_database_reachable(client):
+@pytest.mark.parametrize(
+    ("language", "message"), [("en", "database reachable"), ("ru", "база данных доступна")]
+)
+def test_health_reports_the_database_reachable_in_the_readers_language(
+    client, settings, language, message
+):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     response = client.get("/health/")
     assert response.status_code == 200
-    assert response.json() == {"status": "OK", "message": "database reachable"}
+    assert response.json() == {"status": "OK", "message": message}
 
 
 def test_admin_is_served_to_staff(admin_client):

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from core import errors
 from core.jobs import RunRecorder, job_run
 from core.models import JobRun
+from core.run_messages import run_message
 from freelancers.adapters.base import CertificateInfo, CertificationService, FindResult
 from freelancers.adapters.certification import CertificationClient
 from freelancers.certificates import FreelancerPlan, Guard, StoredFreelancer, plan_freelancer
@@ -44,6 +45,20 @@ JOB_NAME = "freelancer_certificates"
 APPLY_CHUNK = 500
 UPDATE_BATCH = 100
 DETAIL_LIMIT = 200
+
+# What a partial run says, read in the reader's language (`core.run_messages`);
+# the admin imports this module, so every process knows the codes.
+BATCHES_FAILED = run_message(
+    "freelancers.batches_failed",
+    _(
+        "%(failed)d of %(batches)d batches failed; their %(freelancers)d freelancers "
+        "were left unchanged"
+    ),
+)
+NOT_REPORTED = run_message(
+    "freelancers.not_reported",
+    _("the service left %(freelancers)d freelancers out of its answers; they were left unchanged"),
+)
 
 
 class SyncRefused(errors.FailedPrecondition):
@@ -274,18 +289,18 @@ def _record(
     reasons = []
     if failed:
         reasons.append(
-            f"{len(failed)} of {len(outcomes)} batches failed; their "
-            f"{sum(len(o.uids) for o in failed)} freelancers were left unchanged"
+            BATCHES_FAILED(
+                failed=len(failed),
+                batches=len(outcomes),
+                freelancers=sum(len(o.uids) for o in failed),
+            )
         )
     if not_reported:
-        reasons.append(
-            f"the service left {len(not_reported)} freelancers out of its answers; "
-            "they were left unchanged"
-        )
-    if reasons:
+        reasons.append(NOT_REPORTED(freelancers=len(not_reported)))
+    for reason in reasons:
         # Some batches answered: the job works, so it stays fresh (health WARN
         # with the reasons), even when the service keeps leaving one uid out.
-        run.mark_partial("; ".join(reasons), progressed=len(failed) < len(outcomes))
+        run.mark_partial(reason, progressed=len(failed) < len(outcomes))
 
 
 def _certificate_details(plans: list[FreelancerPlan], attr: str) -> list[dict]:

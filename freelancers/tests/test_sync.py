@@ -9,6 +9,7 @@ import time_machine
 from django.utils import timezone, translation
 
 from core import errors
+from core.jobs import run_message_text
 from core.models import JobRun
 from freelancers import services
 from freelancers.models import Certificate, Freelancer
@@ -130,6 +131,25 @@ def test_failed_batch_leaves_its_freelancers_and_applies_the_rest(certification,
     assert set(never_synced.values_list("uid", flat=True)) == {201, 202}
     assert report.partial is True
     assert last_run().details["failed_batches"][0]["uids"] == 2
+
+
+def test_failed_batches_read_in_russian_and_english(certification, today):
+    for uid in (201, 202, 203, 204):
+        make_freelancer(uid)
+        emulate(uid, due=today + timedelta(days=90))
+    set_faults("certification", fail_next=3, error_status=500)
+    sync(certification)
+    run = last_run()
+    assert run.details["messages"][0]["code"] == "freelancers.batches_failed"
+    with translation.override("ru"):
+        assert run_message_text(run) == (
+            "не удалось пакетов: 1 из 2; их фрилансеры (2) оставлены без изменений"
+        )
+    with translation.override("en"):
+        assert (
+            run_message_text(run)
+            == "1 of 2 batches failed; their 2 freelancers were left unchanged"
+        )
 
 
 def test_empty_answer_after_success_hides_but_malformed_answer_does_not(certification, today):

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from core import errors
 from recruiting import cursor as cursors
-from recruiting.adapters.base import JobSite, ResumeCard, card_from_dict
+from recruiting.adapters.base import JobSite, ResumeCard, card_from_dict, make_urn
 from recruiting.merge import split_key
 from recruiting.models import MergeSplit, SearchSession, Token
 from recruiting.ranking import SITE_ORDER
@@ -84,3 +84,17 @@ def search_cards(*, recruiter, cursor: str, urns: Iterable[str]) -> dict[str, Re
     wanted = set(urns)
     cards = (card_from_dict(data) for data in session.pages[position.page]["cards"])
     return {card.urn: card for card in cards if card.urn in wanted}
+
+
+def session_card(*, recruiter, urn: str, sessions: int = 5) -> ResumeCard | None:
+    """The newest card of `urn` among the recruiter's live search sessions
+    (the `sessions` latest), or None. It carries what the site's search answer
+    said (the opening link, hidden fields), so an opening need not read the
+    resume first."""
+    rows = SearchSession.objects.filter(recruiter=recruiter, expires_at__gt=timezone.now())
+    for session in rows.order_by("-created_at").only("pages")[:sessions]:
+        for page in reversed(session.pages):
+            for data in page["cards"]:
+                if make_urn(JobSite(data["site"]), data["resume_id"]) == urn:
+                    return card_from_dict(data)
+    return None

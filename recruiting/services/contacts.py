@@ -52,6 +52,7 @@ from recruiting.selectors.contacts import (
     stored_resume,
 )
 from recruiting.services.application_params import urn_parse, urn_validate
+from recruiting.services.resume_links import link_card, link_forget, link_remember
 from recruiting.services.sites import site_adapter
 from recruiting.services.tokens import with_access
 from recruiting.site_errors import contacts_error, contacts_message, not_connected_error
@@ -122,9 +123,7 @@ def resume_get(*, recruiter: User, urn: str) -> ResumeView:
     if adapter.resume_read_spends_contacts:
         return ResumeView(urn, site, None, known, False)
     token = _token(recruiter, site)
-    card = _call(
-        site, token, lambda access: adapter.resume(access_token=access, resume_id=resume_id)
-    )
+    card = _call(site, token, lambda access: _read(recruiter, site, access, resume_id))
     return ResumeView(urn, site, card, known, False)
 
 
@@ -182,9 +181,7 @@ def _choice(recruiter, urn, site, resume_id, quotas, shown: ResumeCard | None) -
         return choice("paid")
     card = shown if _usable(shown) else None
     if card is None:
-        card = _call(
-            site, token, lambda access: adapter.resume(access_token=access, resume_id=resume_id)
-        )
+        card = _call(site, token, lambda access: _read(recruiter, site, access, resume_id))
     if card.contacts_open:
         return choice("free")
     hidden = tuple(sorted(set(card.hidden_fields) & CONTACT_FIELDS))
@@ -206,7 +203,9 @@ def contacts_open(
 
     `shown` is the resume as the search showed it (`selectors.search_cards`):
     its hidden fields and opening link let an hh.ru opening skip the fresh
-    read, so it spends one resume view, not two. `free_only` opens only
+    read, so it spends one resume view, not two. Without it, the link of an
+    answer the recruiter already paid a view for is used (`resume_links`);
+    only a resume never seen before is read first. `free_only` opens only
     contacts the site reports open already (a colleague's opening): nothing
     is paid, FailedPrecondition (reason "contacts_closed") otherwise.
 
@@ -233,11 +232,15 @@ def contacts_open(
         return known_from_resume(row)
     if hidden := hidden_by_candidate(row.contact_data):
         raise all_hidden_error(site, hidden)  # a colleague's opening just stored it
+    if shown is None and not site_adapter(site).resume_read_spends_contacts:
+        shown = link_card(recruiter=recruiter, urn=urn)
     try:
         card = _call(
             site,
             token,
-            lambda access: _open(site, access, resume_id, confirm_hidden, shown, free_only),
+            lambda access: _open(
+                recruiter, site, access, resume_id, confirm_hidden, shown, free_only
+            ),
         )
         if card.contacts is None and _hidden_only(site, card):
             # Paid, and the candidate hid everything: keep that outcome, so
@@ -255,13 +258,16 @@ def contacts_open(
                     details={"reason": "not_opened"},
                 ),
             )
-    except errors.ServiceError:
+    except errors.ServiceError as exc:
         Resume.objects.filter(pk=row.pk).update(opening_until=None)
+        if not isinstance(exc, errors.FailedPrecondition):
+            link_forget(recruiter=recruiter, urn=urn)  # the failed call may have spent it
         raise
     return known_from_resume(_store(row, card, recruiter))
 
 
 def _open(
+    recruiter: User,
     site: JobSite,
     access: str,
     resume_id: str,
@@ -280,7 +286,7 @@ def _open(
         if shown is not None and shown.open_url and not shown.contacts_open:
             card = shown
         else:
-            card = adapter.resume(access_token=access, resume_id=resume_id)
+            card = _read(recruiter, site, access, resume_id)
         if card.contacts_open:
             return card  # a colleague opened it already: free
         if free_only:
@@ -392,6 +398,13 @@ def hidden_labels(ids: Iterable[str]) -> list[str]:
         "other_contacts": _("other contacts"),
     }
     return [str(labels.get(i, i)) for i in ids]
+
+
+def _read(recruiter: User, site: JobSite, access: str, resume_id: str) -> ResumeCard:
+    """One read of the resume (an hh.ru view), its opening link kept for the
+    recruiter's next opening (`resume_links`)."""
+    card = site_adapter(site).resume(access_token=access, resume_id=resume_id)
+    return link_remember(recruiter=recruiter, card=card)
 
 
 def _token(recruiter: User, site: JobSite) -> Token:

@@ -18,6 +18,7 @@ from core.models import JobRun
 from core.phones import phones_normalised
 from recruiting.adapters.amocrm import AmoCrmClient
 from recruiting.adapters.subsystem_base import ExternalApplication, SubsystemAdapter
+from recruiting.jobs import CONNECTION_FAILED
 from recruiting.models import Application, KnownContact, Subsystem, SubsystemConnection
 from recruiting.services.application_claims import application_open
 from recruiting.services.application_params import URN_RE
@@ -67,7 +68,13 @@ def applications_poll(
             )
         except errors.ServiceError as exc:
             run.incr("errors")
-            run.mark_partial(f"{connection} ({connection.organization}): {exc.message}")
+            run.mark_partial(
+                CONNECTION_FAILED(
+                    connection=str(connection),
+                    organization=str(connection.organization),
+                    error=exc.message,
+                )
+            )
             connection.last_error = exc.message[:2000]
             connection.save(update_fields=["last_error", "updated_at"])
         finally:
@@ -225,7 +232,13 @@ def known_contacts_pull(*, run: RunRecorder) -> None:
             _pull_connection(connection, client, run)
         except errors.ServiceError as exc:
             run.incr("errors")
-            run.mark_partial(f"{connection} ({connection.organization}): {exc.message}")
+            run.mark_partial(
+                CONNECTION_FAILED(
+                    connection=str(connection),
+                    organization=str(connection.organization),
+                    error=exc.message,
+                )
+            )
         finally:
             client.close()
 

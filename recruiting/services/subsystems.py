@@ -16,6 +16,7 @@ from core.types import Text
 from recruiting.adapters.amocrm import AmoCrmClient
 from recruiting.adapters.subsystem_base import Pipeline, SubsystemAdapter
 from recruiting.adapters.tracker import TrackerClient
+from recruiting.jobs import REFRESH_FAILED, REFRESH_NEEDS_CREDENTIALS, TOKEN_EXPIRES
 from recruiting.models import Subsystem, SubsystemConnection
 from recruiting.site_errors import unavailable_message
 
@@ -213,8 +214,11 @@ def subsystem_tokens_refresh(*, run: RunRecorder, dry_run: bool = False) -> None
         elif connection.token_expires_at and connection.token_expires_at < now + EXPIRY_WARNING:
             run.incr("expiring")
             run.mark_partial(
-                f"{connection} ({connection.organization}): token expires "
-                f"{connection.token_expires_at:%Y-%m-%d}; issue a new one in the admin"
+                TOKEN_EXPIRES(
+                    connection=str(connection),
+                    organization=str(connection.organization),
+                    date=f"{connection.token_expires_at:%Y-%m-%d}",
+                )
             )
 
 
@@ -223,7 +227,7 @@ def _refresh_one(connection_pk: int, run: RunRecorder) -> None:
     # overlapping, so no row lock is held across the HTTP call.
     connection = SubsystemConnection.objects.get(pk=connection_pk)
     if not (connection.refresh_token and connection.client_id and connection.client_secret):
-        run.mark_partial(f"{connection}: OAuth refresh needs client id, secret and refresh token")
+        run.mark_partial(REFRESH_NEEDS_CREDENTIALS(connection=str(connection)))
         return
     try:
         grant = amocrm_client(connection).refresh(
@@ -234,7 +238,7 @@ def _refresh_one(connection_pk: int, run: RunRecorder) -> None:
         )
     except errors.ServiceError as exc:
         run.incr("failed")
-        run.mark_partial(f"{connection}: refresh failed: {exc.message}")
+        run.mark_partial(REFRESH_FAILED(connection=str(connection), error=exc.message))
         connection.last_error = f"token refresh failed: {exc.message}"
         connection.save(update_fields=["last_error", "updated_at"])
         return

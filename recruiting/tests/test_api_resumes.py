@@ -177,6 +177,16 @@ def test_opening_hh_contacts_answers_them_and_spends_one_view(api, sites, recrui
     assert charged("hh", urn) == 1
 
 
+def test_opening_hh_contacts_after_reading_the_resume_spends_one_more_view(api, sites):
+    urn = hh_urn()
+    resume(api, urn)  # the client reads the resume first: one view
+    views = ResumeEvent.objects.filter(system="hh", kind=ResumeEvent.Kind.VIEW)
+    before = views.count()
+    assert api.open(urn).json()["phones"]
+    # The read's one-time link opens the contacts: no second read of the resume.
+    assert views.count() - before == 1 and charged("hh", urn) == 1
+
+
 def test_opening_superjob_contacts_spends_one_unit(api, sites):
     urn = sj_urn()
     body = api.open(urn).json()

@@ -285,3 +285,24 @@ def test_amocrm_create_landing_after_the_poller_gave_up_is_not_duplicated_on_ret
     assert app.status == "open"
     assert AmoLead.objects.filter(name__contains="Иванов Иван").count() == 2
     assert app.application_id == str(AmoLead.objects.order_by("pk").last().pk)
+
+
+def test_expiring_token_reads_in_the_readers_language_on_health_and_admin(
+    client, admin_client, settings, tracker
+):
+    earlier = timezone.now() - timedelta(minutes=5)  # fresh: health shows the last run's reason
+    JobRun.objects.create(
+        job="subsystem_tokens_refresh", started_at=earlier, finished_at=earlier, status="success"
+    )
+    tracker.token_expires_at = timezone.now() + timedelta(days=3)
+    tracker.save()
+    job_runs.subsystem_tokens_refresh_run(trigger=JobRun.Trigger.COMMAND)
+    run = JobRun.objects.filter(job="subsystem_tokens_refresh").first()
+    assert run.details["messages"][0]["code"] == "recruiting.token_expires"
+    day = f"{tracker.token_expires_at:%Y-%m-%d}"
+    for language, words in (("ru", f"токен истекает {day}"), ("en", f"token expires {day}")):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        assert words in client.get("/health/jobs/subsystem_tokens_refresh/").json()["message"]
+        page = admin_client.get(f"/admin/core/jobrun/{run.pk}/change/").content.decode()
+        assert words in page

@@ -11,6 +11,7 @@ from django.db import connection
 
 from core import errors
 from core.models import User
+from recruiting.adapters.base import JobSite, SearchQuery
 from recruiting.models import Application, KnownContact, Resume
 from recruiting.services.applications import application_create
 from recruiting.services.contacts import (
@@ -19,6 +20,7 @@ from recruiting.services.contacts import (
     contacts_known,
     contacts_open,
 )
+from recruiting.services.search import search_start
 from recruiting.tests.applications_support import candidate
 from recruiting.tests.conftest import connect
 from recruiting.tests.contacts_support import charged, hh_urn, sj_urn
@@ -63,13 +65,38 @@ def views(urn: str) -> int:
     ).count()
 
 
-def test_opening_hh_contacts_spends_one_resume_read_and_the_one_time_link(sites, recruiter):
+def test_opening_hh_contacts_after_the_panel_read_spends_one_view(sites, recruiter):
     urn = hh_urn()
     contacts_choices(recruiter=recruiter, urns=[urn])  # the choices panel reads it once
     before = views(urn)
     opened = contacts_open(recruiter=recruiter, urn=urn)
     assert opened.phones
-    assert views(urn) - before == 2  # one fresh read (its link is used), then the link
+    # Only the one-time link is called: the panel's read (a view already
+    # spent) carried it, so the opening does not read the resume again.
+    assert views(urn) - before == 1
+
+
+def test_opening_hh_contacts_a_search_showed_spends_one_view_without_the_card(sites, recruiter):
+    result = search_start(recruiter=recruiter, query=SearchQuery(text="Python"))
+    card = next(
+        r
+        for merged in result.cards
+        for r in merged.resumes
+        if r.site == JobSite.HH and not r.contacts_open and not r.hidden_fields
+    )
+    before = views(card.urn)
+    # As the JSON API opens: by URN alone; the recruiter's search session has the link.
+    opened = contacts_open(recruiter=recruiter, urn=card.urn)
+    assert opened.name and views(card.urn) - before == 1 and charged("hh", card.urn) == 1
+
+
+def test_hidden_contacts_confirmed_after_the_warning_spend_one_more_view(sites, recruiter):
+    urn = hh_urn(hidden=True)
+    with pytest.raises(errors.FailedPrecondition):
+        contacts_open(recruiter=recruiter, urn=urn)  # read once: the candidate hid phones
+    before = views(urn)
+    contacts_open(recruiter=recruiter, urn=urn, confirm_hidden=True)
+    assert views(urn) - before == 1 and charged("hh", urn) == 1
 
 
 def test_opening_superjob_contacts_spends_one_unit(sites, recruiter):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from recruiting.models import Application, Subsystem
+from recruiting.models import Application, KnownContact, Subsystem
 from recruiting.services.contacts import contacts_open
 from recruiting.tests.contacts_support import hh_urn
 from sandbox.subsystem_models import AmoLead
@@ -46,3 +46,22 @@ def test_stage_unknown_is_a_placeholder_never_an_empty_label(recruiter):
         subsystem=Subsystem.AMOCRM, external_status="7000001:", status=Application.Status.OPEN
     )
     assert app.status_label == "этап пока неизвестен"
+
+
+def test_header_shows_the_first_known_name_when_the_first_resume_has_none(sites, recruiter):
+    """A merged card whose first known resume carries no name (a subsystem copy
+    with a phone only) still puts the other resume's name in its header."""
+    first, second = "urn:hh:abc123", "urn:sj:777"
+    for urn, name in ((first, None), (second, "Петров Пётр")):
+        KnownContact.objects.create(
+            organization=recruiter.organization,
+            resume_urn=urn,
+            source="amocrm",
+            contacts={"name": name, "phones": ["+79990001122"], "emails": []},
+        )
+    page = sites.get(
+        "/recruiting/contacts/", {"urn": [first, second], "card": "3"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert '<strong class="card-name" id="card-name-3" hx-swap-oob="true">Петров Пётр</strong>' in (
+        page
+    )

@@ -115,6 +115,18 @@ def _contacts(employer: str):
     )
 
 
+def _views_today(employer: str):
+    """Resume reads of one employer today: hh.ru counts the daily view limit per
+    employer's manager (each token here is one manager of its employer), never
+    across employers."""
+    return ResumeEvent.objects.filter(
+        system=SYSTEM,
+        kind=ResumeEvent.Kind.VIEW,
+        account=employer,
+        created_at__date=timezone.now().date(),
+    )
+
+
 def _opened(employer: str) -> set[str]:
     return set(_contacts(employer).values_list("resume_id", flat=True))
 
@@ -338,12 +350,11 @@ def resume(request: HttpRequest, resume_id: str) -> JsonResponse:
     p = by_resume_id(SYSTEM).get(resume_id)
     if p is None:
         return _not_found()
-    views = ResumeEvent.objects.filter(
-        system=SYSTEM, kind=ResumeEvent.Kind.VIEW, created_at__date=timezone.now().date()
-    )
-    if views.count() >= VIEW_LIMIT:
+    if _views_today(employer).count() >= VIEW_LIMIT:
         return _errors(429, ("resumes", "view_limit_exceeded"))
-    ResumeEvent.objects.create(system=SYSTEM, kind=ResumeEvent.Kind.VIEW, resume_id=resume_id)
+    ResumeEvent.objects.create(
+        system=SYSTEM, kind=ResumeEvent.Kind.VIEW, resume_id=resume_id, account=employer
+    )
     opened = p.hh_open or resume_id in _opened(employer)
     hashed = request.GET.get("with_contact")
     if hashed is not None and not opened:
@@ -374,9 +385,7 @@ def limits(request: HttpRequest, employer_id: str, manager_id: str) -> JsonRespo
         return denied
     if (employer_id, manager_id) != (employer_of(token), MANAGER_ID):
         return _not_found()
-    spent = ResumeEvent.objects.filter(
-        system=SYSTEM, kind=ResumeEvent.Kind.VIEW, created_at__date=timezone.now().date()
-    ).count()
+    spent = _views_today(employer_id).count()
     return JsonResponse(
         {
             "limits": {"resume_view": VIEW_LIMIT},

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from sandbox.emulators import oauth
-from sandbox.emulators.hh import hides_all, hides_phones
+from sandbox.emulators.hh import MANAGER_ID, VIEW_LIMIT, hides_all, hides_phones
 from sandbox.emulators.people import hh_resume_id, people
 from sandbox.tests.shapes import VENDOR_FIXTURES, missing_keys, shape_problems
 
@@ -150,8 +150,9 @@ def test_manager_limits_are_shaped_like_the_spec_example(call):
     assert shape_problems(ours.json(), vendor("openapi_manager_limits.json")) == []
 
 
-def test_contacts_one_employer_opened_stay_closed_for_another(client):
-    """hh.ru charges contacts per employer: another organization's opening is not ours."""
+@pytest.fixture
+def as_employer(client):
+    """GET an hh path with a token of employer 1455 or 2077."""
     tokens = {
         employer: oauth.issue("hh", timedelta(hours=1), account=employer).access_token
         for employer in ("1455", "2077")
@@ -164,6 +165,28 @@ def test_contacts_one_employer_opened_stay_closed_for_another(client):
             HTTP_AUTHORIZATION=f"Bearer {tokens[employer]}",
             HTTP_USER_AGENT="shape-test/1.0",
         )
+
+    return get
+
+
+def test_resume_views_are_counted_per_employer(as_employer):
+    """hh.ru's daily view limit is the manager's own: another employer's reads spend none."""
+    rid = hh_resume_id(candidate().index)
+    for _ in range(3):
+        assert as_employer("1455", f"resumes/{rid}").status_code == 200
+
+    def left(employer: str) -> int:
+        limits = as_employer(employer, f"employers/{employer}/managers/{MANAGER_ID}/limits/resume")
+        return limits.json()["left"]["resume_view"]
+
+    assert (left("1455"), left("2077")) == (VIEW_LIMIT - 3, VIEW_LIMIT)
+    as_employer("2077", f"resumes/{rid}")
+    assert (left("1455"), left("2077")) == (VIEW_LIMIT - 3, VIEW_LIMIT - 1)
+
+
+def test_contacts_one_employer_opened_stay_closed_for_another(as_employer):
+    """hh.ru charges contacts per employer: another organization's opening is not ours."""
+    get = as_employer
 
     p = candidate()
     rid = hh_resume_id(p.index)

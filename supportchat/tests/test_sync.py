@@ -10,6 +10,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import OperationalError, connections
 from django.utils import timezone
@@ -106,11 +107,17 @@ def test_missing_table_fails_the_run_changes_nothing_and_health_goes_crit(
     assert disabled(s1) == {1, 2} and disabled(s2) == {11}
     assert last_run().status == JobRun.Status.FAILED
     assert "Error resolving path" in last_run().error
-    assert last_run().details["critical"].startswith("The exclusion table is missing or unreadable")
+    assert last_run().details["critical"]["code"] == "supportchat.table_unreadable"
     assert selectors.last_synced_mod_time() is not None  # kept from the last success
     health = client.get("/health/jobs/support_chat_sync/")
     assert health.status_code == 503
     assert health.json()["status"] == "CRIT"
+    for language, words in (
+        ("ru", "Таблица исключений отсутствует или не читается"),
+        ("en", "The exclusion table is missing or unreadable"),
+    ):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        assert words in client.get("/health/jobs/support_chat_sync/").json()["message"]
 
 
 def test_yt_failing_a_few_times_in_a_row_is_retried_within_the_run(yt, shard_aliases):

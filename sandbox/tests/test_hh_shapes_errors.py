@@ -15,7 +15,7 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 
 from sandbox.emulators import oauth
-from sandbox.emulators.hh import VIEW_LIMIT
+from sandbox.emulators.hh import VIEW_LIMIT, employer_of
 from sandbox.emulators.people import hh_resume_id, people
 from sandbox.models import OAuthCode, OAuthToken, ResumeEvent
 from sandbox.tests.shapes import VENDOR_FIXTURES, missing_keys, shape_problems
@@ -118,12 +118,16 @@ def test_bad_argument_is_the_spec_body(client):
 
 
 def test_view_limit_is_the_spec_body(client):
+    token = oauth.issue("hh", timedelta(hours=1))
     ResumeEvent.objects.bulk_create(
-        ResumeEvent(system="hh", kind=ResumeEvent.Kind.VIEW, resume_id="r")
+        ResumeEvent(
+            system="hh", kind=ResumeEvent.Kind.VIEW, resume_id="r", account=employer_of(token)
+        )
         for _ in range(VIEW_LIMIT)
     )
     rid = hh_resume_id(people("hh")[0].index)
-    assert_like(get(client, f"resumes/{rid}"), "openapi_error_view_limit.json", 429)
+    answer = get(client, f"resumes/{rid}", token=token.access_token)
+    assert_like(answer, "openapi_error_view_limit.json", 429)
 
 
 def test_expired_token_is_the_spec_oauth_error(client):

@@ -7,7 +7,8 @@ Opening contacts spends a paid unit on the job site, so:
   on the `Resume` row under a row lock (short transaction), calls the site
   outside any transaction (the site may be slow; SQLite and the in-process
   emulators must not wait on our lock), then stores contacts and the full
-  resume. Concurrent requests wait for the stored result. A lease that ran
+  resume. Concurrent requests wait for the stored result, never past the
+  request's deadline (nor for a token refresh: `resumes`). A lease that ran
   out (a crash, a timeout) may be taken over: both sites charge once per
   resume and company, so asking again after an unclear answer costs nothing;
 - on hh.ru the resume is read first: contacts a colleague already opened are

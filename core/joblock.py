@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.utils import timezone
 
+from core.leases import RowLease
 from core.models import JobLock, JobRun
 from core.numbers import BIGINT_MAX, parse_int
 
@@ -32,29 +33,30 @@ def lock_acquire(name: str, owner: str, ttl: timedelta) -> bool:
     An expired lease is taken over, and every other run of the job still
     marked running is closed as failed: its worker died.
     """
-    now = timezone.now()
-    expired = JobLock.objects.filter(job=name, expires_at__lte=now)
-    # Take over an expired lease; on PostgreSQL a concurrent UPDATE re-checks
-    # the WHERE clause after the row lock, so only one taker wins.
-    if not expired.update(owner=owner, expires_at=now + ttl):
+    lease = _lease(ttl)
+    # Take over an expired lease (one taker wins), else create the row.
+    if not lease.claim_free(JobLock.objects.filter(job=name), owner=owner):
         try:
             with transaction.atomic():
-                JobLock.objects.create(job=name, owner=owner, expires_at=now + ttl)
+                JobLock.objects.create(job=name, owner=owner, expires_at=lease.until())
         except IntegrityError:
             return False
-    _fail_dead_runs(name, owner, before=now - ttl)
+    _fail_dead_runs(name, owner, before=timezone.now() - ttl)
     return True
 
 
 def lock_extend(name: str, owner: str, ttl: timedelta) -> bool:
     """Renew `owner`'s lease; False when it lost it (expired and taken over)."""
-    return bool(
-        JobLock.objects.filter(job=name, owner=owner).update(expires_at=timezone.now() + ttl)
-    )
+    return bool(_lease(ttl).extend(JobLock.objects.filter(job=name, owner=owner)))
 
 
 def lock_release(name: str, owner: str) -> None:
+    # The row goes (not only its time): the table lists the jobs running.
     JobLock.objects.filter(job=name, owner=owner).delete()
+
+
+def _lease(ttl: timedelta) -> RowLease:
+    return RowLease("expires_at", ttl)
 
 
 def _fail_dead_runs(name: str, owner: str, *, before: datetime) -> None:

@@ -69,3 +69,14 @@ register(
         runbook="docs/jobs/search_sessions_prune.md",
     )
 )
+register(
+    Job(
+        name="currency_rates_refresh",
+        title=_("Read currency rates for salary ranking"),
+        task="recruiting.tasks.currency_rates_refresh",
+        every_minutes=30,
+        stale_after=timedelta(hours=3),
+        enabled_setting="CURRENCY_RATES_REFRESH_ENABLED",
+        runbook="docs/jobs/currency_rates_refresh.md",
+    )
+)

@@ -8,6 +8,8 @@ logs and the admin) is never shown as it is.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from django.utils.translation import gettext as _
 
 from core import errors
@@ -107,3 +109,50 @@ def contacts_error(site: JobSite, exc: errors.ServiceError) -> errors.ServiceErr
     ):
         return type(exc)(message, details=details)
     return errors.Unavailable(message, details=details)
+
+
+# --- contacts --------------------------------------------------------------------
+
+# hh.ru `hidden_fields` ids that hide contacts (opening still charges a unit).
+CONTACT_FIELDS = frozenset({"names_and_photo", "phones", "email", "other_contacts"})
+
+
+def contacts_closed_error(site: JobSite, urn: str = "") -> errors.FailedPrecondition:
+    """Taking into work needs the contacts: the application carries them."""
+    return errors.FailedPrecondition(
+        _("Open the contacts first: the application carries the candidate's name and contacts"),
+        details={"reason": "contacts_closed", "site": site.value, **({"urn": urn} if urn else {})},
+    )
+
+
+def all_hidden_error(site: JobSite, hidden: Sequence[str]) -> errors.FailedPrecondition:
+    return errors.FailedPrecondition(
+        _(
+            "The candidate hid their contacts on %(site)s (%(fields)s), so there is nothing "
+            "to show. The opening is saved: nothing more will be charged for this resume."
+        )
+        % {"site": site.label, "fields": ", ".join(hidden_labels(hidden))},
+        details={"site": site.value, "reason": "contacts_hidden", "hidden": list(hidden)},
+    )
+
+
+def hidden_fields_error(site: JobSite, hidden: Sequence[str]) -> errors.FailedPrecondition:
+    """Opening would pay for a resume whose candidate hid some contacts."""
+    return errors.FailedPrecondition(
+        _(
+            "The candidate hid some contacts on %(site)s (%(fields)s). Opening still "
+            "spends a paid view. Confirm to open anyway."
+        )
+        % {"site": site.label, "fields": ", ".join(hidden_labels(hidden))},
+        details={"reason": "hidden_fields", "hidden": list(hidden)},
+    )
+
+
+def hidden_labels(ids: Iterable[str]) -> list[str]:
+    labels = {
+        "names_and_photo": _("name and photo"),
+        "phones": _("phones"),
+        "email": _("email"),
+        "other_contacts": _("other contacts"),
+    }
+    return [str(labels.get(i, i)) for i in ids]

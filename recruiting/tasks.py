@@ -22,3 +22,8 @@ def subsystem_tokens_refresh(*, trigger: str, dry_run: bool = False) -> None:
 @job_task("search_sessions_prune")
 def search_sessions_prune(*, trigger: str, dry_run: bool = False) -> None:
     job_runs.search_sessions_prune(trigger=trigger, dry_run=dry_run)
+
+
+@job_task("currency_rates_refresh")
+def currency_rates_refresh(*, trigger: str) -> None:
+    job_runs.currency_rates_refresh_run(trigger=trigger)

@@ -20,7 +20,7 @@ from recruiting.forms import ApplicationFilterForm, SearchForm, take_params
 from recruiting.ranking import SITE_ORDER
 from recruiting.selectors.applications import card_application
 from recruiting.services import applications as applications_service
-from recruiting.services import contacts, oauth, tokens
+from recruiting.services import contacts, oauth, resumes, tokens
 from recruiting.services import search as search_service
 from recruiting.services.application_params import card_urns_check
 
@@ -143,7 +143,7 @@ def _initial(query) -> dict:
 @require_GET
 def resume(request: AuthedRequest, urn: str) -> HttpResponse:
     """The full resume by URN; bad URN 400, gone 404, site errors in plain words."""
-    shown = contacts.resume_get(recruiter=request.user, urn=urn)
+    shown = resumes.resume_get(recruiter=request.user, urn=urn)
     context = {"resume": shown, **_work_context(request, [urn])}
     return render(request, "recruiting/resume.html", context)
 

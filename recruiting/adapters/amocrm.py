@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import math
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from contextvars import ContextVar
 from typing import Any
 
@@ -20,6 +20,7 @@ from requests.adapters import HTTPAdapter
 
 from core import errors
 from core.http import ApiClient, bearer, error_body
+from core.leases import SYSTEM_CLOCK, Clock, remaining
 from core.phones import phones_normalised
 from recruiting.adapters.subsystem_base import (
     Candidate,
@@ -53,8 +54,8 @@ class RateLimiter:
     A caller with a deadline never waits past it: when the first free slot
     begins after the deadline, no slot is taken and the call fails at once
     with UNAVAILABLE and the seconds to wait at least (`details["retry_after"]`).
-    `clock` (wall time, shared by processes), `monotonic` and `sleep` are
-    injected for tests.
+    Slots are counted in `clock`'s wall time (shared by processes), the
+    deadline in its monotonic time (`core.leases.Clock`, injected for tests).
     """
 
     LOOKAHEAD = 600  # slots searched for a free one before giving up
@@ -69,11 +70,9 @@ class RateLimiter:
         *,
         key: str = "",
         cache: BaseCache | None = None,
-        clock: Callable[[], float] = time.time,
-        monotonic: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
-        self.clock, self.monotonic, self.sleep = clock, monotonic, sleep
+        self.clock = clock
         # A request may start anywhere inside its slot, so a window touches one
         # slot more than it covers: slots of MARGIN / (rate - 1) seconds keep
         # any MARGIN-second window at `rate` requests at most.
@@ -88,21 +87,24 @@ class RateLimiter:
         Raises Unavailable (no slot before `deadline`) or ResourceExhausted
         (every slot within LOOKAHEAD is taken).
         """
-        now = self.clock()
-        budget = None if deadline is None else deadline - self.monotonic()
+        now = self._wall()
+        budget = remaining(deadline, self.clock)
         first = int(now / self.interval)
         for slot in range(first, first + self.LOOKAHEAD):
             if budget is not None and slot * self.interval - now > budget:
                 raise self._too_late(slot * self.interval - now)
             if self.cache.add(f"{self.prefix}:{slot}", 1, timeout=self._ttl(slot, now)):
-                wait = slot * self.interval - self.clock()
+                wait = slot * self.interval - self._wall()
                 if wait > 0:
-                    self.sleep(wait)
+                    self.clock.sleep(wait)  # within the budget: the slot began before it
                 return
         raise errors.ResourceExhausted(
             "amoCRM request queue is full: too many requests are waiting for the rate limit.",
             details={"system": "amocrm", "reason": "rate_limit_queue_full"},
         )
+
+    def _wall(self) -> float:
+        return self.clock.now().timestamp()
 
     @staticmethod
     def _too_late(wait: float) -> errors.Unavailable:

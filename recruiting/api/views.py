@@ -28,8 +28,10 @@ from recruiting.selectors.applications import (
 )
 from recruiting.services import applications as applications_service
 from recruiting.services import contacts as contacts_service
+from recruiting.services import resumes as resumes_service
 from recruiting.services import search as search_service
 from recruiting.services.application_params import URN_RE, urn_validate
+from recruiting.site_errors import CONTACT_FIELDS
 
 URN_PARAMETER = OpenApiParameter(
     "urn",
@@ -162,10 +164,10 @@ class ResumeView(ApiView):
         tags=["resumes"],
     )
     def get(self, request: Request, urn: str) -> Response:
-        shown = contacts_service.resume_get(recruiter=self.recruiter, urn=urn)
+        shown = resumes_service.resume_get(recruiter=self.recruiter, urn=urn)
         taken = applications_for_urns(self.organization_id, [shown.urn])
         card = shown.card
-        hidden = set(card.hidden_fields) & contacts_service.CONTACT_FIELDS if card else set()
+        hidden = set(card.hidden_fields) & CONTACT_FIELDS if card else set()
         body = {
             "urn": shown.urn,
             "site": shown.site,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import errors
+from core.leases import RowLease
 from core.models import User
 from recruiting.adapters.subsystem_base import CreateParams, ExternalApplication
 from recruiting.models import Application, SubsystemConnection
@@ -88,8 +89,8 @@ def _claim_urn(
     params: CreateParams,
     card: list[str],
 ) -> Claim:
-    now = timezone.now()
-    lease = now + timedelta(seconds=settings.APPLICATION_CLAIM_SECONDS)
+    claim = _lease()
+    lease = claim.until()
     active = Application.objects.filter(
         organization_id=connection.organization_id,
         resume_urn=urn,
@@ -134,11 +135,11 @@ def _claim_urn(
                 existing = active.select_for_update().select_related("recruiter").first()
                 if existing is None:
                     raise errors.Unavailable(_("Please try again")) from None
-        return _judge_existing(existing, recruiter=recruiter, now=now, lease=lease)
+        return _judge_existing(existing, recruiter=recruiter, lease=claim)
 
 
 def _abandoned_reuse(
-    connection: SubsystemConnection, *, recruiter: User, urn: str, lease
+    connection: SubsystemConnection, *, recruiter: User, urn: str, lease: datetime
 ) -> Application | None:
     """Revive the latest claim the poller gave up on, keeping its marker.
 
@@ -169,28 +170,31 @@ def _abandoned_reuse(
     return latest
 
 
-def _judge_existing(app: Application, *, recruiter: User, now, lease) -> Claim:
+def _judge_existing(app: Application, *, recruiter: User, lease: RowLease) -> Claim:
     if app.status == Application.Status.OPEN:
         if app.recruiter_id == recruiter.pk:
             return Claim(app, "done")
         raise errors.AlreadyExists(already_in_work_message(app), details=application_details(app))
-    if app.claimed_until and app.claimed_until > now:
+    # A live claim is another take in progress: fail fast, never wait. One
+    # that ended without a clear outcome is taken over, and the caller
+    # reconciles by the marker before creating anything.
+    if not lease.claim(app, also=["updated_at"]):
         raise errors.AlreadyExists(
             _("%(who)s is taking this candidate into work right now")
             % {"who": _name(app.recruiter)},
             details=application_details(app),
         )
-    # An earlier attempt ended without a clear outcome: take the claim over
-    # and reconcile by the marker before creating anything.
-    app.claimed_until = lease
-    app.save(update_fields=["claimed_until", "updated_at"])
     return Claim(app, "takeover")
 
 
+def _lease() -> RowLease:
+    return RowLease("claimed_until", timedelta(seconds=settings.APPLICATION_CLAIM_SECONDS))
+
+
 def release_ambiguous(app: Application, exc: errors.ServiceError) -> None:
-    app.claimed_until = timezone.now()
+    """End the claim at once (the poller looks at ended claims) and keep why."""
     app.last_error = exc.message[:2000]
-    app.save(update_fields=["claimed_until", "last_error", "updated_at"])
+    _lease().end(app, also=["last_error", "updated_at"])
 
 
 def application_open(app: Application, external: ExternalApplication) -> Application:

@@ -47,13 +47,14 @@ from recruiting.services.application_params import (
     urn_parse,
     urn_validate,
 )
-from recruiting.services.contacts import contacts_closed_error, contacts_open
+from recruiting.services.contacts import contacts_open
 from recruiting.services.sites import site_adapter
 from recruiting.services.subsystems import (
     connection_get,
     subsystem_client,
     subsystem_error,
 )
+from recruiting.site_errors import contacts_closed_error
 
 logger = logging.getLogger(__name__)
 

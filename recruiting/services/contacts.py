@@ -7,7 +7,8 @@ Opening contacts spends a paid unit on the job site, so:
   on the `Resume` row under a row lock (short transaction), calls the site
   outside any transaction (the site may be slow; SQLite and the in-process
   emulators must not wait on our lock), then stores contacts and the full
-  resume. Concurrent requests wait for the stored result. A lease that ran
+  resume. Concurrent requests wait for the stored result, never past the
+  request's deadline (nor for a token refresh: `resumes`). A lease that ran
   out (a crash, a timeout) may be taken over: both sites charge once per
   resume and company, so asking again after an unclear answer costs nothing;
 - on hh.ru the resume is read first: contacts a colleague already opened are
@@ -26,22 +27,20 @@ from __future__ import annotations
 
 import json
 import logging
-import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import errors
+from core.leases import RowLease, wait_for
 from core.models import User
-from recruiting import selectors
-from recruiting.adapters.base import JobSite, Quota, ResumeCard, ResumeDetails
-from recruiting.models import Resume, Token
+from recruiting.adapters.base import JobSite, Quota, ResumeCard
+from recruiting.models import Resume
 from recruiting.selectors.contacts import (
     KnownContacts,
     contacts_known,
@@ -49,20 +48,29 @@ from recruiting.selectors.contacts import (
     hidden_by_candidate,
     hidden_openings,
     known_from_resume,
-    stored_resume,
 )
 from recruiting.services.application_params import urn_parse, urn_validate
-from recruiting.services.resume_links import link_card, link_forget, link_remember
+from recruiting.services.resume_links import link_card, link_forget
+from recruiting.services.resumes import (
+    recruiter_token,
+    request_deadline,
+    resume_read,
+    site_call,
+)
 from recruiting.services.sites import site_adapter
-from recruiting.services.tokens import with_access
-from recruiting.site_errors import contacts_error, contacts_message, not_connected_error
+from recruiting.site_errors import (
+    CONTACT_FIELDS,
+    all_hidden_error,
+    contacts_closed_error,
+    contacts_error,
+    contacts_message,
+    hidden_fields_error,
+)
 
 logger = logging.getLogger(__name__)
 
-# hh.ru `hidden_fields` ids that hide contacts (opening still charges a unit).
-CONTACT_FIELDS = frozenset({"names_and_photo", "phones", "email", "other_contacts"})
-OPEN_LEASE = timedelta(seconds=30)  # longer than one site call with its retries
-WAIT_FOR_OTHER = 20.0  # seconds a concurrent request waits for the stored result
+# The opening lease outlives one site call with its retries.
+OPENING = RowLease("opening_until", timedelta(seconds=30))
 WAIT_POLL = 0.1
 
 
@@ -84,51 +92,15 @@ class ContactsChoice:
     message: str = ""
 
 
-@dataclass(frozen=True)
-class ResumeView:
-    urn: str
-    site: JobSite
-    card: ResumeCard | None  # None: the site cannot show it without paying
-    contacts: KnownContacts | None
-    cached: bool  # shown from storage, no site call
-
-    @property
-    def details(self) -> ResumeDetails | None:
-        """Experience, skills and education of the full resume, when shown."""
-        if self.card is None or not self.card.raw:
-            return None
-        return site_adapter(self.site).details_from_raw(self.card.raw)
-
-
 # --- reads ---------------------------------------------------------------------------
 
 
-def resume_get(*, recruiter: User, urn: str) -> ResumeView:
-    """The full resume `urn` for its page: from storage when the organization
-    has it, else from the site (hh.ru; SuperJob only shows it once paid).
-
-    Raises InvalidArgument (bad URN), FailedPrecondition (site not
-    connected), and the site's errors in plain words (`contacts_error`).
-    """
-    site, resume_id = urn_parse(urn)
-    org = recruiter.organization_id
-    known = contacts_known(organization_id=org, urns=[urn]).get(urn)
-    stored = stored_resume(org, urn)
-    adapter = site_adapter(site)
-    if stored is not None and stored.resume:
-        try:
-            return ResumeView(urn, site, adapter.card_from_raw(stored.resume), known, True)
-        except errors.InvalidResponse:
-            logger.warning("stored resume %s does not parse; reading it again", urn)
-    if adapter.resume_read_spends_contacts:
-        return ResumeView(urn, site, None, known, False)
-    token = _token(recruiter, site)
-    card = _call(site, token, lambda access: _read(recruiter, site, access, resume_id))
-    return ResumeView(urn, site, card, known, False)
-
-
 def contacts_choices(
-    *, recruiter: User, urns: list[str], cards: Mapping[str, ResumeCard] | None = None
+    *,
+    recruiter: User,
+    urns: list[str],
+    cards: Mapping[str, ResumeCard] | None = None,
+    deadline: float | None = None,
 ) -> list[ContactsChoice]:
     """For each resume of a (merged) card: what opening its contacts costs.
 
@@ -138,9 +110,10 @@ def contacts_choices(
     choice without reading the resume, which would spend a daily view. An
     hh.ru resume without its search card is read (one view, no charge);
     SuperJob is never read (reading may charge). Site failures become an
-    "unavailable" choice, never an exception.
+    "unavailable" choice, never an exception. `deadline` as for `resume_get`.
     """
     cards = cards or {}
+    deadline = request_deadline(deadline)
     urns = [urn_validate(u) for u in dict.fromkeys(urns)]
     org = _organization(recruiter)
     known = contacts_known(organization_id=org, urns=urns)
@@ -157,7 +130,8 @@ def contacts_choices(
             choices.append(ContactsChoice(urn, site, "unavailable", message=message))
             continue
         try:
-            choices.append(_choice(recruiter, urn, site, resume_id, quotas, cards.get(urn)))
+            shown = cards.get(urn)
+            choices.append(_choice(recruiter, urn, site, resume_id, quotas, shown, deadline))
         except errors.ServiceError as exc:
             choices.append(
                 ContactsChoice(urn, site, "unavailable", message=contacts_message(site, exc))
@@ -165,12 +139,15 @@ def contacts_choices(
     return choices
 
 
-def _choice(recruiter, urn, site, resume_id, quotas, shown: ResumeCard | None) -> ContactsChoice:
-    token = _token(recruiter, site)
+def _choice(
+    recruiter, urn, site, resume_id, quotas, shown: ResumeCard | None, deadline: float
+) -> ContactsChoice:
+    token = recruiter_token(recruiter, site)
     adapter = site_adapter(site)
+    call = partial(site_call, site, token, deadline=deadline)
     if site not in quotas:
         try:
-            quotas[site] = _call(site, token, lambda access: adapter.quota(access_token=access))
+            quotas[site] = call(lambda access: adapter.quota(access_token=access))
         except errors.ServiceError:
             quotas[site] = None  # the quota is a hint; its absence blocks nothing
     quota = quotas[site] or Quota(contacts_left=None)
@@ -181,7 +158,7 @@ def _choice(recruiter, urn, site, resume_id, quotas, shown: ResumeCard | None) -
         return choice("paid")
     card = shown if _usable(shown) else None
     if card is None:
-        card = _call(site, token, lambda access: _read(recruiter, site, access, resume_id))
+        card = call(lambda access: resume_read(recruiter, site, access, resume_id))
     if card.contacts_open:
         return choice("free")
     hidden = tuple(sorted(set(card.hidden_fields) & CONTACT_FIELDS))
@@ -198,6 +175,7 @@ def contacts_open(
     confirm_hidden: bool = False,
     shown: ResumeCard | None = None,
     free_only: bool = False,
+    deadline: float | None = None,
 ) -> KnownContacts:
     """Open the contacts of `urn` for the recruiter's organization, at most once.
 
@@ -215,7 +193,8 @@ def contacts_open(
     connected; hidden contacts not confirmed: details["reason"] ==
     "hidden_fields", details["hidden"]), ResourceExhausted (no paid views
     left), NotFound (resume gone), Unavailable (site down, or a colleague's
-    opening still running after the wait), and FailedPrecondition with
+    opening or a token refresh still running at `deadline`, a monotonic
+    value, default REQUEST_WAIT from now, `resumes.request_deadline`), and FailedPrecondition with
     details["reason"] == "contacts_hidden" when the opening was paid and
     the candidate had hidden every contact (stored: never paid again).
     """
@@ -226,8 +205,9 @@ def contacts_open(
         return known[urn]
     if hidden := hidden_openings(org, [urn]).get(urn):
         raise all_hidden_error(site, hidden)
-    token = _token(recruiter, site)
-    row = _claim(recruiter, urn)
+    token = recruiter_token(recruiter, site)
+    deadline = request_deadline(deadline)
+    row = _claim(recruiter, urn, deadline)
     if has_contact_data(row.contact_data):
         return known_from_resume(row)
     if hidden := hidden_by_candidate(row.contact_data):
@@ -235,12 +215,13 @@ def contacts_open(
     if shown is None and not site_adapter(site).resume_read_spends_contacts:
         shown = link_card(recruiter=recruiter, urn=urn)
     try:
-        card = _call(
+        card = site_call(
             site,
             token,
             lambda access: _open(
                 recruiter, site, access, resume_id, confirm_hidden, shown, free_only
             ),
+            deadline,
         )
         if card.contacts is None and _hidden_only(site, card):
             # Paid, and the candidate hid everything: keep that outcome, so
@@ -259,7 +240,7 @@ def contacts_open(
                 ),
             )
     except errors.ServiceError as exc:
-        Resume.objects.filter(pk=row.pk).update(opening_until=None)
+        OPENING.release(Resume.objects.filter(pk=row.pk))
         if not isinstance(exc, errors.FailedPrecondition):
             link_forget(recruiter=recruiter, urn=urn)  # the failed call may have spent it
         raise
@@ -286,30 +267,15 @@ def _open(
         if shown is not None and shown.open_url and not shown.contacts_open:
             card = shown
         else:
-            card = _read(recruiter, site, access, resume_id)
+            card = resume_read(recruiter, site, access, resume_id)
         if card.contacts_open:
             return card  # a colleague opened it already: free
         if free_only:
             raise contacts_closed_error(site)
         hidden = sorted(set(card.hidden_fields) & CONTACT_FIELDS)
         if hidden and not confirm_hidden:
-            raise errors.FailedPrecondition(
-                _(
-                    "The candidate hid some contacts on %(site)s (%(fields)s). Opening still "
-                    "spends a paid view. Confirm to open anyway."
-                )
-                % {"site": site.label, "fields": ", ".join(hidden_labels(hidden))},
-                details={"reason": "hidden_fields", "hidden": hidden},
-            )
+            raise hidden_fields_error(site, hidden)
     return adapter.open_contacts(access_token=access, resume_id=resume_id, resume=card)
-
-
-def contacts_closed_error(site: JobSite, urn: str = "") -> errors.FailedPrecondition:
-    """Taking into work needs the contacts: the application carries them."""
-    return errors.FailedPrecondition(
-        _("Open the contacts first: the application carries the candidate's name and contacts"),
-        details={"reason": "contacts_closed", "site": site.value, **({"urn": urn} if urn else {})},
-    )
 
 
 def _organization(recruiter: User) -> int:
@@ -324,32 +290,32 @@ def _usable(card: ResumeCard | None) -> bool:
     return card is not None and not site_adapter(card.site).resume_read_spends_contacts
 
 
-def _claim(recruiter: User, urn: str) -> Resume:
+def _claim(recruiter: User, urn: str, deadline: float) -> Resume:
     """The organization's row for `urn` with contacts, or with our lease on it.
 
     Waits while another request holds the lease; raises Unavailable when it
-    is still held after WAIT_FOR_OTHER seconds.
+    is still held at `deadline`.
     """
-    give_up = time.monotonic() + WAIT_FOR_OTHER
     org = _organization(recruiter)
-    while True:
+
+    def attempt() -> Resume | None:
         with transaction.atomic():
             row, _created = Resume.objects.select_for_update().get_or_create(
                 organization_id=org, urn=urn
             )
-            now = timezone.now()
             if has_contact_data(row.contact_data) or hidden_by_candidate(row.contact_data):
                 return Resume.objects.select_related("opened_by").get(pk=row.pk)
-            if row.opening_until is None or row.opening_until <= now:
-                row.opening_until = now + OPEN_LEASE
-                row.opened_by = recruiter
-                row.save(update_fields=["opening_until", "opened_by", "updated_at"])
+            row.opened_by = recruiter
+            if OPENING.claim(row, also=["opened_by", "updated_at"]):
                 return row
-        if time.monotonic() > give_up:
-            raise errors.Unavailable(
-                _("A colleague is opening these contacts right now; try again in a minute.")
-            )
-        time.sleep(WAIT_POLL)
+            return None
+
+    row = wait_for(attempt, deadline=deadline, poll=WAIT_POLL)
+    if row is None:
+        raise errors.Unavailable(
+            _("A colleague is opening these contacts right now; try again in a minute.")
+        )
+    return row
 
 
 def _hidden_only(site: JobSite, card: ResumeCard) -> bool:
@@ -364,17 +330,6 @@ def _hidden_only(site: JobSite, card: ResumeCard) -> bool:
     )
 
 
-def all_hidden_error(site: JobSite, hidden: Sequence[str]) -> errors.FailedPrecondition:
-    return errors.FailedPrecondition(
-        _(
-            "The candidate hid their contacts on %(site)s (%(fields)s), so there is nothing "
-            "to show. The opening is saved: nothing more will be charged for this resume."
-        )
-        % {"site": site.label, "fields": ", ".join(hidden_labels(hidden))},
-        details={"site": site.value, "reason": "contacts_hidden", "hidden": list(hidden)},
-    )
-
-
 def _store(row: Resume, card: ResumeCard, recruiter: User, *, hidden: Sequence[str] = ()) -> Resume:
     contacts: dict[str, Any] = asdict(card.contacts) if card.contacts else {}
     if hidden:
@@ -385,40 +340,3 @@ def _store(row: Resume, card: ResumeCard, recruiter: User, *, hidden: Sequence[s
     row.opened_by = recruiter
     row.save(update_fields=["contacts", "resume", "opening_until", "opened_by", "updated_at"])
     return row
-
-
-# --- helpers ----------------------------------------------------------------------------
-
-
-def hidden_labels(ids: Iterable[str]) -> list[str]:
-    labels = {
-        "names_and_photo": _("name and photo"),
-        "phones": _("phones"),
-        "email": _("email"),
-        "other_contacts": _("other contacts"),
-    }
-    return [str(labels.get(i, i)) for i in ids]
-
-
-def _read(recruiter: User, site: JobSite, access: str, resume_id: str) -> ResumeCard:
-    """One read of the resume (an hh.ru view), its opening link kept for the
-    recruiter's next opening (`resume_links`)."""
-    card = site_adapter(site).resume(access_token=access, resume_id=resume_id)
-    return link_remember(recruiter=recruiter, card=card)
-
-
-def _token(recruiter: User, site: JobSite) -> Token:
-    token = selectors.tokens_for(recruiter=recruiter).get(site)
-    if token is None:
-        raise not_connected_error(site)
-    return token
-
-
-def _call(site: JobSite, token: Token, call: Callable[[str], Any]) -> Any:
-    """`call(access_token)` (`tokens.with_access`), its errors in plain words."""
-    try:
-        return with_access(token=token, call=call)
-    except errors.FailedPrecondition:
-        raise
-    except errors.ServiceError as exc:
-        raise contacts_error(site, exc) from exc

@@ -9,7 +9,7 @@ from django.utils import timezone
 from core.jobs import job_run
 from core.models import JobRun
 from recruiting.models import SearchSession
-from recruiting.services import polling, subsystems
+from recruiting.services import polling, rates, subsystems
 
 
 def applications_poll_run(*, trigger: str) -> JobRun:
@@ -41,4 +41,11 @@ def search_sessions_prune(*, trigger: str, dry_run: bool = False) -> JobRun:
         else:
             deleted, _by_model = expired.delete()
             run.set("deleted", deleted)
+    return run.run
+
+
+def currency_rates_refresh_run(*, trigger: str) -> JobRun:
+    """Read the sites' currency rates into the cache (`services.rates`)."""
+    with job_run(rates.JOB, trigger=trigger) as run:
+        rates.currency_rates_refresh(run=run)
     return run.run

@@ -1,63 +1,118 @@
 """Currency rates for ranking salaries, never waited for by a search.
 
-hh.ru's currency dictionary gives the rouble rates; they change slowly, so a
-search takes what the cache holds at once: fresh rates, else the last known
-ones, else roubles only. A search that finds no fresh rates starts one
-background refresh (a lease in the cache keeps it to one at a time). A failed
+hh.ru's currency dictionary gives the rouble rates; they change slowly, so
+the job `currency_rates_refresh` (a django-q2 schedule, every 30 minutes,
+well inside RATES_TTL) reads them, caches them and keeps them in the
+database (the `Property` STORED_AS, with when they were read): the worker
+and the web processes need not share a cache (locally each process has its
+own memory cache). A search never calls a site: it takes the cached rates,
+else the stored ones (one indexed read, then cached), fresh when read within
+RATES_TTL, else the last known, else roubles only. A search that finds no
+fresh rates queues one run of the job; a lease in the cache keeps that to
+one per REFRESHING lease however many searches come meanwhile. A failed
 refresh caches the last known rates for a minute, so a slow or broken
 dictionary is asked at most once a minute, never on every search.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
 
 from django.core.cache import cache
+from django.utils import timezone
 
 from core import errors
+from core.jobs import RunRecorder, get_job
+from core.leases import CacheLease
+from core.models import JobRun
+from core.selectors import property_get
+from core.services import job_enqueue, property_set
 from recruiting.ranking import SITE_ORDER
 from recruiting.services.sites import site_adapter
 
 logger = logging.getLogger(__name__)
 
+JOB = "currency_rates_refresh"
 RATES_CACHE_KEY = "recruiting:currency-rates"
-LAST_KNOWN_KEY = "recruiting:currency-rates:last-known"
-REFRESHING_KEY = "recruiting:currency-rates:refreshing"
+STORED_AS = "recruiting.currency_rates"
 RATES_TTL = 3600
 FALLBACK_TTL = 60
-# Longer than one refresh can take (the adapter's timeouts, one retry): a
-# refresh that died without releasing it is retried after this.
-REFRESH_LEASE = 60
+# Longer than one refresh can take (the adapter's timeouts, one retry) plus
+# the worker picking it up: at most one queued run per lease.
+REFRESHING = CacheLease("recruiting:currency-rates:refreshing", timedelta(seconds=60))
 FALLBACK_RATES = {"RUB": 1.0}
-# One thread: refreshes are one at a time and never take a site search's slot.
-_EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="currency-rates")
 
 
 def currency_rates() -> tuple[dict[str, float], bool]:
-    """(RUB per unit of each currency, whether they are fresh), from the cache.
+    """(RUB per unit of each currency, whether they are fresh).
 
-    Never calls a site: when the cached rates are not fresh, it starts a
-    background refresh and returns the last known rates (or roubles only).
+    Never calls a site: when no fresh rates are cached or stored, it queues
+    a run of the refresh job (at most one per lease) and returns the last
+    known rates (or roubles only).
     """
-    rates = cache.get(RATES_CACHE_KEY)
-    if rates is not None:
-        return rates, True
-    if cache.add(REFRESHING_KEY, True, REFRESH_LEASE):
-        _EXECUTOR.submit(currency_rates_refresh).add_done_callback(_log_crash)
-    return cache.get(LAST_KNOWN_KEY) or dict(FALLBACK_RATES), False
+    if (fresh := currency_rates_fresh()) is not None:
+        return fresh, True
+    if get_job(JOB).enabled and REFRESHING.claim():
+        job_enqueue(name=JOB, trigger=JobRun.Trigger.SCHEDULE)
+    stored = _stored()
+    return (stored[0] if stored else dict(FALLBACK_RATES)), False
 
 
 def currency_rates_fresh() -> dict[str, float] | None:
-    """The fresh cached rates, if a refresh has stored them meanwhile."""
-    return cache.get(RATES_CACHE_KEY)
+    """The fresh rates from the cache, or from the database (then cached for
+    the rest of their life); None when there are none."""
+    rates = cache.get(RATES_CACHE_KEY)
+    if rates is not None:
+        return rates
+    stored = _stored()
+    if stored is None:
+        return None
+    rates, read_at = stored
+    left = RATES_TTL - (timezone.now() - read_at).total_seconds()
+    if left <= 0:
+        return None
+    cache.set(RATES_CACHE_KEY, rates, left)
+    return rates
 
 
-def currency_rates_refresh() -> dict[str, float]:
+def _stored() -> tuple[dict[str, float], datetime] | None:
+    """The last rates the job read, and when; None when there are none (or
+    the stored value does not parse: the job writes it again)."""
+    value = property_get(STORED_AS)
+    if not value:
+        return None
+    try:
+        data = json.loads(value)
+        rates = {str(code): float(rate) for code, rate in data["rates"].items()}
+        return rates, datetime.fromisoformat(data["read_at"])
+    except (TypeError, ValueError, KeyError, AttributeError):
+        logger.warning("stored currency rates do not parse: %r", value)
+        return None
+
+
+def rates_for(ranked: Mapping[str, float], currencies: Iterable[str]) -> dict[str, float]:
+    """`ranked` (the rates a search ranked by) with the fresh cached rates
+    filling in the `currencies` it lacks.
+
+    A search that started on a cold cache ranked by roubles only; the rates
+    it ranked by stay as they are (the order across pages must not change),
+    but a foreign salary it could not convert is shown in roubles as soon as
+    the refresh has stored the rates.
+    """
+    if all(c in ranked for c in currencies):
+        return dict(ranked)
+    return {**(currency_rates_fresh() or {}), **ranked}
+
+
+def currency_rates_refresh(*, run: RunRecorder | None = None) -> dict[str, float]:
     """Ask the sites for their rates and cache them; returns what was cached.
 
     When a site fails, the last known rates (or roubles only) are cached for
-    FALLBACK_TTL instead. Raises nothing for a site's failure.
+    FALLBACK_TTL instead, and `run` ends partial. Raises nothing for a
+    site's failure.
     """
     try:
         rates: dict[str, float] = {}
@@ -65,17 +120,16 @@ def currency_rates_refresh() -> dict[str, float]:
             rates.update(site_adapter(site).currency_rates())
     except errors.ServiceError as exc:
         logger.warning("currency rates unavailable, the last known are used: %s", exc.message)
-        rates = cache.get(LAST_KNOWN_KEY) or dict(FALLBACK_RATES)
+        stored = _stored()
+        rates = stored[0] if stored else dict(FALLBACK_RATES)
         cache.set(RATES_CACHE_KEY, rates, FALLBACK_TTL)
+        if run is not None:
+            run.mark_partial(f"currency rates unavailable, the last known are used: {exc.message}")
     else:
         cache.set(RATES_CACHE_KEY, rates, RATES_TTL)
-        cache.set(LAST_KNOWN_KEY, rates, None)
-    finally:
-        cache.delete(REFRESHING_KEY)
+        read_at = timezone.now().isoformat()
+        property_set(name=STORED_AS, value=json.dumps({"rates": rates, "read_at": read_at}))
+        REFRESHING.release()  # fresh rates now; a failure keeps it: one try a lease
+    if run is not None:
+        run.set("currencies", len(rates))
     return rates
-
-
-def _log_crash(future: Future) -> None:
-    exc = future.exception()
-    if exc is not None:
-        logger.error("currency rates refresh crashed", exc_info=exc)

@@ -51,7 +51,7 @@ from recruiting.ranking import SITE_ORDER, money_rub, order_page
 from recruiting.selectors.applications import ApplicationInfo, card_application
 from recruiting.selectors.contacts import KnownContacts, contacts_known, has_contact_data
 from recruiting.services.fanout import fan_out, site_fetch
-from recruiting.services.rates import currency_rates, currency_rates_fresh
+from recruiting.services.rates import currency_rates, currency_rates_fresh, rates_for
 from recruiting.services.search_query import (
     bad_argument,
     query_dict,
@@ -122,8 +122,8 @@ def search_start(*, recruiter, query: SearchQuery, page_size: int | None = None)
         )
     deadline = time.monotonic() + settings.JOBSITE_SEARCH_DEADLINE
     streams = [Stream(site=site) for site in SITE_ORDER if site in tokens]
-    # Never waited for: cached or last known rates (a refresh starts in the
-    # background when they are stale).
+    # Never waited for: cached or last known rates (a cold cache queues the
+    # rates job).
     rates, fresh = currency_rates()
     # Token work (a refresh, or waiting for another process's) runs inside
     # each site's call: a slow one times out that site alone.
@@ -310,8 +310,12 @@ def _result(recruiter, session: SearchSession, number: int) -> SearchResult:
         applications=selectors.application_statuses(
             organization=recruiter.organization, urns=[c.urn for c in cards]
         ),
-        rates=session.state.get("rates") or {},
+        rates=rates_for(session.state.get("rates") or {}, _foreign_currencies(cards)),
     )
+
+
+def _foreign_currencies(cards: list[ResumeCard]) -> set[str]:
+    return {c.salary.currency for c in cards if c.salary and c.salary.currency != "RUB"}
 
 
 def _with_known_contacts(recruiter, cards: list[ResumeCard]) -> list[ResumeCard]:

@@ -26,7 +26,6 @@ of sending the refresh token again.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TypeVar
@@ -37,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import errors
+from core.leases import SYSTEM_CLOCK, RowLease, wait_for
 from recruiting.adapters.base import JobSite, TokenPair
 from recruiting.models import Token
 from recruiting.services.sites import site_adapter
@@ -180,7 +180,7 @@ def token_refresh(*, token: Token, deadline: float | None = None) -> Token:
         pair = adapter.refresh(refresh_token=claimed.refresh_token)
     except errors.FailedPrecondition:
         # hh: "token not expired": our clock runs ahead; the pair still works.
-        Token.objects.filter(pk=claimed.pk).update(refreshing_until=None)
+        _release(claimed)
         return claimed
     except (errors.Unauthenticated, errors.PermissionDenied, errors.InvalidArgument) as exc:
         logger.warning("%s refresh rejected for token %s: %s", site.value, claimed.pk, exc.message)
@@ -193,7 +193,7 @@ def token_refresh(*, token: Token, deadline: float | None = None) -> Token:
             logger.warning("%s refresh answer lost for token %s: %s", site.value, claimed.pk, exc)
             token_mark_reconnect(token=claimed, reason=exc.message)
             raise reconnect_error(site) from exc
-        Token.objects.filter(pk=claimed.pk).update(refreshing_until=None)
+        _release(claimed)
         raise
     return _save_pair(claimed, pair)
 
@@ -201,32 +201,42 @@ def token_refresh(*, token: Token, deadline: float | None = None) -> Token:
 def _claim(token: Token, site: JobSite, deadline: float | None = None) -> Token:
     """Wait for and take the refresh lease, or return a row someone refreshed.
 
-    Raises DeadlineExceeded when the lease is still held at `deadline`.
+    Waits at most the lease's length (a live holder finishes within it);
+    raises DeadlineExceeded when the lease is still held at `deadline`,
+    Unavailable when it is held for longer than a lease.
     """
-    lease = refresh_lease()
-    give_up = time.monotonic() + lease.total_seconds()
-    while True:
+    lease = _lease()
+    give_up = SYSTEM_CLOCK.monotonic() + lease.ttl.total_seconds()
+
+    def attempt() -> Token | None:
         with transaction.atomic():
             row = Token.objects.select_for_update().get(pk=token.pk)
-            now = timezone.now()
             if row.status == Token.Status.RECONNECT:
                 raise reconnect_error(site)
-            if row.access_token != token.access_token:
+            if row.access_token != token.access_token or lease.claim(row):
                 return row
-            if row.refreshing_until is None or row.refreshing_until <= now:
-                row.refreshing_until = now + lease
-                row.save(update_fields=["refreshing_until"])
-                return row
-        if deadline is not None and time.monotonic() + LEASE_POLL >= deadline:
-            raise errors.DeadlineExceeded(
-                f"{site.value}: token refresh still running at the deadline",
-                details={"site": site.value},
-            )
-        if time.monotonic() > give_up:
-            raise errors.Unavailable(
-                _("%(site)s access is being renewed; please try again.") % {"site": site.label}
-            )
-        time.sleep(LEASE_POLL)
+            return None
+
+    bound = give_up if deadline is None else min(deadline, give_up)
+    row = wait_for(attempt, deadline=bound, poll=LEASE_POLL)
+    if row is not None:
+        return row
+    if deadline is not None and deadline < give_up:
+        raise errors.DeadlineExceeded(
+            f"{site.value}: token refresh still running at the deadline",
+            details={"site": site.value},
+        )
+    raise errors.Unavailable(
+        _("%(site)s access is being renewed; please try again.") % {"site": site.label}
+    )
+
+
+def _lease() -> RowLease:
+    return RowLease("refreshing_until", refresh_lease())
+
+
+def _release(row: Token) -> None:
+    _lease().release(Token.objects.filter(pk=row.pk))
 
 
 def _save_pair(row: Token, pair: TokenPair) -> Token:

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -15,6 +16,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 
 from core import errors
+from core.tests.clock import ManualClock
 from recruiting.adapters.amocrm import AmoCrmClient, RateLimiter
 from recruiting.adapters.subsystem_base import Candidate, CreateParams
 
@@ -274,16 +276,10 @@ def test_limiter_with_a_full_queue_is_resource_exhausted():
 
 def test_limiter_fails_fast_with_retry_after_when_no_slot_comes_before_the_deadline():
     cache = LocMemCache("deadline", {})
-    slept: list[float] = []
     now = 1_000_000.0
-    limiter = RateLimiter(
-        rate=7.0,
-        key="deadline",
-        cache=cache,
-        clock=lambda: now,
-        monotonic=lambda: 0.0,
-        sleep=slept.append,
-    )
+    clock = ManualClock(wall=datetime.fromtimestamp(now, UTC), mono=0.0)
+    slept = clock.slept
+    limiter = RateLimiter(rate=7.0, key="deadline", cache=cache, clock=clock)
     first = int(now / limiter.interval)
     for slot in range(first, first + 20):  # the next free slot is 20 slots (~3.7 s) away
         cache.add(f"{limiter.prefix}:{slot}", 1, timeout=30)

@@ -135,7 +135,7 @@ def _search_body(result: search_service.SearchResult) -> dict[str, Any]:
     }
 
 
-# The job site's failures, as `site_errors.contacts_error` names them, and a site not connected.
+# The job site's failures, as `messages.contacts_error` names them, and a site not connected.
 SITE_ERROR_DESCRIPTION = (
     "No access on the job site answers PERMISSION_DENIED with the message naming the site; "
     "the resume gone NOT_FOUND; the site down or slow UNAVAILABLE; the site not connected "

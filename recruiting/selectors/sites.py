@@ -14,9 +14,9 @@ from core import errors
 from recruiting import cursor as cursors
 from recruiting.adapters.base import JobSite, ResumeCard, card_from_dict
 from recruiting.merge import split_key
+from recruiting.messages import reconnect_message
 from recruiting.models import MergeSplit, SearchSession, Token
 from recruiting.ranking import SITE_ORDER
-from recruiting.site_errors import reconnect_message
 
 
 @dataclass(frozen=True)

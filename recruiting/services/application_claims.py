@@ -18,10 +18,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from core import errors
 from core.models import User
+from recruiting import messages
 from recruiting.adapters.subsystem_base import CreateParams, ExternalApplication
 from recruiting.models import Application, SubsystemConnection
 from recruiting.services.subsystems import stage_name
@@ -133,7 +133,7 @@ def _claim_urn(
                 # for their commit); judge their row like any existing one.
                 existing = active.select_for_update().select_related("recruiter").first()
                 if existing is None:
-                    raise errors.Unavailable(_("Please try again")) from None
+                    raise errors.Unavailable(messages.PLEASE_TRY_AGAIN) from None
         return _judge_existing(existing, recruiter=recruiter, now=now, lease=lease)
 
 
@@ -176,8 +176,7 @@ def _judge_existing(app: Application, *, recruiter: User, now, lease) -> Claim:
         raise errors.AlreadyExists(already_in_work_message(app), details=application_details(app))
     if app.claimed_until and app.claimed_until > now:
         raise errors.AlreadyExists(
-            _("%(who)s is taking this candidate into work right now")
-            % {"who": _name(app.recruiter)},
+            messages.being_taken_by(_name(app.recruiter)),
             details=application_details(app),
         )
     # An earlier attempt ended without a clear outcome: take the claim over
@@ -220,11 +219,9 @@ def application_open(app: Application, external: ExternalApplication) -> Applica
 
 
 def already_in_work_message(app: Application) -> str:
-    return _("Already in work by %(who)s in %(system)s, status %(status)s") % {
-        "who": _name(app.recruiter),
-        "system": app.get_subsystem_display(),
-        "status": app.status_label,
-    }
+    return messages.already_in_work(
+        _name(app.recruiter), app.get_subsystem_display(), app.status_label
+    )
 
 
 def _name(user: User) -> str:

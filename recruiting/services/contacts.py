@@ -39,8 +39,9 @@ from django.utils.translation import gettext as _
 
 from core import errors
 from core.models import User
-from recruiting import selectors
+from recruiting import messages, selectors
 from recruiting.adapters.base import JobSite, Quota, ResumeCard, ResumeDetails
+from recruiting.messages import contacts_error, contacts_message, not_connected_error
 from recruiting.models import Resume, Token
 from recruiting.selectors.contacts import (
     KnownContacts,
@@ -54,7 +55,6 @@ from recruiting.selectors.contacts import (
 from recruiting.services.application_params import urn_parse, urn_validate
 from recruiting.services.sites import site_adapter
 from recruiting.services.tokens import with_access
-from recruiting.site_errors import contacts_error, contacts_message, not_connected_error
 
 logger = logging.getLogger(__name__)
 
@@ -288,11 +288,7 @@ def _open(
         hidden = sorted(set(card.hidden_fields) & CONTACT_FIELDS)
         if hidden and not confirm_hidden:
             raise errors.FailedPrecondition(
-                _(
-                    "The candidate hid some contacts on %(site)s (%(fields)s). Opening still "
-                    "spends a paid view. Confirm to open anyway."
-                )
-                % {"site": site.label, "fields": ", ".join(hidden_labels(hidden))},
+                messages.some_contacts_hidden(site, ", ".join(hidden_labels(hidden))),
                 details={"reason": "hidden_fields", "hidden": hidden},
             )
     return adapter.open_contacts(access_token=access, resume_id=resume_id, resume=card)
@@ -301,7 +297,7 @@ def _open(
 def contacts_closed_error(site: JobSite, urn: str = "") -> errors.FailedPrecondition:
     """Taking into work needs the contacts: the application carries them."""
     return errors.FailedPrecondition(
-        _("Open the contacts first: the application carries the candidate's name and contacts"),
+        messages.OPEN_CONTACTS_FIRST,
         details={"reason": "contacts_closed", "site": site.value, **({"urn": urn} if urn else {})},
     )
 
@@ -309,7 +305,7 @@ def contacts_closed_error(site: JobSite, urn: str = "") -> errors.FailedPrecondi
 def _organization(recruiter: User) -> int:
     """The recruiter's organization: contacts belong to one, never to a person."""
     if recruiter.organization_id is None:
-        raise errors.PermissionDenied(_("Only recruiters of an organization open contacts"))
+        raise errors.PermissionDenied(messages.ONLY_RECRUITERS_OPEN_CONTACTS)
     return recruiter.organization_id
 
 
@@ -340,9 +336,7 @@ def _claim(recruiter: User, urn: str) -> Resume:
                 row.save(update_fields=["opening_until", "opened_by", "updated_at"])
                 return row
         if time.monotonic() > give_up:
-            raise errors.Unavailable(
-                _("A colleague is opening these contacts right now; try again in a minute.")
-            )
+            raise errors.Unavailable(messages.COLLEAGUE_OPENING_CONTACTS)
         time.sleep(WAIT_POLL)
 
 
@@ -360,11 +354,7 @@ def _hidden_only(site: JobSite, card: ResumeCard) -> bool:
 
 def all_hidden_error(site: JobSite, hidden: Sequence[str]) -> errors.FailedPrecondition:
     return errors.FailedPrecondition(
-        _(
-            "The candidate hid their contacts on %(site)s (%(fields)s), so there is nothing "
-            "to show. The opening is saved: nothing more will be charged for this resume."
-        )
-        % {"site": site.label, "fields": ", ".join(hidden_labels(hidden))},
+        messages.all_contacts_hidden(site, ", ".join(hidden_labels(hidden))),
         details={"site": site.value, "reason": "contacts_hidden", "hidden": list(hidden)},
     )
 

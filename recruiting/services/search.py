@@ -31,11 +31,10 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from core import errors
 from recruiting import cursor as cursors
-from recruiting import selectors
+from recruiting import messages, selectors
 from recruiting.adapters.base import (
     JobSite,
     Money,
@@ -62,7 +61,6 @@ from recruiting.services.search_query import (
 from recruiting.services.search_status import SiteStatus, status_dict, status_from
 from recruiting.services.sites import site_adapter
 from recruiting.services.tokens import token_mark_reconnect
-from recruiting.site_errors import reconnect_error
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +115,7 @@ def search_start(*, recruiter, query: SearchQuery, page_size: int | None = None)
     tokens = selectors.tokens_for(recruiter=recruiter)
     if not tokens:
         raise errors.FailedPrecondition(
-            _("No job site is connected. Connect one on the Job sites page."),
+            messages.NO_SITE_CONNECTED,
             details={"reason": "no_sites"},
         )
     deadline = time.monotonic() + settings.JOBSITE_SEARCH_DEADLINE
@@ -168,11 +166,11 @@ def search_page(*, recruiter, cursor: str) -> SearchResult:
         pk=position.session_id, recruiter=recruiter, expires_at__gt=timezone.now()
     ).first()
     if session is None:
-        raise bad_argument("cursor", _("This search has expired; please search again."))
+        raise bad_argument("cursor", messages.SEARCH_EXPIRED)
     if position.page < len(session.pages):
         return _result(recruiter, session, position.page)
     if position.page > len(session.pages) or not session.pages[-1]["has_more"]:
-        raise bad_argument("cursor", _("The page link is not valid."))
+        raise bad_argument("cursor", messages.PAGE_LINK_INVALID)
     return _next_page(recruiter, session, position.page)
 
 
@@ -184,7 +182,7 @@ def merge_split_create(*, recruiter, urns: list[str]) -> int:
     """
     distinct = sorted(set(urns))
     if len(distinct) < 2 or any(not u.startswith("urn:") or len(u) > 100 for u in distinct):
-        raise bad_argument("urns", _("Choose a merged card to split."))
+        raise bad_argument("urns", messages.CHOOSE_MERGED_CARD)
     created = 0
     with transaction.atomic():
         for i, a in enumerate(distinct):
@@ -268,7 +266,7 @@ def _next_page(recruiter, session: SearchSession, number: int) -> SearchResult:
         # connection known to need a reconnect fails its site at once.
         token = tokens.get(stream.site)
         if token is not None and token.status == Token.Status.RECONNECT:
-            stream.fail(reconnect_error(stream.site))
+            stream.fail(messages.reconnect_error(stream.site))
     query = query_from(session.query)
     fetched: list[ResumeCard] = []
     page_size = session.query.get("page_size") or settings.JOBSITE_SEARCH_PAGE_SIZE
@@ -283,7 +281,7 @@ def _next_page(recruiter, session: SearchSession, number: int) -> SearchResult:
     else:  # another request served a page meanwhile: show what it stored
         session.refresh_from_db()
         if number >= len(session.pages):
-            raise errors.Unavailable(_("The page is being prepared; please try again."))
+            raise errors.Unavailable(messages.PAGE_BEING_PREPARED)
     return _result(recruiter, session, number)
 
 

@@ -34,13 +34,13 @@ from typing import TypeVar
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from core import errors
+from recruiting import messages
 from recruiting.adapters.base import JobSite, TokenPair
+from recruiting.messages import reconnect_error
 from recruiting.models import Token
 from recruiting.services.sites import site_adapter
-from recruiting.site_errors import reconnect_error
 
 logger = logging.getLogger(__name__)
 
@@ -223,9 +223,7 @@ def _claim(token: Token, site: JobSite, deadline: float | None = None) -> Token:
                 details={"site": site.value},
             )
         if time.monotonic() > give_up:
-            raise errors.Unavailable(
-                _("%(site)s access is being renewed; please try again.") % {"site": site.label}
-            )
+            raise errors.Unavailable(messages.access_being_renewed(site))
         time.sleep(LEASE_POLL)
 
 

@@ -166,7 +166,9 @@ def contacts_choices(
     return choices
 
 
-def _choice(recruiter, urn, site, resume_id, quotas, shown: ResumeCard | None) -> ContactsChoice:
+def _choice(
+    recruiter: User, urn, site, resume_id, quotas, shown: ResumeCard | None
+) -> ContactsChoice:
     token = _token(recruiter, site)
     adapter = site_adapter(site)
     if site not in quotas:

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from core import errors
+from core.models import User
 from recruiting import messages
 from recruiting.adapters.base import JobSite
 from recruiting.models import Token
@@ -45,7 +46,7 @@ def pkce_pair() -> tuple[str, str]:
     return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-def oauth_start(*, session: MutableMapping[str, Any], recruiter, site: JobSite) -> str:
+def oauth_start(*, session: MutableMapping[str, Any], recruiter: User, site: JobSite) -> str:
     """Remember a new state in `session`; returns the site's authorization URL."""
     adapter = site_adapter(site)
     state = secrets.token_urlsafe(32)

@@ -36,6 +36,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import errors
+from core.models import User
 from recruiting import messages
 from recruiting.adapters.base import JobSite, TokenPair
 from recruiting.messages import reconnect_error
@@ -60,7 +61,7 @@ def refresh_lease() -> timedelta:
     return timedelta(seconds=2 * connect + settings.JOBSITE_TOKEN_TIMEOUT) + LEASE_MARGIN
 
 
-def token_store(*, recruiter, site: JobSite, pair: TokenPair) -> Token:
+def token_store(*, recruiter: User, site: JobSite, pair: TokenPair) -> Token:
     """Save a fresh pair for the recruiter's site (a new connection or a reconnect)."""
     token, _created = Token.objects.update_or_create(
         recruiter=recruiter,
@@ -77,7 +78,7 @@ def token_store(*, recruiter, site: JobSite, pair: TokenPair) -> Token:
     return token
 
 
-def token_delete(*, recruiter, site: JobSite) -> bool:
+def token_delete(*, recruiter: User, site: JobSite) -> bool:
     """Disconnect a site; True when there was a connection.
 
     The connection is gone here whatever the site answers; the token is then

@@ -304,8 +304,6 @@ PPC_SHARD_DATABASE_URLS = env.list("PPC_SHARD_DATABASE_URLS", default=[])
 # the default database (SQLite: a sibling file; PostgreSQL: `<name>_shard2` on
 # the same server), so the demo and the tests exercise two shards.
 PPC_SANDBOX_SECOND_SHARD = env.bool("PPC_SANDBOX_SECOND_SHARD", default=SANDBOX)
-
-
 _ppc = parse.ppc_shards(
     PPC_SHARD_DATABASE_URLS,
     default=DATABASES["default"],

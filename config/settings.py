@@ -10,8 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from config import env as parse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -19,38 +20,26 @@ env = environ.Env()
 if (BASE_DIR / ".env").is_file():
     env.read_env(str(BASE_DIR / ".env"))
 
-
-def _required_when(condition: bool, name: str, value: object) -> None:
-    if condition and not value:
-        raise ImproperlyConfigured(f"{name} must be set")
-
-
 # --- Core -------------------------------------------------------------------
 
 DEBUG = env.bool("DEBUG", default=False)
 
-SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off (see README, Configuration)"
-        )
-    # Local runs only: a stable, obviously insecure key.
-    SECRET_KEY = "django-insecure-local-development-key-not-for-production"
+# Required outside DEBUG; local runs get a stable, obviously insecure key.
+SECRET_KEY = parse.secret_key(env.str("SECRET_KEY", default=""), debug=DEBUG)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-# The sandbox (local emulators of every external system) is on for local runs
-# and off in production unless switched on explicitly.
-SANDBOX = env.bool("SANDBOX", default=DEBUG)
 # Outside DEBUG the sandbox mints TVM tickets for anyone: refused unless this
 # explicit override is set, which `check --deploy` then reports as an error.
 SANDBOX_ALLOW_IN_PRODUCTION = env.bool("SANDBOX_ALLOW_IN_PRODUCTION", default=False)
-if SANDBOX and not DEBUG and not SANDBOX_ALLOW_IN_PRODUCTION:
-    raise ImproperlyConfigured(
-        "SANDBOX=true is refused when DEBUG is off (see README, Configuration)"
-    )
+# The sandbox (local emulators of every external system) is on for local runs
+# and off in production unless switched on explicitly.
+SANDBOX = parse.sandbox_switch(
+    env.bool("SANDBOX", default=DEBUG),
+    debug=DEBUG,
+    allowed_in_production=SANDBOX_ALLOW_IN_PRODUCTION,
+)
 # Emulator defaults for external URLs, TVM and OAuth clients: local runs only.
 EMULATOR_DEFAULTS = SANDBOX and DEBUG
 
@@ -71,9 +60,10 @@ INSTALLED_APPS = [
     "recruiting",
     "freelancers",
     "supportchat",
+    *(["sandbox"] if SANDBOX else []),
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
-if SANDBOX:
-    INSTALLED_APPS.append("sandbox")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -114,77 +104,26 @@ TEMPLATES = [
 
 # --- Database ---------------------------------------------------------------
 
-_SUPPORTED_DB_ENGINES = {
-    "django.db.backends.sqlite3",
-    "django.db.backends.postgresql",
-}
-
-
-def database_from_url(url: str, name: str) -> dict:
-    """Parse database URL `url` (from env var `name`): SQLite or PostgreSQL only."""
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # django-environ warns; we explain below
-        try:
-            db = environ.Env.db_url_config(url)
-        except (ImproperlyConfigured, ValueError, KeyError) as exc:
-            raise ImproperlyConfigured(f"{name} is not a valid database URL ({exc})") from None
-    if db.get("ENGINE") not in _SUPPORTED_DB_ENGINES:
-        raise ImproperlyConfigured(
-            f"{name} must be a sqlite:/// or postgres:// URL, got scheme {url.split(':', 1)[0]!r}"
-        )
-    return db
-
-
+DATABASE_CONN_MAX_AGE = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES = {
-    "default": database_from_url(
-        env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), "DATABASE_URL"
+    "default": parse.tune_database(
+        parse.database_from_url(
+            env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+            "DATABASE_URL",
+        ),
+        conn_max_age=DATABASE_CONN_MAX_AGE,
+        # File-backed, so threads (live server, fan-out workers) get their own connections.
+        test_name=BASE_DIR / ".test-db.sqlite3",
     )
 }
-
-
-def _tune_database(db: dict) -> dict:
-    """Persistent connections everywhere; WAL and IMMEDIATE transactions on SQLite.
-
-    CONN_MAX_AGE is worth 4-5x throughput even over loopback; SQLite needs WAL
-    and IMMEDIATE transactions so the web process and the worker can write
-    without "database is locked" errors.
-    """
-    db.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
-    db.setdefault("CONN_HEALTH_CHECKS", True)
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        options = db.setdefault("OPTIONS", {})
-        options.setdefault("timeout", 20)
-        options.setdefault("transaction_mode", "IMMEDIATE")
-        options.setdefault(
-            "init_command",
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
-        )
-        # File-backed test database, so threads (live server, fan-out workers)
-        # each get their own connection.
-        db.setdefault("TEST", {}).setdefault("NAME", str(BASE_DIR / ".test-db.sqlite3"))
-    return db
-
-
-DATABASES["default"] = _tune_database(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and task queue -----------------------------------------------------
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
-if env.str("CACHE_URL", default=""):
-    CACHES = {"default": env.cache_url("CACHE_URL")}
-elif REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-        }
-    }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# CACHE_URL, else Redis at REDIS_URL, else each process's memory.
+CACHES = parse.caches(env.str("CACHE_URL", default=""), REDIS_URL)
 
 # django-q2 delivers at least once: retry must be longer than timeout, attempts
 # are bounded, and sync jobs never catch up on missed runs.
@@ -198,11 +137,8 @@ Q_CLUSTER = {
     "save_limit": 1000,
     "poll": 1,
     "label": _("Task queue"),
+    **parse.queue_broker(REDIS_URL),
 }
-if REDIS_URL:
-    Q_CLUSTER["redis"] = REDIS_URL
-else:
-    Q_CLUSTER["orm"] = "default"
 
 # --- Auth ---------------------------------------------------------------------
 
@@ -231,9 +167,18 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 
 # --- Email --------------------------------------------------------------------
 
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-if env.str("EMAIL_URL", default=""):
-    globals().update(env.email_url("EMAIL_URL"))
+# EMAIL_URL (smtp+tls://user:pass@host:587) wins over EMAIL_BACKEND.
+_email = parse.email(
+    env.str("EMAIL_URL", default=""),
+    backend=env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"),
+)
+EMAIL_BACKEND = _email.backend
+EMAIL_HOST = _email.host
+EMAIL_PORT = _email.port
+EMAIL_HOST_USER = _email.user
+EMAIL_HOST_PASSWORD = _email.password
+EMAIL_USE_TLS = _email.use_tls
+EMAIL_USE_SSL = _email.use_ssl
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -282,31 +227,20 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
-    # Only behind a proxy that strips the header from client requests.
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Only behind a proxy that strips the header from client requests.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https")
+    if env.bool("SECURE_PROXY_SSL_HEADER", default=False)
+    else None
+)
 
 # Keys for fields encrypted at rest (job-site tokens, subsystem secrets): a
 # dedicated list, newest first, independent of SECRET_KEY. Rotate by putting a
 # new key first and running `manage.py rotate_encryption_keys`.
-FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
-if not FIELD_ENCRYPTION_KEYS:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "FIELD_ENCRYPTION_KEYS must be set when DEBUG is off "
-            "(generate one with `python -c 'from cryptography.fernet import Fernet; "
-            "print(Fernet.generate_key().decode())'`)"
-        )
-    FIELD_ENCRYPTION_KEYS = ["bG9jYWwtZGV2ZWxvcG1lbnQta2V5LW5vdC1zZWNyZXQ="]
-try:
-    from cryptography.fernet import Fernet
-
-    for _key in FIELD_ENCRYPTION_KEYS:
-        Fernet(_key)
-except ValueError:
-    raise ImproperlyConfigured(
-        "FIELD_ENCRYPTION_KEYS must be url-safe base64 32-byte Fernet keys"
-    ) from None
+# Required outside DEBUG, each a Fernet key; local runs get a fixed key.
+FIELD_ENCRYPTION_KEYS = parse.encryption_keys(
+    env.list("FIELD_ENCRYPTION_KEYS", default=[]), debug=DEBUG
+)
 
 # --- Jobs and health ----------------------------------------------------------
 
@@ -318,28 +252,20 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 SANDBOX_URL = env.str("SANDBOX_URL", default=f"{SITE_URL.rstrip('/')}/sandbox")
 # Default fault knobs per emulator as JSON, e.g. {"hh": {"latency_ms": 300}};
 # the admin (Sandbox > Fault settings) overrides them at run time.
-try:
-    SANDBOX_FAULTS = env.json("SANDBOX_FAULTS", default={})
-except ValueError:
-    raise ImproperlyConfigured("SANDBOX_FAULTS must be a JSON object") from None
+SANDBOX_FAULTS = parse.json_object("SANDBOX_FAULTS", env.str("SANDBOX_FAULTS", default=""))
 # Which documented form of hh.ru resume contacts the hh emulator answers in:
 # "current" (`contact_value`), "legacy" (`value` objects) or "mixed" (by resume).
-SANDBOX_HH_CONTACT_FORM = env.str("SANDBOX_HH_CONTACT_FORM", default="mixed")
-if SANDBOX_HH_CONTACT_FORM not in ("current", "legacy", "mixed"):
-    raise ImproperlyConfigured("SANDBOX_HH_CONTACT_FORM must be current, legacy or mixed")
+SANDBOX_HH_CONTACT_FORM = parse.one_of(
+    "SANDBOX_HH_CONTACT_FORM",
+    env.str("SANDBOX_HH_CONTACT_FORM", default="mixed"),
+    ("current", "legacy", "mixed"),
+)
 
-
-def external_url(name: str, emulator: str, *, enabled: bool = True) -> str:
-    """Base URL of an external system from env var `name`.
-
-    With the sandbox on it defaults to that system's emulator; otherwise, when
-    the integration is enabled, it must be set: the product refuses to start.
-    """
-    url = env.str(
-        name, default=f"{SANDBOX_URL.rstrip('/')}/{emulator}" if EMULATOR_DEFAULTS else ""
-    )
-    _required_when(enabled, name, url)
-    return url.rstrip("/")
+# Base URLs and credentials of external systems: with the sandbox on in DEBUG
+# they default to the emulators'; otherwise an enabled one must be set.
+external = parse.ExternalSystems(
+    env=env, sandbox_url=SANDBOX_URL, emulator_defaults=EMULATOR_DEFAULTS
+)
 
 
 # Outbound HTTP defaults for every adapter (seconds).
@@ -378,48 +304,15 @@ PPC_SHARD_DATABASE_URLS = env.list("PPC_SHARD_DATABASE_URLS", default=[])
 # the default database (SQLite: a sibling file; PostgreSQL: `<name>_shard2` on
 # the same server), so the demo and the tests exercise two shards.
 PPC_SANDBOX_SECOND_SHARD = env.bool("PPC_SANDBOX_SECOND_SHARD", default=SANDBOX)
-
-
-def _ppc_shard_database(url: str, number: int) -> dict:
-    try:
-        db = env.db_url_config(url)
-    except (ImproperlyConfigured, ValueError, KeyError) as exc:
-        raise ImproperlyConfigured(
-            f"PPC_SHARD_DATABASE_URLS item {number} is invalid ({exc})"
-        ) from None
-    return _ppc_test_name(db, number)
-
-
-def _ppc_test_name(db: dict, number: int) -> dict:
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        db.setdefault("TEST", {}).setdefault(
-            "NAME", str(BASE_DIR / f".test-db-ppc{number}.sqlite3")
-        )
-    return _tune_database(db)
-
-
-def _ppc_derived_shard(default: dict, number: int) -> dict:
-    db = {k: v for k, v in default.items() if k != "TEST"}
-    name = str(default["NAME"])
-    if default["ENGINE"] == "django.db.backends.sqlite3":
-        db["NAME"] = name[: -len(".sqlite3")] if name.endswith(".sqlite3") else name
-        db["NAME"] += f"-shard{number}.sqlite3"
-    else:
-        db["NAME"] = f"{name}_shard{number}"
-    db["OPTIONS"] = dict(default.get("OPTIONS", {}))
-    return _ppc_test_name(db, number)
-
-
-PPC_SHARDS: dict[int, str] = {}
-for _number, _url in enumerate(PPC_SHARD_DATABASE_URLS or ["default"], start=1):
-    if _url == "default":
-        PPC_SHARDS[_number] = "default"
-    else:
-        PPC_SHARDS[_number] = f"ppc_{_number}"
-        DATABASES[f"ppc_{_number}"] = _ppc_shard_database(_url, _number)
-if not PPC_SHARD_DATABASE_URLS and PPC_SANDBOX_SECOND_SHARD:
-    PPC_SHARDS[2] = "ppc_2"
-    DATABASES["ppc_2"] = _ppc_derived_shard(DATABASES["default"], 2)
+_ppc = parse.ppc_shards(
+    PPC_SHARD_DATABASE_URLS,
+    default=DATABASES["default"],
+    second_shard=PPC_SANDBOX_SECOND_SHARD,
+    conn_max_age=DATABASE_CONN_MAX_AGE,
+    base_dir=BASE_DIR,
+)
+PPC_SHARDS = _ppc.aliases
+DATABASES.update(_ppc.databases)
 DATABASE_ROUTERS = ["supportchat.routers.ShardRouter"]
 
 SUPPORT_CHAT_SYNC_ENABLED = env.bool("SUPPORT_CHAT_SYNC_ENABLED", default=True)
@@ -431,7 +324,7 @@ SUPPORT_CHAT_YT_TABLE = env.str(
 )
 SUPPORT_CHAT_YT_CLIENT_ID_COLUMN = env.str("SUPPORT_CHAT_YT_CLIENT_ID_COLUMN", default="client_id")
 YT_PROXY_URL = (
-    external_url("YT_PROXY_URL", "yt", enabled=not SUPPORT_CHAT_EXCLUSION_SOURCE)
+    external.url("YT_PROXY_URL", "yt", enabled=not SUPPORT_CHAT_EXCLUSION_SOURCE)
     if SUPPORT_CHAT_SYNC_ENABLED
     else env.str("YT_PROXY_URL", default="")
 )
@@ -464,7 +357,7 @@ AMOCRM_RATE_LIMIT = env.float("AMOCRM_RATE_LIMIT", default=7.0)
 # Seconds a web request waits at most for an amoCRM rate-limit slot before it
 # answers UNAVAILABLE with a retry-after (jobs wait as long as the queue is).
 AMOCRM_RATE_WAIT = env.float("AMOCRM_RATE_WAIT", default=5.0)
-TRACKER_API_URL = external_url("TRACKER_API_URL", "tracker")
+TRACKER_API_URL = external.url("TRACKER_API_URL", "tracker")
 # Where a recruiter opens a deal or an issue in the subsystem's web interface
 # (the account's host and the product's URL scheme; not part of the API
 # references, so unverified): `{subdomain}`, `{id}` and `{key}` are replaced.
@@ -487,23 +380,17 @@ CURRENCY_RATES_REFRESH_ENABLED = env.bool("CURRENCY_RATES_REFRESH_ENABLED", defa
 # --- recruiting: job sites and search ----------------------------------------
 
 # hh.ru: API base (api.hh.ru) and the page users grant access on (hh.ru).
-HH_API_URL = external_url("HH_API_URL", "hh")
-HH_OAUTH_URL = external_url("HH_OAUTH_URL", "hh")
-HH_CLIENT_ID = env.str("HH_CLIENT_ID", default="sandbox-hh-client" if EMULATOR_DEFAULTS else "")
-HH_CLIENT_SECRET = env.str(
-    "HH_CLIENT_SECRET", default="sandbox-hh-secret" if EMULATOR_DEFAULTS else ""
-)
-_required_when(not EMULATOR_DEFAULTS, "HH_CLIENT_ID", HH_CLIENT_ID)
-_required_when(not EMULATOR_DEFAULTS, "HH_CLIENT_SECRET", HH_CLIENT_SECRET)
+HH_API_URL = external.url("HH_API_URL", "hh")
+HH_OAUTH_URL = external.url("HH_OAUTH_URL", "hh")
+HH_CLIENT_ID = external.credential("HH_CLIENT_ID", "sandbox-hh-client", enabled=True)
+HH_CLIENT_SECRET = external.credential("HH_CLIENT_SECRET", "sandbox-hh-secret", enabled=True)
 # SuperJob: API base (api.superjob.ru/2.0) and the consent page (www.superjob.ru).
-SUPERJOB_API_URL = external_url("SUPERJOB_API_URL", "superjob/2.0")
-SUPERJOB_OAUTH_URL = external_url("SUPERJOB_OAUTH_URL", "superjob")
-SUPERJOB_CLIENT_ID = env.str("SUPERJOB_CLIENT_ID", default="1" if EMULATOR_DEFAULTS else "")
-SUPERJOB_CLIENT_SECRET = env.str(
-    "SUPERJOB_CLIENT_SECRET", default="v3.r.sandbox-superjob-secret" if EMULATOR_DEFAULTS else ""
+SUPERJOB_API_URL = external.url("SUPERJOB_API_URL", "superjob/2.0")
+SUPERJOB_OAUTH_URL = external.url("SUPERJOB_OAUTH_URL", "superjob")
+SUPERJOB_CLIENT_ID = external.credential("SUPERJOB_CLIENT_ID", "1", enabled=True)
+SUPERJOB_CLIENT_SECRET = external.credential(
+    "SUPERJOB_CLIENT_SECRET", "v3.r.sandbox-superjob-secret", enabled=True
 )
-_required_when(not EMULATOR_DEFAULTS, "SUPERJOB_CLIENT_ID", SUPERJOB_CLIENT_ID)
-_required_when(not EMULATOR_DEFAULTS, "SUPERJOB_CLIENT_SECRET", SUPERJOB_CLIENT_SECRET)
 # Fan-out search: read timeout of one site call and the deadline of a whole
 # page (seconds); results per page; how long a search cursor stays valid.
 JOBSITE_SEARCH_TIMEOUT = env.float("JOBSITE_SEARCH_TIMEOUT", default=4.0)
@@ -520,16 +407,6 @@ JOBSITE_CONTACTS_TIMEOUT = env.float("JOBSITE_CONTACTS_TIMEOUT", default=30.0)
 # --- API (core/api: DRF, the error model, TVM, throttling, OpenAPI) ------------
 
 
-def _throttle_rate(name: str, default: str) -> str:
-    """A DRF rate ("<count>/<second|minute|hour|day>") from env var `name`."""
-    import re
-
-    rate = env.str(name, default=default)
-    if not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", rate):
-        raise ImproperlyConfigured(f"{name} must look like 60/minute, got {rate!r}")
-    return rate
-
-
 REST_FRAMEWORK: dict[str, object] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "core.api.authentication.TvmAuthentication",
@@ -544,9 +421,15 @@ REST_FRAMEWORK: dict[str, object] = {
     # Per-recruiter request rates by throttle scope; an API view opts in with
     # `throttle_scope = "search"`. Views without a scope use "api".
     "DEFAULT_THROTTLE_RATES": {
-        "api": _throttle_rate("API_THROTTLE_DEFAULT", "600/minute"),
-        "search": _throttle_rate("API_THROTTLE_SEARCH", "60/minute"),
-        "contacts": _throttle_rate("API_THROTTLE_CONTACTS", "30/minute"),
+        "api": parse.throttle_rate(
+            "API_THROTTLE_DEFAULT", env.str("API_THROTTLE_DEFAULT", default="600/minute")
+        ),
+        "search": parse.throttle_rate(
+            "API_THROTTLE_SEARCH", env.str("API_THROTTLE_SEARCH", default="60/minute")
+        ),
+        "contacts": parse.throttle_rate(
+            "API_THROTTLE_CONTACTS", env.str("API_THROTTLE_CONTACTS", default="30/minute")
+        ),
     },
 }
 
@@ -573,23 +456,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
-INSTALLED_APPS += ["drf_spectacular", "drf_spectacular_sidecar"]
 
 # TVM: other services call the API with a service ticket (X-Ya-Service-Ticket)
 # and a user ticket (X-Ya-User-Ticket), checked by the local tvmtool daemon.
 TVM_ENABLED = env.bool("TVM_ENABLED", default=SANDBOX)
-TVM_TOOL_URL = external_url("TVM_TOOL_URL", "tvmtool", enabled=TVM_ENABLED)
+TVM_TOOL_URL = external.url("TVM_TOOL_URL", "tvmtool", enabled=TVM_ENABLED)
 # The sandbox emulator's token by default; production: TVMTOOL_LOCAL_AUTHTOKEN's value.
-TVM_TOOL_AUTH_TOKEN = env.str(
-    "TVM_TOOL_AUTH_TOKEN", default="sandbox-tvmtool-local-token" if EMULATOR_DEFAULTS else ""
+TVM_TOOL_AUTH_TOKEN = external.credential(
+    "TVM_TOOL_AUTH_TOKEN", "sandbox-tvmtool-local-token", enabled=TVM_ENABLED
 )
-_required_when(TVM_ENABLED, "TVM_TOOL_AUTH_TOKEN", TVM_TOOL_AUTH_TOKEN)
 # TVM client ids allowed to call the API (the front end and trusted services).
-TVM_ALLOWED_SOURCES = [
-    int(src)
-    for src in env.list("TVM_ALLOWED_SOURCES", default=["2001234"] if EMULATOR_DEFAULTS else [])
-]
-_required_when(TVM_ENABLED, "TVM_ALLOWED_SOURCES", TVM_ALLOWED_SOURCES)
+TVM_ALLOWED_SOURCES = parse.required(
+    "TVM_ALLOWED_SOURCES",
+    env.list("TVM_ALLOWED_SOURCES", cast=int, default=[2001234] if EMULATOR_DEFAULTS else []),
+    when=TVM_ENABLED,
+)
 # Our alias in tvmtool's config, sent as ?dst= when tvmtool holds several clients.
 TVM_SELF_ALIAS = env.str("TVM_SELF_ALIAS", default="")
 TVM_TOOL_TIMEOUT = env.float("TVM_TOOL_TIMEOUT", default=1.0)
@@ -603,7 +484,7 @@ TVM_CACHE_SECONDS = env.int("TVM_CACHE_SECONDS", default=10)
 
 # The certification service (`findByUids`): base URL, batch size and how many
 # batches are in flight at once.
-FREELANCER_CERTIFICATES_API_URL = external_url("FREELANCER_CERTIFICATES_API_URL", "certification")
+FREELANCER_CERTIFICATES_API_URL = external.url("FREELANCER_CERTIFICATES_API_URL", "certification")
 FREELANCER_CERTIFICATES_SYNC_ENABLED = env.bool(
     "FREELANCER_CERTIFICATES_SYNC_ENABLED", default=True
 )

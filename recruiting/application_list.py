@@ -17,6 +17,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from core.models import User
 from recruiting.models import Application, KnownContact, Resume, Subsystem
 
 PAGE_SIZE = 25
@@ -57,7 +58,7 @@ class ApplicationRow:
     external_url: str  # the deal / issue in the subsystem; "" before it exists
 
 
-def applications_filtered(*, recruiter, filters: ApplicationFilter) -> QuerySet[Application]:
+def applications_filtered(*, recruiter: User, filters: ApplicationFilter) -> QuerySet[Application]:
     """The recruiter's organization's applications matching `filters`, newest first.
 
     Never another organization's rows; none without an organization.
@@ -83,7 +84,9 @@ def applications_filtered(*, recruiter, filters: ApplicationFilter) -> QuerySet[
     return rows.select_related("recruiter", "connection").order_by("-created_at", "-pk")
 
 
-def applications_page(*, recruiter, filters: ApplicationFilter, page: str | int | None) -> Page:
+def applications_page(
+    *, recruiter: User, filters: ApplicationFilter, page: str | int | None
+) -> Page:
     """One page of `applications_filtered`; `page.object_list` holds ApplicationRows."""
     paginator = Paginator(applications_filtered(recruiter=recruiter, filters=filters), PAGE_SIZE)
     current = paginator.get_page(page)

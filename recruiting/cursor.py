@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core import signing
-from django.utils.translation import gettext as _
 
 from core import errors
+from recruiting import messages
 
 SALT = "recruiting.search.cursor"
 
@@ -34,13 +34,11 @@ def unpack(token: str, *, recruiter_id: int, max_age: int) -> Cursor:
     try:
         session_id, page, owner = signing.loads(token, salt=SALT, max_age=max_age)
     except signing.SignatureExpired as exc:
-        raise errors.InvalidArgument(
-            _("This search has expired; please search again."), details={"field": "cursor"}
-        ) from exc
+        raise errors.InvalidArgument(messages.SEARCH_EXPIRED, details={"field": "cursor"}) from exc
     except (signing.BadSignature, ValueError, TypeError) as exc:
         raise errors.InvalidArgument(
-            _("The page link is not valid."), details={"field": "cursor"}
+            messages.PAGE_LINK_INVALID, details={"field": "cursor"}
         ) from exc
     if owner != recruiter_id or not isinstance(page, int) or page < 0:
-        raise errors.InvalidArgument(_("The page link is not valid."), details={"field": "cursor"})
+        raise errors.InvalidArgument(messages.PAGE_LINK_INVALID, details={"field": "cursor"})
     return Cursor(session_id=int(session_id), page=page, recruiter_id=owner)

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Protocol
+
+
+def utc_now() -> datetime:
+    """The adapters' default clock (tokens' expiry); tests inject a fixed one."""
+    return datetime.now(UTC)
 
 
 class JobSite(enum.StrEnum):

@@ -6,7 +6,8 @@ the shared session sets it. User calls carry `Authorization: Bearer`.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,6 +29,7 @@ from recruiting.adapters.base import (
     SearchQuery,
     TokenPair,
     WorkPlace,
+    utc_now,
 )
 from recruiting.adapters.hh_contacts import parse_contacts
 from recruiting.adapters.parsing import dict_items, text
@@ -78,6 +80,7 @@ class HhAdapter(ApiClient):
         client_id: str | None = None,
         client_secret: str | None = None,
         timeouts: CallTimeouts | None = None,
+        now: Callable[[], datetime] = utc_now,
         **kwargs: Any,
     ) -> None:
         super().__init__(base_url=base_url or settings.HH_API_URL, **kwargs)
@@ -85,6 +88,8 @@ class HhAdapter(ApiClient):
         self.client_id = client_id or settings.HH_CLIENT_ID
         self.client_secret = client_secret or settings.HH_CLIENT_SECRET
         self.timeouts = timeouts or CallTimeouts(self.timeout, self.timeout, self.timeout)
+        # Dates a token's expiry from its answer's `expires_in`; tests pass a fixed clock.
+        self.now = now
 
     # --- OAuth: docs/authorization_for_user.md ---------------------------------
 
@@ -132,7 +137,7 @@ class HhAdapter(ApiClient):
             return TokenPair(
                 access_token=str(data["access_token"]),
                 refresh_token=str(data["refresh_token"]),
-                expires_at=datetime.now(UTC) + timedelta(seconds=int(data["expires_in"])),
+                expires_at=self.now() + timedelta(seconds=int(data["expires_in"])),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise errors.InvalidResponse("hh: token answer lacks fields") from exc

@@ -6,6 +6,7 @@ add `Authorization: Bearer`. Every path ends with a slash.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -29,6 +30,7 @@ from recruiting.adapters.base import (
     SearchQuery,
     TokenPair,
     WorkPlace,
+    utc_now,
 )
 from recruiting.adapters.parsing import dict_items, text
 from recruiting.domain import REGIONS
@@ -90,6 +92,7 @@ class SuperJobAdapter(ApiClient):
         client_id: str | None = None,
         client_secret: str | None = None,
         timeouts: CallTimeouts | None = None,
+        now: Callable[[], datetime] = utc_now,
         **kwargs: Any,
     ) -> None:
         self.client_secret = client_secret or settings.SUPERJOB_CLIENT_SECRET
@@ -101,6 +104,8 @@ class SuperJobAdapter(ApiClient):
         self.oauth_url = (oauth_url or settings.SUPERJOB_OAUTH_URL).rstrip("/")
         self.client_id = client_id or settings.SUPERJOB_CLIENT_ID
         self.timeouts = timeouts or CallTimeouts(self.timeout, self.timeout, self.timeout)
+        # Dates a token's expiry from its answer's `expires_in`; tests pass a fixed clock.
+        self.now = now
 
     # --- OAuth: api.superjob.ru "Авторизация" (OAuth 2.0) ------------------------
 
@@ -147,15 +152,14 @@ class SuperJobAdapter(ApiClient):
             )
         )
 
-    @staticmethod
-    def _token(data: Any) -> TokenPair:
+    def _token(self, data: Any) -> TokenPair:
         try:
             if data.get("ttl"):  # absolute Unix time of expiry
                 expires_at = datetime.fromtimestamp(int(data["ttl"]), UTC)
             elif data.get("expires_in"):
-                expires_at = datetime.now(UTC) + timedelta(seconds=int(data["expires_in"]))
+                expires_at = self.now() + timedelta(seconds=int(data["expires_in"]))
             else:
-                expires_at = datetime.now(UTC) + DEFAULT_TOKEN_LIFETIME
+                expires_at = self.now() + DEFAULT_TOKEN_LIFETIME
             return TokenPair(str(data["access_token"]), str(data["refresh_token"]), expires_at)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise errors.InvalidResponse("superjob: token answer lacks fields") from exc

@@ -13,9 +13,9 @@ from rest_framework import serializers
 
 from recruiting.adapters.base import JobSite, Order
 from recruiting.domain import REGIONS
+from recruiting.messages import CONTACT_FIELDS
 from recruiting.models import Application, Subsystem
 from recruiting.services.search_query import MAX_PAGE_SIZE, MAX_SALARY
-from recruiting.site_errors import CONTACT_FIELDS
 
 SITE_CHOICES = [site.value for site in JobSite]
 CONNECTION_STATES = ["not_connected", "connected", "expired", "reconnect"]

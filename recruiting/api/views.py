@@ -21,6 +21,7 @@ from recruiting import selectors
 from recruiting.adapters.base import Order, SearchQuery
 from recruiting.api import serializers as s
 from recruiting.application_list import ApplicationFilter, applications_filtered
+from recruiting.messages import CONTACT_FIELDS
 from recruiting.selectors.applications import (
     application_info,
     applications_for_urns,
@@ -31,7 +32,6 @@ from recruiting.services import contacts as contacts_service
 from recruiting.services import resumes as resumes_service
 from recruiting.services import search as search_service
 from recruiting.services.application_params import URN_RE, urn_validate
-from recruiting.site_errors import CONTACT_FIELDS
 
 URN_PARAMETER = OpenApiParameter(
     "urn",
@@ -137,7 +137,7 @@ def _search_body(result: search_service.SearchResult) -> dict[str, Any]:
     }
 
 
-# The job site's failures, as `site_errors.contacts_error` names them, and a site not connected.
+# The job site's failures, as `messages.contacts_error` names them, and a site not connected.
 SITE_ERROR_DESCRIPTION = (
     "No access on the job site answers PERMISSION_DENIED with the message naming the site; "
     "the resume gone NOT_FOUND; the site down or slow UNAVAILABLE; the site not connected "

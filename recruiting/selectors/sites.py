@@ -11,12 +11,13 @@ from django.conf import settings
 from django.utils import timezone
 
 from core import errors
+from core.models import User
 from recruiting import cursor as cursors
 from recruiting.adapters.base import JobSite, ResumeCard, card_from_dict, make_urn
 from recruiting.merge import split_key
+from recruiting.messages import reconnect_message
 from recruiting.models import MergeSplit, SearchSession, Token
 from recruiting.ranking import SITE_ORDER
-from recruiting.site_errors import reconnect_message
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class SiteConnection:
     detail: str = ""  # plain words for the recruiter (the site's own answer stays in the admin)
 
 
-def job_sites_overview(*, recruiter) -> list[SiteConnection]:
+def job_sites_overview(*, recruiter: User) -> list[SiteConnection]:
     """Every supported site with the recruiter's connection state."""
     tokens = {t.job_site: t for t in Token.objects.filter(recruiter=recruiter)}
     now = timezone.now()
@@ -48,17 +49,17 @@ def job_sites_overview(*, recruiter) -> list[SiteConnection]:
     return rows
 
 
-def tokens_for(*, recruiter) -> dict[JobSite, Token]:
+def tokens_for(*, recruiter: User) -> dict[JobSite, Token]:
     return {JobSite(t.job_site): t for t in Token.objects.filter(recruiter=recruiter)}
 
 
-def merge_splits(*, recruiter) -> frozenset[frozenset[str]]:
+def merge_splits(*, recruiter: User) -> frozenset[frozenset[str]]:
     """Pairs of URNs the recruiter said are different people."""
     rows = MergeSplit.objects.filter(recruiter=recruiter).values_list("urn_a", "urn_b")
     return frozenset(split_key(a, b) for a, b in rows)
 
 
-def search_cards(*, recruiter, cursor: str, urns: Iterable[str]) -> dict[str, ResumeCard]:
+def search_cards(*, recruiter: User, cursor: str, urns: Iterable[str]) -> dict[str, ResumeCard]:
     """The cards of `urns` as the search page `cursor` showed them (what each
     site said in its search answer: contacts open, hidden fields, the opening
     link), by URN; {} for a missing, foreign or expired cursor. Showing what

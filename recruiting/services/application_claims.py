@@ -18,11 +18,11 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from core import errors
 from core.leases import RowLease
 from core.models import User
+from recruiting import messages
 from recruiting.adapters.subsystem_base import CreateParams, ExternalApplication
 from recruiting.models import Application, SubsystemConnection
 from recruiting.services.subsystems import stage_name
@@ -134,7 +134,7 @@ def _claim_urn(
                 # for their commit); judge their row like any existing one.
                 existing = active.select_for_update().select_related("recruiter").first()
                 if existing is None:
-                    raise errors.Unavailable(_("Please try again")) from None
+                    raise errors.Unavailable(messages.PLEASE_TRY_AGAIN) from None
         return _judge_existing(existing, recruiter=recruiter, lease=claim)
 
 
@@ -180,8 +180,7 @@ def _judge_existing(app: Application, *, recruiter: User, lease: RowLease) -> Cl
     # reconciles by the marker before creating anything.
     if not lease.claim(app, also=["updated_at"]):
         raise errors.AlreadyExists(
-            _("%(who)s is taking this candidate into work right now")
-            % {"who": _name(app.recruiter)},
+            messages.being_taken_by(_name(app.recruiter)),
             details=application_details(app),
         )
     return Claim(app, "takeover")
@@ -224,11 +223,9 @@ def application_open(app: Application, external: ExternalApplication) -> Applica
 
 
 def already_in_work_message(app: Application) -> str:
-    return _("Already in work by %(who)s in %(system)s, status %(status)s") % {
-        "who": _name(app.recruiter),
-        "system": app.get_subsystem_display(),
-        "status": app.status_label,
-    }
+    return messages.already_in_work(
+        _name(app.recruiter), app.get_subsystem_display(), app.status_label
+    )
 
 
 def _name(user: User) -> str:

@@ -21,10 +21,9 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 
-from django.utils.translation import gettext as _
-
 from core import errors
 from core.models import User
+from recruiting import messages
 from recruiting.adapters.base import JobSite, ResumeCard
 from recruiting.adapters.subsystem_base import (
     Candidate,
@@ -32,6 +31,7 @@ from recruiting.adapters.subsystem_base import (
     ExternalApplication,
     SubsystemAdapter,
 )
+from recruiting.messages import contacts_closed_error
 from recruiting.models import Application, Subsystem
 from recruiting.selectors.contacts import contacts_known, stored_resume
 from recruiting.services.application_claims import (
@@ -54,7 +54,6 @@ from recruiting.services.subsystems import (
     subsystem_client,
     subsystem_error,
 )
-from recruiting.site_errors import contacts_closed_error
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +87,7 @@ def application_create(
     subsystem's refusals.
     """
     if recruiter.organization_id is None:
-        raise errors.PermissionDenied(_("Only recruiters of an organization take candidates"))
+        raise errors.PermissionDenied(messages.ONLY_RECRUITERS_TAKE)
     urn = urn_validate(candidate.urn)
     siblings = card_urns_validate(card_urns, urn=urn)
     connection = connection_get(organization_id=recruiter.organization_id, subsystem=subsystem)
@@ -124,11 +123,7 @@ def _complete(
         release_ambiguous(app, exc)
         cls = errors.Unavailable if isinstance(exc, errors.AlreadyExists) else type(exc)
         raise cls(
-            _(
-                "%(system)s did not answer clearly. It may or may not have been created; "
-                "trying again is safe, nothing will be duplicated."
-            )
-            % {"system": app.get_subsystem_display()},
+            messages.unclear_outcome(app.get_subsystem_display()),
             details={**application_details(app), "detail": exc.message[:500]},
         ) from exc
     except errors.ServiceError as exc:
@@ -212,7 +207,7 @@ def resume_take(
     recruiter's own login is fine, so a caller is never told it failed.
     """
     if recruiter.organization_id is None:
-        raise errors.PermissionDenied(_("Only recruiters of an organization take candidates"))
+        raise errors.PermissionDenied(messages.ONLY_RECRUITERS_TAKE)
     if shown is not None and shown.contacts_open:
         contacts_open(recruiter=recruiter, urn=urn, shown=shown, free_only=True)
     candidate = candidate_for(recruiter=recruiter, urn=urn)
@@ -228,7 +223,6 @@ def resume_take(
         )
     except errors.Unauthenticated as exc:
         raise errors.FailedPrecondition(
-            _("%(subsystem)s refused the organization's credentials; ask an administrator")
-            % {"subsystem": Subsystem(subsystem).label},
+            messages.subsystem_credentials_refused(Subsystem(subsystem).label),
             details={**exc.details, "reason": "subsystem_unauthenticated"},
         ) from exc

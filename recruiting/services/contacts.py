@@ -34,12 +34,20 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from core import errors
 from core.leases import RowLease, wait_for
 from core.models import User
+from recruiting import messages
 from recruiting.adapters.base import JobSite, Quota, ResumeCard
+from recruiting.messages import (
+    CONTACT_FIELDS,
+    all_hidden_error,
+    contacts_closed_error,
+    contacts_error,
+    contacts_message,
+    hidden_fields_error,
+)
 from recruiting.models import Resume
 from recruiting.selectors.contacts import (
     KnownContacts,
@@ -58,14 +66,6 @@ from recruiting.services.resumes import (
     site_call,
 )
 from recruiting.services.sites import site_adapter
-from recruiting.site_errors import (
-    CONTACT_FIELDS,
-    all_hidden_error,
-    contacts_closed_error,
-    contacts_error,
-    contacts_message,
-    hidden_fields_error,
-)
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ def contacts_choices(
 
 
 def _choice(
-    recruiter, urn, site, resume_id, quotas, shown: ResumeCard | None, deadline: float
+    recruiter: User, urn, site, resume_id, quotas, shown: ResumeCard | None, deadline: float
 ) -> ContactsChoice:
     token = recruiter_token(recruiter, site)
     adapter = site_adapter(site)
@@ -281,7 +281,7 @@ def _open(
 def _organization(recruiter: User) -> int:
     """The recruiter's organization: contacts belong to one, never to a person."""
     if recruiter.organization_id is None:
-        raise errors.PermissionDenied(_("Only recruiters of an organization open contacts"))
+        raise errors.PermissionDenied(messages.ONLY_RECRUITERS_OPEN_CONTACTS)
     return recruiter.organization_id
 
 
@@ -312,9 +312,7 @@ def _claim(recruiter: User, urn: str, deadline: float) -> Resume:
 
     row = wait_for(attempt, deadline=deadline, poll=WAIT_POLL)
     if row is None:
-        raise errors.Unavailable(
-            _("A colleague is opening these contacts right now; try again in a minute.")
-        )
+        raise errors.Unavailable(messages.COLLEAGUE_OPENING_CONTACTS)
     return row
 
 

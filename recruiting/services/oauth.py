@@ -19,9 +19,10 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from core import errors
+from core.models import User
+from recruiting import messages
 from recruiting.adapters.base import JobSite
 from recruiting.models import Token
 from recruiting.services.sites import site_adapter
@@ -45,7 +46,7 @@ def pkce_pair() -> tuple[str, str]:
     return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-def oauth_start(*, session: MutableMapping[str, Any], recruiter, site: JobSite) -> str:
+def oauth_start(*, session: MutableMapping[str, Any], recruiter: User, site: JobSite) -> str:
     """Remember a new state in `session`; returns the site's authorization URL."""
     adapter = site_adapter(site)
     state = secrets.token_urlsafe(32)
@@ -80,20 +81,18 @@ def oauth_complete(
     entry = _pop_state(session, params.get("state", ""))
     if entry is None or entry["site"] != site.value or entry["user"] != recruiter.pk:
         raise errors.InvalidArgument(
-            _("This sign-in link is not valid or was already used. Please start again."),
+            messages.SIGN_IN_LINK_INVALID,
             details={"field": "state"},
         )
     if time.time() - entry["at"] > STATE_TTL:
-        raise errors.InvalidArgument(
-            _("The sign-in took too long. Please start again."), details={"field": "state"}
-        )
+        raise errors.InvalidArgument(messages.SIGN_IN_TOO_LONG, details={"field": "state"})
     if params.get("error"):
         raise errors.PermissionDenied(
-            _("Access to %(site)s was not granted.") % {"site": site.label},
+            messages.access_not_granted(site),
             details={"error": params["error"][:100]},
         )
     if not params.get("code"):
-        raise errors.InvalidArgument(_("The site sent no authorization code."))
+        raise errors.InvalidArgument(messages.NO_AUTHORIZATION_CODE)
     adapter = site_adapter(site)
     try:
         pair = adapter.exchange_code(
@@ -101,7 +100,7 @@ def oauth_complete(
         )
     except errors.ServiceError as exc:
         raise type(exc)(
-            _("%(site)s did not confirm the access. Please try again.") % {"site": site.label},
+            messages.access_not_confirmed(site),
             details=exc.details,
         ) from exc
     return token_store(recruiter=recruiter, site=site, pair=pair)

@@ -18,13 +18,13 @@ from core.leases import SYSTEM_CLOCK
 from core.models import User
 from recruiting import selectors
 from recruiting.adapters.base import JobSite, ResumeCard, ResumeDetails
+from recruiting.messages import contacts_error, not_connected_error
 from recruiting.models import Token
 from recruiting.selectors.contacts import KnownContacts, contacts_known, stored_resume
 from recruiting.services.application_params import urn_parse
 from recruiting.services.resume_links import link_remember
 from recruiting.services.sites import site_adapter
 from recruiting.services.tokens import with_access
-from recruiting.site_errors import contacts_error, not_connected_error
 
 logger = logging.getLogger(__name__)
 

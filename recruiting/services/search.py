@@ -31,11 +31,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from core import errors
+from core.models import User
 from recruiting import cursor as cursors
-from recruiting import selectors
+from recruiting import messages, selectors
 from recruiting.adapters.base import (
     JobSite,
     Money,
@@ -62,7 +62,6 @@ from recruiting.services.search_query import (
 from recruiting.services.search_status import SiteStatus, status_dict, status_from
 from recruiting.services.sites import site_adapter
 from recruiting.services.tokens import token_mark_reconnect
-from recruiting.site_errors import reconnect_error
 
 logger = logging.getLogger(__name__)
 
@@ -106,18 +105,26 @@ def _foreign_rub(salary: Money | None, rates: dict[str, float]) -> float | None:
 # --- use cases ------------------------------------------------------------------
 
 
-def search_start(*, recruiter, query: SearchQuery, page_size: int | None = None) -> SearchResult:
+def search_start(
+    *,
+    recruiter: User,
+    query: SearchQuery,
+    page_size: int | None = None,
+    today: date | None = None,
+) -> SearchResult:
     """Run a new search over every connected site; returns its first page.
 
     `page_size` (resumes per page, 1..MAX_PAGE_SIZE; default the
     JOBSITE_SEARCH_PAGE_SIZE setting) holds for every page of this search.
+    `today` (default: today in TIME_ZONE) dates the merge's age checks.
     """
+    today = today or timezone.localdate()
     query = search_query_validate(query)
     page_size = search_page_size_validate(page_size)
     tokens = selectors.tokens_for(recruiter=recruiter)
     if not tokens:
         raise errors.FailedPrecondition(
-            _("No job site is connected. Connect one on the Job sites page."),
+            messages.NO_SITE_CONNECTED,
             details={"reason": "no_sites"},
         )
     deadline = time.monotonic() + settings.JOBSITE_SEARCH_DEADLINE
@@ -142,7 +149,7 @@ def search_start(*, recruiter, query: SearchQuery, page_size: int | None = None)
         _take(pager, stream, result, tokens)
         if isinstance(result, SearchPage):
             fetched.extend(result.cards)
-    snapshot = _build_page(pager, tokens, query, deadline, fetched, page_size, elapsed)
+    snapshot = _build_page(pager, tokens, query, deadline, fetched, page_size, today, elapsed)
     _resumes_store(recruiter, fetched)
     now = timezone.now()
     SearchSession.objects.filter(recruiter=recruiter, expires_at__lte=now).delete()
@@ -153,30 +160,32 @@ def search_start(*, recruiter, query: SearchQuery, page_size: int | None = None)
         pages=[snapshot],
         expires_at=now + timedelta(seconds=settings.JOBSITE_SEARCH_CURSOR_TTL),
     )
-    return _result(recruiter, session, 0)
+    return _result(recruiter, session, 0, today)
 
 
-def search_page(*, recruiter, cursor: str) -> SearchResult:
+def search_page(*, recruiter: User, cursor: str, today: date | None = None) -> SearchResult:
     """The page `cursor` points at: a page served before is repeated exactly;
     the next new page comes from the buffers, fetching only what ran out.
 
-    Raises InvalidArgument for a forged, expired or foreign cursor.
+    Raises InvalidArgument for a forged, expired or foreign cursor. `today`
+    as in `search_start`.
     """
+    today = today or timezone.localdate()
     ttl = settings.JOBSITE_SEARCH_CURSOR_TTL
     position = cursors.unpack(cursor, recruiter_id=recruiter.pk, max_age=ttl)
     session = SearchSession.objects.filter(
         pk=position.session_id, recruiter=recruiter, expires_at__gt=timezone.now()
     ).first()
     if session is None:
-        raise bad_argument("cursor", _("This search has expired; please search again."))
+        raise bad_argument("cursor", messages.SEARCH_EXPIRED)
     if position.page < len(session.pages):
-        return _result(recruiter, session, position.page)
+        return _result(recruiter, session, position.page, today)
     if position.page > len(session.pages) or not session.pages[-1]["has_more"]:
-        raise bad_argument("cursor", _("The page link is not valid."))
-    return _next_page(recruiter, session, position.page)
+        raise bad_argument("cursor", messages.PAGE_LINK_INVALID)
+    return _next_page(recruiter, session, position.page, today)
 
 
-def merge_split_create(*, recruiter, urns: list[str]) -> int:
+def merge_split_create(*, recruiter: User, urns: list[str]) -> int:
     """Record that the resumes `urns` (one merged card) are different people.
 
     Returns how many pairs were recorded. Raises InvalidArgument for fewer
@@ -184,7 +193,7 @@ def merge_split_create(*, recruiter, urns: list[str]) -> int:
     """
     distinct = sorted(set(urns))
     if len(distinct) < 2 or any(not u.startswith("urn:") or len(u) > 100 for u in distinct):
-        raise bad_argument("urns", _("Choose a merged card to split."))
+        raise bad_argument("urns", messages.CHOOSE_MERGED_CARD)
     created = 0
     with transaction.atomic():
         for i, a in enumerate(distinct):
@@ -216,6 +225,7 @@ def _build_page(
     deadline: float,
     fetched: list[ResumeCard],
     page_size: int,
+    today: date,
     elapsed: dict[JobSite, float] | None = None,
 ) -> dict[str, Any]:
     """Take the next page from `pager`, refilling buffers within `deadline`.
@@ -238,7 +248,6 @@ def _build_page(
         return results
 
     cards = pager.next_page(page_size, fetch, gather=gather)
-    today = date.today()
     # Twins of this page's people already in a buffer join this page, so the
     # merge can show them together (no extra site call).
     cards += pager.pull(twins_finder(cards, today=today))
@@ -259,7 +268,7 @@ def _build_page(
     }
 
 
-def _next_page(recruiter, session: SearchSession, number: int) -> SearchResult:
+def _next_page(recruiter: User, session: SearchSession, number: int, today: date) -> SearchResult:
     pager = Pager.from_dict(session.state)
     tokens = selectors.tokens_for(recruiter=recruiter)
     deadline = time.monotonic() + settings.JOBSITE_SEARCH_DEADLINE
@@ -268,11 +277,11 @@ def _next_page(recruiter, session: SearchSession, number: int) -> SearchResult:
         # connection known to need a reconnect fails its site at once.
         token = tokens.get(stream.site)
         if token is not None and token.status == Token.Status.RECONNECT:
-            stream.fail(reconnect_error(stream.site))
+            stream.fail(messages.reconnect_error(stream.site))
     query = query_from(session.query)
     fetched: list[ResumeCard] = []
     page_size = session.query.get("page_size") or settings.JOBSITE_SEARCH_PAGE_SIZE
-    snapshot = _build_page(pager, tokens, query, deadline, fetched, page_size)
+    snapshot = _build_page(pager, tokens, query, deadline, fetched, page_size, today)
     _resumes_store(recruiter, fetched)
     state, pages = pager.to_dict(), [*session.pages, snapshot]
     saved = SearchSession.objects.filter(pk=session.pk, version=session.version).update(
@@ -283,14 +292,14 @@ def _next_page(recruiter, session: SearchSession, number: int) -> SearchResult:
     else:  # another request served a page meanwhile: show what it stored
         session.refresh_from_db()
         if number >= len(session.pages):
-            raise errors.Unavailable(_("The page is being prepared; please try again."))
-    return _result(recruiter, session, number)
+            raise errors.Unavailable(messages.PAGE_BEING_PREPARED)
+    return _result(recruiter, session, number, today)
 
 
-def _result(recruiter, session: SearchSession, number: int) -> SearchResult:
+def _result(recruiter: User, session: SearchSession, number: int, today: date) -> SearchResult:
     snapshot = session.pages[number]
     cards = _with_known_contacts(recruiter, [card_from_dict(c) for c in snapshot["cards"]])
-    groups = merge(cards, today=date.today(), splits=selectors.merge_splits(recruiter=recruiter))
+    groups = merge(cards, today=today, splits=selectors.merge_splits(recruiter=recruiter))
     costs = {site: site_adapter(site).contact_cost for site in SITE_ORDER}
     query = query_from(session.query)
     ordered = order_page(groups, emitted=[c.urn for c in cards], costs=costs, order=query.order)
@@ -318,7 +327,7 @@ def _foreign_currencies(cards: list[ResumeCard]) -> set[str]:
     return {c.salary.currency for c in cards if c.salary and c.salary.currency != "RUB"}
 
 
-def _with_known_contacts(recruiter, cards: list[ResumeCard]) -> list[ResumeCard]:
+def _with_known_contacts(recruiter: User, cards: list[ResumeCard]) -> list[ResumeCard]:
     """`cards` with those whose contacts the organization has (a stored opening,
     or a subsystem's copy) marked open: they rank as open and cost nothing,
     and a name the site hides in search is shown from the contacts."""
@@ -332,7 +341,7 @@ def _with_known(card: ResumeCard, known: KnownContacts) -> ResumeCard:
     return card if card.contacts_open else replace(card, contacts_open=True)
 
 
-def _resumes_store(recruiter, cards: list[ResumeCard]) -> None:
+def _resumes_store(recruiter: User, cards: list[ResumeCard]) -> None:
     """Store fetched results that carry actual contacts (a phone or an email).
 
     A search item with a name but no contact data (hh.ru lists opened resumes

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from core import errors
+from core.types import Text
 from recruiting.adapters.base import Order, SearchQuery
 from recruiting.domain import REGIONS
 
@@ -59,7 +60,7 @@ def search_page_size_validate(page_size: int | None) -> int:
     return page_size
 
 
-def bad_argument(field: str, message: str) -> errors.InvalidArgument:
+def bad_argument(field: str, message: Text) -> errors.InvalidArgument:
     return errors.InvalidArgument(message, details={"field": field})
 
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from recruiting.adapters.base import JobSite
+from recruiting.messages import search_status
 from recruiting.paging import Stream
 from recruiting.services.sites import site_adapter
-from recruiting.site_errors import search_status
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,12 @@ from django.utils.translation import gettext as _
 
 from core import errors
 from core.jobs import RunRecorder
-from core.types import Text
+from recruiting import messages
 from recruiting.adapters.amocrm import AmoCrmClient
 from recruiting.adapters.subsystem_base import Pipeline, SubsystemAdapter
 from recruiting.adapters.tracker import TrackerClient
 from recruiting.jobs import REFRESH_FAILED, REFRESH_NEEDS_CREDENTIALS, TOKEN_EXPIRES
 from recruiting.models import Subsystem, SubsystemConnection
-from recruiting.site_errors import unavailable_message
 
 logger = logging.getLogger(__name__)
 
@@ -71,42 +70,7 @@ def subsystem_error(subsystem: str, exc: errors.ServiceError) -> errors.ServiceE
     logger.warning("%s failed: %s %s", subsystem, exc.message, exc.details)
     label = Subsystem(subsystem).label
     details = {**exc.details, "subsystem": subsystem, "detail": exc.message[:500]}
-    return type(exc)(_subsystem_plain(label, exc), details=details)
-
-
-def _subsystem_plain(label: Text, exc: errors.ServiceError) -> str:
-    names = {"subsystem": label}
-    if isinstance(exc, errors.Unauthenticated):
-        return (
-            _("%(subsystem)s refused the organization's credentials; ask an administrator") % names
-        )
-    if isinstance(exc, errors.PermissionDenied):
-        return (
-            _(
-                "%(subsystem)s denied access to the organization's account (no rights, or too "
-                "many requests); ask an administrator"
-            )
-            % names
-        )
-    if isinstance(exc, errors.FailedPrecondition):
-        return (
-            _("The organization's %(subsystem)s account cannot be used now; ask an administrator")
-            % names
-        )
-    if isinstance(exc, errors.NotFound):
-        return _("%(subsystem)s did not find what was asked for; it may have been deleted") % names
-    if isinstance(exc, errors.InvalidArgument):
-        return (
-            _(
-                "%(subsystem)s refused the request as invalid; ask an administrator to check "
-                "the connection settings"
-            )
-            % names
-        )
-    if isinstance(exc, errors.ResourceExhausted):
-        return _("%(subsystem)s is busy with too many requests; try again in a minute") % names
-    # Unavailable, a malformed answer, a timeout: the sentence the job sites use.
-    return unavailable_message(label)
+    return type(exc)(messages.subsystem_message(label, exc), details=details)
 
 
 def connection_get(*, organization_id: int, subsystem: str) -> SubsystemConnection:

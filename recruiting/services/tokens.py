@@ -33,14 +33,15 @@ from typing import TypeVar
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from core import errors
 from core.leases import SYSTEM_CLOCK, RowLease, wait_for
+from core.models import User
+from recruiting import messages
 from recruiting.adapters.base import JobSite, TokenPair
+from recruiting.messages import reconnect_error
 from recruiting.models import Token
 from recruiting.services.sites import site_adapter
-from recruiting.site_errors import reconnect_error
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def refresh_lease() -> timedelta:
     return timedelta(seconds=2 * connect + settings.JOBSITE_TOKEN_TIMEOUT) + LEASE_MARGIN
 
 
-def token_store(*, recruiter, site: JobSite, pair: TokenPair) -> Token:
+def token_store(*, recruiter: User, site: JobSite, pair: TokenPair) -> Token:
     """Save a fresh pair for the recruiter's site (a new connection or a reconnect)."""
     token, _created = Token.objects.update_or_create(
         recruiter=recruiter,
@@ -77,7 +78,7 @@ def token_store(*, recruiter, site: JobSite, pair: TokenPair) -> Token:
     return token
 
 
-def token_delete(*, recruiter, site: JobSite) -> bool:
+def token_delete(*, recruiter: User, site: JobSite) -> bool:
     """Disconnect a site; True when there was a connection.
 
     The connection is gone here whatever the site answers; the token is then
@@ -226,9 +227,7 @@ def _claim(token: Token, site: JobSite, deadline: float | None = None) -> Token:
             f"{site.value}: token refresh still running at the deadline",
             details={"site": site.value},
         )
-    raise errors.Unavailable(
-        _("%(site)s access is being renewed; please try again.") % {"site": site.label}
-    )
+    raise errors.Unavailable(messages.access_being_renewed(site))
 
 
 def _lease() -> RowLease:

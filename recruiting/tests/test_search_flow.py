@@ -409,3 +409,19 @@ def test_date_and_salary_orders_hold_strictly_across_pages(both_sites, recruiter
                 rubs = [x for r in card.resumes if (x := salary_rub(r, rates)) is not None]
                 keys.append((not rubs, -max(rubs, default=0.0)))
     assert keys == sorted(keys)
+
+
+def test_merge_dates_birth_dates_by_the_injected_today(both_sites, recruiter):
+    """A site's birth date against the other's stated age: the caller's today
+    decides (here, 60 years on, no pair matches any more)."""
+    today = timezone.localdate()
+    later = today + timedelta(days=60 * 365)
+
+    def merged(result) -> int:
+        return sum(len(card.resumes) == 2 for card in result.cards)
+
+    first = search_service.search_start(recruiter=recruiter, query=QUERY, today=today)
+    assert merged(first) > 0
+    assert merged(search_service.search_start(recruiter=recruiter, query=QUERY, today=later)) == 0
+    again = search_service.search_page(recruiter=recruiter, cursor=first.cursor, today=later)
+    assert merged(again) == 0

@@ -482,3 +482,12 @@ def test_odd_or_missing_resume_details_are_left_out_not_raised():
     odd = {"experience": "n/a", "skill_set": [1, "Go"], "education": [], "language": None}
     details = adapter.details_from_raw(odd)
     assert details.experience == () and details.skills == ("Go",) and details.education == ()
+
+
+@responses.activate
+def test_token_expiry_is_dated_by_the_injected_clock():
+    responses.post(f"{API}/token", json=fixture("token.json"))
+    issued = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    adapter, _ = make(now=lambda: issued)
+    pair = adapter.exchange_code(code="c0de", redirect_uri="https://app.example/cb/hh/")
+    assert pair.expires_at == issued + timedelta(days=14)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,7 +14,7 @@ import responses
 
 from core import errors
 from recruiting.adapters.base import JobSite, Money, Order, SearchQuery
-from recruiting.adapters.superjob import SuperJobAdapter
+from recruiting.adapters.superjob import DEFAULT_TOKEN_LIFETIME, SuperJobAdapter
 
 API = "https://api.superjob.ru/2.0"
 OAUTH = "https://www.superjob.ru"
@@ -335,3 +335,16 @@ def test_full_resume_details_are_read_from_the_document():
         WorkPlace("Менеджер", "ООО Ромашка", "2018-03", None, "Продажи B2B"),
     )
     assert details.education == ("МГУ 2012",)
+
+
+@responses.activate
+def test_relative_expiry_and_the_default_lifetime_are_dated_by_the_injected_clock():
+    answer = {k: v for k, v in fixture("token.json").items() if k != "ttl"}
+    responses.post(f"{API}/oauth2/access_token/", json=answer)
+    responses.post(f"{API}/oauth2/access_token/", json=answer | {"expires_in": 0})
+    issued = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    adapter, _ = make(now=lambda: issued)
+    first = adapter.exchange_code(code="c0de", redirect_uri="https://app.example/cb/sj/")
+    second = adapter.exchange_code(code="c0de", redirect_uri="https://app.example/cb/sj/")
+    assert first.expires_at == issued + timedelta(seconds=604800)
+    assert second.expires_at == issued + DEFAULT_TOKEN_LIFETIME

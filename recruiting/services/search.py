@@ -145,7 +145,8 @@ def search_start(*, recruiter, query: SearchQuery, page_size: int | None = None)
     snapshot = _build_page(pager, tokens, query, deadline, fetched, page_size, elapsed)
     _resumes_store(recruiter, fetched)
     now = timezone.now()
-    SearchSession.objects.filter(recruiter=recruiter, expires_at__lte=now).delete()
+    # Expired sessions are deleted by the search_sessions_prune job, not here:
+    # a delete on every search cost a statement (and a transaction) per page.
     session = SearchSession.objects.create(
         recruiter=recruiter,
         query=query_dict(query, page_size),

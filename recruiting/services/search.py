@@ -142,7 +142,7 @@ def search_start(*, recruiter, query: SearchQuery, page_size: int | None = None)
         _take(pager, stream, result, tokens)
         if isinstance(result, SearchPage):
             fetched.extend(result.cards)
-    snapshot = _build_page(pager, tokens, query, deadline, fetched, page_size, elapsed)
+    snapshot, cards = _build_page(pager, tokens, query, deadline, fetched, page_size, elapsed)
     _resumes_store(recruiter, fetched)
     now = timezone.now()
     # Expired sessions are deleted by the search_sessions_prune job, not here:
@@ -154,7 +154,7 @@ def search_start(*, recruiter, query: SearchQuery, page_size: int | None = None)
         pages=[snapshot],
         expires_at=now + timedelta(seconds=settings.JOBSITE_SEARCH_CURSOR_TTL),
     )
-    return _result(recruiter, session, 0)
+    return _result(recruiter, session, 0, cards)
 
 
 def search_page(*, recruiter, cursor: str) -> SearchResult:
@@ -218,8 +218,9 @@ def _build_page(
     fetched: list[ResumeCard],
     page_size: int,
     elapsed: dict[JobSite, float] | None = None,
-) -> dict[str, Any]:
-    """Take the next page from `pager`, refilling buffers within `deadline`.
+) -> tuple[dict[str, Any], list[ResumeCard]]:
+    """Take the next page from `pager`, refilling buffers within `deadline`:
+    the page as the session stores it, and its cards.
 
     Empty buffers are refilled in parallel (`fan_out`): a hanging site
     times out alone and never uses up the others' time. `elapsed` collects
@@ -253,11 +254,12 @@ def _build_page(
                 token_mark_reconnect(token=token, reason=stream.error.message)
             stream.exhausted = True
     every_site_failed = not cards and all(s.error is not None for s in pager.streams)
-    return {
+    snapshot = {
         "cards": [c.to_dict() for c in cards],
         "statuses": [status_dict(s, elapsed.get(s.site)) for s in pager.streams],
         "has_more": pager.has_more and not every_site_failed,
     }
+    return snapshot, cards
 
 
 def _next_page(recruiter, session: SearchSession, number: int) -> SearchResult:
@@ -273,7 +275,7 @@ def _next_page(recruiter, session: SearchSession, number: int) -> SearchResult:
     query = query_from(session.query)
     fetched: list[ResumeCard] = []
     page_size = session.query.get("page_size") or settings.JOBSITE_SEARCH_PAGE_SIZE
-    snapshot = _build_page(pager, tokens, query, deadline, fetched, page_size)
+    snapshot, cards = _build_page(pager, tokens, query, deadline, fetched, page_size)
     _resumes_store(recruiter, fetched)
     state, pages = pager.to_dict(), [*session.pages, snapshot]
     saved = SearchSession.objects.filter(pk=session.pk, version=session.version).update(
@@ -285,12 +287,19 @@ def _next_page(recruiter, session: SearchSession, number: int) -> SearchResult:
         session.refresh_from_db()
         if number >= len(session.pages):
             raise errors.Unavailable(_("The page is being prepared; please try again."))
-    return _result(recruiter, session, number)
+        return _result(recruiter, session, number)
+    return _result(recruiter, session, number, cards)
 
 
-def _result(recruiter, session: SearchSession, number: int) -> SearchResult:
+def _result(
+    recruiter, session: SearchSession, number: int, built: list[ResumeCard] | None = None
+) -> SearchResult:
+    """Page `number` of `session`; `built` are its cards when this request
+    built the page (the stored snapshot holds the same: not decoded again)."""
     snapshot = session.pages[number]
-    cards = _with_known_contacts(recruiter, [card_from_dict(c) for c in snapshot["cards"]])
+    if built is None:
+        built = [card_from_dict(c) for c in snapshot["cards"]]
+    cards = _with_known_contacts(recruiter, built)
     groups = merge(cards, today=date.today(), splits=selectors.merge_splits(recruiter=recruiter))
     costs = {site: site_adapter(site).contact_cost for site in SITE_ORDER}
     query = query_from(session.query)

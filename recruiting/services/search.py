@@ -18,11 +18,10 @@ is reported in that site's `SiteStatus`.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import partial
 from typing import Any
@@ -45,13 +44,14 @@ from recruiting.adapters.base import (
     card_from_dict,
 )
 from recruiting.merge import MergedCard, merge, split_key, twins_finder
-from recruiting.models import MergeSplit, Resume, SearchSession, Token
+from recruiting.models import MergeSplit, SearchSession, Token
 from recruiting.paging import Pager, Stream
 from recruiting.ranking import SITE_ORDER, money_rub, order_page
 from recruiting.selectors.applications import ApplicationInfo, card_application
-from recruiting.selectors.contacts import KnownContacts, contacts_known, has_contact_data
+from recruiting.selectors.contacts import KnownContacts, contacts_known
 from recruiting.services.fanout import fan_out, site_fetch
 from recruiting.services.rates import currency_rates, currency_rates_fresh
+from recruiting.services.search_contacts import search_contacts_store, with_known_contacts
 from recruiting.services.search_query import (
     bad_argument,
     query_dict,
@@ -143,7 +143,9 @@ def search_start(*, recruiter, query: SearchQuery, page_size: int | None = None)
         if isinstance(result, SearchPage):
             fetched.extend(result.cards)
     snapshot, cards = _build_page(pager, tokens, query, deadline, fetched, page_size, elapsed)
-    _resumes_store(recruiter, fetched)
+    known = search_contacts_store(
+        organization_id=recruiter.organization_id, fetched=fetched, page=cards
+    )
     now = timezone.now()
     # Expired sessions are deleted by the search_sessions_prune job, not here:
     # a delete on every search cost a statement (and a transaction) per page.
@@ -154,7 +156,7 @@ def search_start(*, recruiter, query: SearchQuery, page_size: int | None = None)
         pages=[snapshot],
         expires_at=now + timedelta(seconds=settings.JOBSITE_SEARCH_CURSOR_TTL),
     )
-    return _result(recruiter, session, 0, cards)
+    return _result(recruiter, session, 0, (cards, known))
 
 
 def search_page(*, recruiter, cursor: str) -> SearchResult:
@@ -276,7 +278,9 @@ def _next_page(recruiter, session: SearchSession, number: int) -> SearchResult:
     fetched: list[ResumeCard] = []
     page_size = session.query.get("page_size") or settings.JOBSITE_SEARCH_PAGE_SIZE
     snapshot, cards = _build_page(pager, tokens, query, deadline, fetched, page_size)
-    _resumes_store(recruiter, fetched)
+    known = search_contacts_store(
+        organization_id=recruiter.organization_id, fetched=fetched, page=cards
+    )
     state, pages = pager.to_dict(), [*session.pages, snapshot]
     saved = SearchSession.objects.filter(pk=session.pk, version=session.version).update(
         state=state, pages=pages, version=F("version") + 1
@@ -288,18 +292,26 @@ def _next_page(recruiter, session: SearchSession, number: int) -> SearchResult:
         if number >= len(session.pages):
             raise errors.Unavailable(_("The page is being prepared; please try again."))
         return _result(recruiter, session, number)
-    return _result(recruiter, session, number, cards)
+    return _result(recruiter, session, number, (cards, known))
 
 
 def _result(
-    recruiter, session: SearchSession, number: int, built: list[ResumeCard] | None = None
+    recruiter,
+    session: SearchSession,
+    number: int,
+    built: tuple[list[ResumeCard], dict[str, KnownContacts]] | None = None,
 ) -> SearchResult:
-    """Page `number` of `session`; `built` are its cards when this request
-    built the page (the stored snapshot holds the same: not decoded again)."""
+    """Page `number` of `session`. `built`: its cards and their known contacts
+    when this request built the page (the stored snapshot holds the same
+    cards: not decoded again)."""
     snapshot = session.pages[number]
     if built is None:
-        built = [card_from_dict(c) for c in snapshot["cards"]]
-    cards = _with_known_contacts(recruiter, built)
+        page = [card_from_dict(c) for c in snapshot["cards"]]
+        org = recruiter.organization_id
+        known = contacts_known(organization_id=org, urns=[c.urn for c in page])
+    else:
+        page, known = built
+    cards = with_known_contacts(page, known)
     groups = merge(cards, today=date.today(), splits=selectors.merge_splits(recruiter=recruiter))
     costs = {site: site_adapter(site).contact_cost for site in SITE_ORDER}
     query = query_from(session.query)
@@ -322,62 +334,6 @@ def _result(
         ),
         rates=session.state.get("rates") or {},
     )
-
-
-def _with_known_contacts(recruiter, cards: list[ResumeCard]) -> list[ResumeCard]:
-    """`cards` with those whose contacts the organization has (a stored opening,
-    or a subsystem's copy) marked open: they rank as open and cost nothing,
-    and a name the site hides in search is shown from the contacts."""
-    known = contacts_known(organization_id=recruiter.organization_id, urns=[c.urn for c in cards])
-    return [_with_known(c, known[c.urn]) if c.urn in known else c for c in cards]
-
-
-def _with_known(card: ResumeCard, known: KnownContacts) -> ResumeCard:
-    if card.name is None and known.name:
-        card = replace(card, last_name=known.name, first_name=None, middle_name=None)
-    return card if card.contacts_open else replace(card, contacts_open=True)
-
-
-def _resumes_store(recruiter, cards: list[ResumeCard]) -> None:
-    """Store fetched results that carry actual contacts (a phone or an email).
-
-    A search item with a name but no contact data (hh.ru lists opened resumes
-    so) is not stored: it is not the contacts, and stored contacts are
-    "known" and never fetched again. A row that has contacts already is never
-    touched (it may hold the full resume and contacts from an opening); only
-    rows without contacts (e.g. an opening in progress) are filled in.
-    """
-    if recruiter.organization_id is None:
-        return
-    found = {c.urn: c for c in cards if has_contact_data(asdict(c.contacts) if c.contacts else {})}
-    if not found:
-        return
-    org = recruiter.organization_id
-
-    def values(card: ResumeCard) -> dict[str, Any]:
-        contacts = {"name": card.name, **(asdict(card.contacts) if card.contacts else {})}
-        return {"contacts": json.dumps(contacts, ensure_ascii=False), "resume": card.raw}
-
-    empty = set(
-        Resume.objects.for_organization(org)
-        .filter(urn__in=list(found), contacts="")
-        .values_list("urn", flat=True)
-    )
-    # One insert for the new rows: this runs on every search, before the page
-    # is shown. Existing rows are left alone (ignore_conflicts).
-    Resume.objects.bulk_create(
-        [
-            Resume(organization_id=org, urn=urn, **values(card))
-            for urn, card in found.items()
-            if urn not in empty
-        ],
-        ignore_conflicts=True,
-    )
-    now = timezone.now()
-    for urn in empty:  # rare: a row claimed for opening that has no contacts yet
-        Resume.objects.for_organization(org).filter(urn=urn, contacts="").update(
-            **values(found[urn]), updated_at=now
-        )
 
 
 __all__ = [

@@ -322,6 +322,10 @@ try:
     SANDBOX_FAULTS = env.json("SANDBOX_FAULTS", default={})
 except ValueError:
     raise ImproperlyConfigured("SANDBOX_FAULTS must be a JSON object") from None
+# Load benchmarks only (bench/api_load.sh): the job-site emulators serve each
+# distinct search request's answer from memory after generating it once
+# (sandbox/memo.py); answers are frozen, so never on for tests or a demo.
+SANDBOX_MEMO_SEARCH = env.bool("SANDBOX_MEMO_SEARCH", default=False)
 # Which documented form of hh.ru resume contacts the hh emulator answers in:
 # "current" (`contact_value`), "legacy" (`value` objects) or "mixed" (by resume).
 SANDBOX_HH_CONTACT_FORM = env.str("SANDBOX_HH_CONTACT_FORM", default="mixed")

@@ -63,15 +63,8 @@ FIELD_ENCRYPTION_KEYS=$("$PY" -c 'from cryptography.fernet import Fernet; print(
 export FIELD_ENCRYPTION_KEYS
 export SITE_URL="http://127.0.0.1:${APP_PORT}"
 export SANDBOX_URL="http://127.0.0.1:${EMU_PORT}/sandbox"
-# DEBUG off with the emulators: a bench, never a deployment. Without DEBUG the
-# settings give no emulator defaults, so every external URL and client is named.
-export SANDBOX_ALLOW_IN_PRODUCTION=true TVM_ENABLED=false
-export HH_API_URL="${SANDBOX_URL}/hh" HH_OAUTH_URL="${SANDBOX_URL}/hh"
-export SUPERJOB_API_URL="${SANDBOX_URL}/superjob/2.0" SUPERJOB_OAUTH_URL="${SANDBOX_URL}/superjob"
-export HH_CLIENT_ID=sandbox-hh-client HH_CLIENT_SECRET=sandbox-hh-secret
-export SUPERJOB_CLIENT_ID=1 SUPERJOB_CLIENT_SECRET=v3.r.sandbox-superjob-secret
-export YT_PROXY_URL="${SANDBOX_URL}/yt" TRACKER_API_URL="${SANDBOX_URL}/tracker"
-export FREELANCER_CERTIFICATES_API_URL="${SANDBOX_URL}/certification"
+# shellcheck source=bench/sandbox_env.sh
+source bench/sandbox_env.sh
 export API_THROTTLE_SEARCH="1000000/minute"
 export LOG_LEVEL=WARNING
 

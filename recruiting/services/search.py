@@ -329,8 +329,9 @@ def _result(
         next_cursor=link(number + 1) if has_next else None,
         prev_cursor=link(number - 1) if number > 0 else None,
         cursor=link(number),
+        # By id: `recruiter.organization` would load the row (a query per page).
         applications=selectors.application_statuses(
-            organization=recruiter.organization, urns=[c.urn for c in cards]
+            organization=recruiter.organization_id, urns=[c.urn for c in cards]
         ),
         rates=session.state.get("rates") or {},
     )

@@ -49,6 +49,9 @@ export SECRET_KEY="bench-only-secret-key-not-for-production-0123456789"
 FIELD_ENCRYPTION_KEYS=$("$PY" -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')
 export FIELD_ENCRYPTION_KEYS
 export LOG_LEVEL=WARNING
+export SANDBOX_URL="http://127.0.0.1:${APP_PORT}/sandbox"  # never called by the catalogue
+# shellcheck source=bench/sandbox_env.sh
+source bench/sandbox_env.sh
 
 PIDS=()
 cleanup() {

@@ -253,6 +253,10 @@ SANDBOX_URL = env.str("SANDBOX_URL", default=f"{SITE_URL.rstrip('/')}/sandbox")
 # Default fault knobs per emulator as JSON, e.g. {"hh": {"latency_ms": 300}};
 # the admin (Sandbox > Fault settings) overrides them at run time.
 SANDBOX_FAULTS = parse.json_object("SANDBOX_FAULTS", env.str("SANDBOX_FAULTS", default=""))
+# Load benchmarks only (bench/api_load.sh): the job-site emulators serve each
+# distinct search request's answer from memory after generating it once
+# (sandbox/memo.py); answers are frozen, so never on for tests or a demo.
+SANDBOX_MEMO_SEARCH = env.bool("SANDBOX_MEMO_SEARCH", default=False)
 # Which documented form of hh.ru resume contacts the hh emulator answers in:
 # "current" (`contact_value`), "legacy" (`value` objects) or "mixed" (by resume).
 SANDBOX_HH_CONTACT_FORM = parse.one_of(

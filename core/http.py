@@ -123,6 +123,11 @@ class ApiClient:
         self.sleep = sleep
         self.rng = rng or random.Random()
         self.session = requests.Session()
+        # The environment (proxies, CA bundle) is read once per host, not on
+        # every call: requests re-scans os.environ and stats ~/.netrc per
+        # request when `trust_env` is on (`_environment`).
+        self.session.trust_env = False
+        self._environments: dict[str, dict[str, Any]] = {}
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=self.pool_size, max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
@@ -175,7 +180,9 @@ class ApiClient:
             limits = self._timeout_within(deadline, timeout)
             started = time.monotonic()
             try:
-                response = self.session.request(method, url, timeout=limits, **kwargs)
+                response = self.session.request(
+                    method, url, timeout=limits, **self._environment(url), **kwargs
+                )
             except requests.exceptions.ConnectionError as exc:
                 failure: errors.ServiceError = self._transport_error(exc)
                 # Refused or timed out while connecting: nothing reached the
@@ -270,6 +277,20 @@ class ApiClient:
                 f"{self.system}: deadline passed", details={"system": self.system}
             )
         return min(connect, left), min(read, left)
+
+    def _environment(self, url: str) -> dict[str, Any]:
+        """The proxies and TLS verification the environment sets for `url`'s
+        host (HTTP(S)_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE), as requests reads
+        them, remembered per scheme and host. Netrc credentials are not used:
+        every adapter sends its own authorization."""
+        origin = "/".join(url.split("/", 3)[:3])
+        found = self._environments.get(origin)
+        if found is None:
+            with requests.Session() as reader:  # trust_env on: reads the environment
+                merged = reader.merge_environment_settings(origin, {}, None, None, None)
+            found = {"proxies": merged["proxies"], "verify": merged["verify"]}
+            self._environments[origin] = found
+        return found
 
     @staticmethod
     def _fits(deadline: float | None, delay: float) -> bool:

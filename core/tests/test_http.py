@@ -298,3 +298,20 @@ def test_error_body_is_the_json_object_or_nothing(body, content_type, expected):
 
     responses.get(f"{BASE}/x", status=502, body=body, content_type=content_type)
     assert error_body(requests.get(f"{BASE}/x", timeout=1)) == expected
+
+
+@responses.activate
+def test_proxies_from_the_environment_are_used_and_no_proxy_is_honoured(monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.test:3128")
+    monkeypatch.setenv("NO_PROXY", "direct.example.test")
+    responses.get(f"{BASE}/items", json={})
+    responses.get("https://direct.example.test/items", json={})
+    client, _ = make()
+    client._json("GET", "/items")
+    client._json("GET", "/items")  # the second call uses what the first read
+    client._json("GET", "https://direct.example.test/items")
+    proxied, again, direct = (call.request.req_kwargs for call in responses.calls)
+    assert (
+        proxied["proxies"]["https"] == again["proxies"]["https"] == "http://proxy.example.test:3128"
+    )
+    assert "https" not in direct["proxies"]

@@ -6,6 +6,7 @@ the shared session sets it. User calls carry `Authorization: Bearer`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -59,9 +60,19 @@ CONTACT_COST = 2
 # -------------------------------------------------------------------------------
 
 
+_HH_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:?\d\d", re.ASCII)
+
+
 def parse_time(value: str) -> datetime:
-    """hh timestamps: `2023-08-04T16:20:48+0300` (offset without a colon)."""
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
+    """hh timestamps: `2023-08-04T16:20:48+0300` (offset without a colon).
+
+    Raises ValueError for anything else. `fromisoformat` parses this form
+    since Python 3.11 at a tenth of `strptime`'s cost (every card has one);
+    the pattern keeps the format as strict as `strptime` was.
+    """
+    if not isinstance(value, str) or not _HH_TIME.fullmatch(value):
+        raise ValueError(f"not an hh timestamp: {value!r}")
+    return datetime.fromisoformat(value)
 
 
 class HhAdapter(ApiClient):

@@ -5,7 +5,7 @@ No site call and no write here: opening contacts is `services.contacts`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -41,11 +41,18 @@ def hidden_by_candidate(data: dict[str, Any]) -> list[str]:
     return [str(f) for f in data.get("hidden") or []]
 
 
-def contacts_known(*, organization_id: int | None, urns: Iterable[str]) -> dict[str, KnownContacts]:
+def contacts_known(
+    *,
+    organization_id: int | None,
+    urns: Iterable[str],
+    resumes: Mapping[str, Resume] | None = None,
+) -> dict[str, KnownContacts]:
     """Stored contacts per URN: opened resumes first, then subsystem contacts.
 
     A stored row with a name but no phone, email or other contact is not
     "known": opening reads the site again (free: the organization paid).
+    `resumes`, when given, are the organization's rows already read
+    (`resumes_by_urn`, holding every row of `urns`): not read again.
     """
     urns = list(dict.fromkeys(urns))
     if organization_id is None or not urns:
@@ -54,16 +61,25 @@ def contacts_known(*, organization_id: int | None, urns: Iterable[str]) -> dict[
     known = KnownContact.objects.for_organization(organization_id).filter(resume_urn__in=urns)
     for row in known.order_by("updated_at", "pk"):  # the latest subsystem copy wins
         out[row.resume_urn] = _from_known(row)
-    rows = (
-        Resume.objects.for_organization(organization_id)
-        .filter(urn__in=urns)
-        .exclude(contacts="")
-        .select_related("opened_by")
-    )
-    for resume in rows:
-        if has_contact_data(resume.contact_data):
-            out[resume.urn] = known_from_resume(resume)
+    if resumes is None:
+        resumes = resumes_by_urn(organization_id, urns, with_contacts=True)
+    for urn in urns:
+        resume = resumes.get(urn)
+        if resume is not None and has_contact_data(resume.contact_data):
+            out[urn] = known_from_resume(resume)
     return out
+
+
+def resumes_by_urn(
+    organization_id: int, urns: Iterable[str], *, with_contacts: bool = False
+) -> dict[str, Resume]:
+    """The organization's stored rows of `urns` (only those holding contacts
+    when `with_contacts`), with who opened them; the full resume document is
+    left unread (`Resume.resume`: decrypting it is most of a row's cost)."""
+    rows = Resume.objects.for_organization(organization_id).filter(urn__in=list(urns))
+    if with_contacts:
+        rows = rows.exclude(contacts="")
+    return {row.urn: row for row in rows.select_related("opened_by").defer("resume")}
 
 
 def hidden_openings(organization_id: int, urns: list[str]) -> dict[str, list[str]]:

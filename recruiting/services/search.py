@@ -18,11 +18,10 @@ is reported in that site's `SiteStatus`.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import partial
 from typing import Any
@@ -45,13 +44,14 @@ from recruiting.adapters.base import (
     card_from_dict,
 )
 from recruiting.merge import MergedCard, merge, split_key, twins_finder
-from recruiting.models import MergeSplit, Resume, SearchSession, Token
+from recruiting.models import MergeSplit, SearchSession, Token
 from recruiting.paging import Pager, Stream
 from recruiting.ranking import SITE_ORDER, money_rub, order_page
 from recruiting.selectors.applications import ApplicationInfo, card_application
-from recruiting.selectors.contacts import KnownContacts, contacts_known, has_contact_data
+from recruiting.selectors.contacts import KnownContacts, contacts_known
 from recruiting.services.fanout import fan_out, site_fetch
 from recruiting.services.rates import currency_rates, currency_rates_fresh, rates_for
+from recruiting.services.search_contacts import search_contacts_store, with_known_contacts
 from recruiting.services.search_query import (
     bad_argument,
     query_dict,
@@ -149,10 +149,15 @@ def search_start(
         _take(pager, stream, result, tokens)
         if isinstance(result, SearchPage):
             fetched.extend(result.cards)
-    snapshot = _build_page(pager, tokens, query, deadline, fetched, page_size, today, elapsed)
-    _resumes_store(recruiter, fetched)
+    snapshot, cards = _build_page(
+        pager, tokens, query, deadline, fetched, page_size, today, elapsed
+    )
+    known = search_contacts_store(
+        organization_id=recruiter.organization_id, fetched=fetched, page=cards
+    )
     now = timezone.now()
-    SearchSession.objects.filter(recruiter=recruiter, expires_at__lte=now).delete()
+    # Expired sessions are deleted by the search_sessions_prune job, not here:
+    # a delete on every search cost a statement (and a transaction) per page.
     session = SearchSession.objects.create(
         recruiter=recruiter,
         query=query_dict(query, page_size),
@@ -160,7 +165,7 @@ def search_start(
         pages=[snapshot],
         expires_at=now + timedelta(seconds=settings.JOBSITE_SEARCH_CURSOR_TTL),
     )
-    return _result(recruiter, session, 0, today)
+    return _result(recruiter, session, 0, today, (cards, known))
 
 
 def search_page(*, recruiter: User, cursor: str, today: date | None = None) -> SearchResult:
@@ -227,8 +232,9 @@ def _build_page(
     page_size: int,
     today: date,
     elapsed: dict[JobSite, float] | None = None,
-) -> dict[str, Any]:
-    """Take the next page from `pager`, refilling buffers within `deadline`.
+) -> tuple[dict[str, Any], list[ResumeCard]]:
+    """Take the next page from `pager`, refilling buffers within `deadline`:
+    the page as the session stores it, and its cards.
 
     Empty buffers are refilled in parallel (`fan_out`): a hanging site
     times out alone and never uses up the others' time. `elapsed` collects
@@ -261,11 +267,12 @@ def _build_page(
                 token_mark_reconnect(token=token, reason=stream.error.message)
             stream.exhausted = True
     every_site_failed = not cards and all(s.error is not None for s in pager.streams)
-    return {
+    snapshot = {
         "cards": [c.to_dict() for c in cards],
         "statuses": [status_dict(s, elapsed.get(s.site)) for s in pager.streams],
         "has_more": pager.has_more and not every_site_failed,
     }
+    return snapshot, cards
 
 
 def _next_page(recruiter: User, session: SearchSession, number: int, today: date) -> SearchResult:
@@ -281,8 +288,10 @@ def _next_page(recruiter: User, session: SearchSession, number: int, today: date
     query = query_from(session.query)
     fetched: list[ResumeCard] = []
     page_size = session.query.get("page_size") or settings.JOBSITE_SEARCH_PAGE_SIZE
-    snapshot = _build_page(pager, tokens, query, deadline, fetched, page_size, today)
-    _resumes_store(recruiter, fetched)
+    snapshot, cards = _build_page(pager, tokens, query, deadline, fetched, page_size, today)
+    known = search_contacts_store(
+        organization_id=recruiter.organization_id, fetched=fetched, page=cards
+    )
     state, pages = pager.to_dict(), [*session.pages, snapshot]
     saved = SearchSession.objects.filter(pk=session.pk, version=session.version).update(
         state=state, pages=pages, version=F("version") + 1
@@ -293,12 +302,28 @@ def _next_page(recruiter: User, session: SearchSession, number: int, today: date
         session.refresh_from_db()
         if number >= len(session.pages):
             raise errors.Unavailable(messages.PAGE_BEING_PREPARED)
-    return _result(recruiter, session, number, today)
+        return _result(recruiter, session, number, today)
+    return _result(recruiter, session, number, today, (cards, known))
 
 
-def _result(recruiter: User, session: SearchSession, number: int, today: date) -> SearchResult:
+def _result(
+    recruiter: User,
+    session: SearchSession,
+    number: int,
+    today: date,
+    built: tuple[list[ResumeCard], dict[str, KnownContacts]] | None = None,
+) -> SearchResult:
+    """Page `number` of `session`. `built`: its cards and their known contacts
+    when this request built the page (the stored snapshot holds the same
+    cards: not decoded again)."""
     snapshot = session.pages[number]
-    cards = _with_known_contacts(recruiter, [card_from_dict(c) for c in snapshot["cards"]])
+    if built is None:
+        page = [card_from_dict(c) for c in snapshot["cards"]]
+        org = recruiter.organization_id
+        known = contacts_known(organization_id=org, urns=[c.urn for c in page])
+    else:
+        page, known = built
+    cards = with_known_contacts(page, known)
     groups = merge(cards, today=today, splits=selectors.merge_splits(recruiter=recruiter))
     costs = {site: site_adapter(site).contact_cost for site in SITE_ORDER}
     query = query_from(session.query)
@@ -316,8 +341,9 @@ def _result(recruiter: User, session: SearchSession, number: int, today: date) -
         next_cursor=link(number + 1) if has_next else None,
         prev_cursor=link(number - 1) if number > 0 else None,
         cursor=link(number),
+        # By id: `recruiter.organization` would load the row (a query per page).
         applications=selectors.application_statuses(
-            organization=recruiter.organization, urns=[c.urn for c in cards]
+            organization=recruiter.organization_id, urns=[c.urn for c in cards]
         ),
         rates=rates_for(session.state.get("rates") or {}, _foreign_currencies(cards)),
     )
@@ -325,62 +351,6 @@ def _result(recruiter: User, session: SearchSession, number: int, today: date) -
 
 def _foreign_currencies(cards: list[ResumeCard]) -> set[str]:
     return {c.salary.currency for c in cards if c.salary and c.salary.currency != "RUB"}
-
-
-def _with_known_contacts(recruiter: User, cards: list[ResumeCard]) -> list[ResumeCard]:
-    """`cards` with those whose contacts the organization has (a stored opening,
-    or a subsystem's copy) marked open: they rank as open and cost nothing,
-    and a name the site hides in search is shown from the contacts."""
-    known = contacts_known(organization_id=recruiter.organization_id, urns=[c.urn for c in cards])
-    return [_with_known(c, known[c.urn]) if c.urn in known else c for c in cards]
-
-
-def _with_known(card: ResumeCard, known: KnownContacts) -> ResumeCard:
-    if card.name is None and known.name:
-        card = replace(card, last_name=known.name, first_name=None, middle_name=None)
-    return card if card.contacts_open else replace(card, contacts_open=True)
-
-
-def _resumes_store(recruiter: User, cards: list[ResumeCard]) -> None:
-    """Store fetched results that carry actual contacts (a phone or an email).
-
-    A search item with a name but no contact data (hh.ru lists opened resumes
-    so) is not stored: it is not the contacts, and stored contacts are
-    "known" and never fetched again. A row that has contacts already is never
-    touched (it may hold the full resume and contacts from an opening); only
-    rows without contacts (e.g. an opening in progress) are filled in.
-    """
-    if recruiter.organization_id is None:
-        return
-    found = {c.urn: c for c in cards if has_contact_data(asdict(c.contacts) if c.contacts else {})}
-    if not found:
-        return
-    org = recruiter.organization_id
-
-    def values(card: ResumeCard) -> dict[str, Any]:
-        contacts = {"name": card.name, **(asdict(card.contacts) if card.contacts else {})}
-        return {"contacts": json.dumps(contacts, ensure_ascii=False), "resume": card.raw}
-
-    empty = set(
-        Resume.objects.for_organization(org)
-        .filter(urn__in=list(found), contacts="")
-        .values_list("urn", flat=True)
-    )
-    # One insert for the new rows: this runs on every search, before the page
-    # is shown. Existing rows are left alone (ignore_conflicts).
-    Resume.objects.bulk_create(
-        [
-            Resume(organization_id=org, urn=urn, **values(card))
-            for urn, card in found.items()
-            if urn not in empty
-        ],
-        ignore_conflicts=True,
-    )
-    now = timezone.now()
-    for urn in empty:  # rare: a row claimed for opening that has no contacts yet
-        Resume.objects.for_organization(org).filter(urn=urn, contacts="").update(
-            **values(found[urn]), updated_at=now
-        )
 
 
 __all__ = [

@@ -23,6 +23,7 @@ from sandbox.emulators import hh_documents, oauth
 from sandbox.emulators.hh_documents import RATES
 from sandbox.emulators.people import Person, by_resume_id, hh_resume_id, people
 from sandbox.faults import emulator
+from sandbox.memo import memoized_search
 from sandbox.models import OAuthToken, ResumeEvent
 
 SYSTEM = "hh"
@@ -274,6 +275,7 @@ def _int(value: str | None, default: int) -> int | None:
 
 
 @emulator(SYSTEM)
+@memoized_search
 def resumes(request: HttpRequest) -> JsonResponse:
     """GET /resumes: search, grouped by applicant, 2000-result window."""
     token, denied = _checked(request)

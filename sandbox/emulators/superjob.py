@@ -31,6 +31,7 @@ from core.numbers import parse_int
 from sandbox.emulators import oauth
 from sandbox.emulators.people import CITIES, Person, by_resume_id, people, sj_resume_id
 from sandbox.faults import emulator
+from sandbox.memo import memoized_search
 from sandbox.models import OAuthToken, ResumeEvent
 
 SYSTEM = "superjob"
@@ -250,6 +251,7 @@ def _hits(
 
 
 @emulator(SYSTEM)
+@memoized_search
 def resumes(request: HttpRequest) -> JsonResponse:
     """GET /2.0/resumes/: `more` paging, about 500 results deep."""
     _, denied = _user_checked(request)

@@ -13,7 +13,7 @@ import responses
 
 from core import errors
 from recruiting.adapters.base import JobSite, Money, Order, SearchQuery
-from recruiting.adapters.hh import HhAdapter
+from recruiting.adapters.hh import HhAdapter, parse_time
 
 API = "https://api.hh.ru"
 OAUTH = "https://hh.ru"
@@ -205,6 +205,10 @@ def test_bad_argument_400_is_invalid_argument():
         '{"found": 1, "pages": 1}',  # no items
         '{"found": 1, "pages": 1, "items": [{"id": "x"}]}',  # item without updated_at
         '{"found": 1, "pages": 1, "items": [{"id": "x", "updated_at": "yesterday"}]}',
+        # a date alone, or a time without its offset, is not an hh timestamp
+        '{"found": 1, "pages": 1, "items": [{"id": "x", "updated_at": "2023-08-04"}]}',
+        '{"found": 1, "pages": 1, "items": [{"id": "x", "updated_at": "2023-08-04T16:20:48"}]}',
+        '{"found": 1, "pages": 1, "items": [{"id": "x", "updated_at": 1691155248}]}',
         "[]",
     ],
 )
@@ -214,6 +218,11 @@ def test_malformed_search_answer_is_invalid_response(body):
     adapter, _ = make()
     with pytest.raises(errors.InvalidResponse):
         adapter.search(access_token="tok", query=QUERY, page=0)
+
+
+def test_hh_timestamps_with_or_without_a_colon_in_the_offset_are_read():
+    assert parse_time("2023-08-04T16:20:48+0300") == datetime(2023, 8, 4, 13, 20, 48, tzinfo=UTC)
+    assert parse_time("2023-08-04T16:20:48-03:30") == datetime(2023, 8, 4, 19, 50, 48, tzinfo=UTC)
 
 
 # --- resume and contacts --------------------------------------------------------------

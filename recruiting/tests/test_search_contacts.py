@@ -1,0 +1,64 @@
+"""Contacts a search stores and shows, and what a search page costs in queries,
+end to end against the job-site emulators."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from recruiting.adapters.base import Order, SearchQuery
+from recruiting.models import Resume
+from recruiting.services import search as search_service
+from recruiting.tests.conftest import connect
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+QUERY = SearchQuery(text="разработчик", order=Order.RELEVANCE)
+
+
+@pytest.fixture
+def both_sites(emulators, recruiter_client, settings, sandbox_url):
+    settings.SANDBOX_URL = sandbox_url  # the hh.ru emulator builds action links from it
+    connect(recruiter_client, "hh")
+    connect(recruiter_client, "sj")
+    return recruiter_client
+
+
+def test_a_claimed_row_without_contacts_is_filled_and_stored_contacts_are_left_alone(
+    both_sites, recruiter
+):
+    first = search_service.search_start(recruiter=recruiter, query=QUERY, page_size=50)
+    shown = {r.urn for c in first.cards for r in c.resumes}
+    stored = list(Resume.objects.values_list("urn", flat=True))
+    claimed = next(u for u in stored if u in shown)
+    opened = next(u for u in stored if u != claimed)
+    org = recruiter.organization
+    Resume.objects.filter(organization=org, urn=claimed).update(contacts="")  # an opening began
+    kept = json.dumps({"name": "Иванов Иван", "phones": ["+79990001122"]}, ensure_ascii=False)
+    Resume.objects.filter(organization=org, urn=opened).update(contacts=kept, resume={"full": 1})
+    again = search_service.search_start(recruiter=recruiter, query=QUERY, page_size=50)
+    assert Resume.objects.get(urn=claimed).contact_data["phones"]
+    row = Resume.objects.get(urn=opened)
+    assert row.contact_data["phones"] == ["+79990001122"] and row.resume == {"full": 1}
+    cards = {r.urn: r for c in again.cards for r in c.resumes}
+    assert cards[claimed].contacts_open
+    assert sorted(Resume.objects.values_list("urn", flat=True)) == sorted(stored)
+
+
+def test_a_search_page_costs_a_fixed_number_of_queries(both_sites, recruiter, django_user_model):
+    search_service.search_start(recruiter=recruiter, query=QUERY)  # rates, connections
+    recruiter = django_user_model.objects.get(pk=recruiter.pk)  # as a request loads it
+    with CaptureQueriesContext(connection) as first_page:
+        first = search_service.search_start(recruiter=recruiter, query=QUERY)
+    with CaptureQueriesContext(connection) as next_page:
+        search_service.search_page(recruiter=recruiter, cursor=first.next_cursor)
+    statements = [q["sql"] for q in first_page.captured_queries if q["sql"] != "BEGIN"]
+    # tokens, stored resumes (all stored by the first search: no insert), the
+    # session, subsystem contacts, splits, applications: nothing per card, no
+    # delete, not the organization's row.
+    assert len(statements) <= 6, statements
+    assert not any(s.startswith("DELETE") for s in statements)
+    assert len(next_page.captured_queries) <= 8, next_page.captured_queries

@@ -37,6 +37,9 @@ logger = logging.getLogger(__name__)
 
 JOB = "currency_rates_refresh"
 RATES_CACHE_KEY = "recruiting:currency-rates"
+# The database read of the stored rates, kept FALLBACK_TTL (absent ones too):
+# a search on a cold cache reads the row once a minute, not on every call.
+STORED_CACHE_KEY = "recruiting:currency-rates:stored"
 STORED_AS = "recruiting.currency_rates"
 RATES_TTL = 3600
 FALLBACK_TTL = 60
@@ -80,7 +83,16 @@ def currency_rates_fresh() -> dict[str, float] | None:
 
 def _stored() -> tuple[dict[str, float], datetime] | None:
     """The last rates the job read, and when; None when there are none (or
-    the stored value does not parse: the job writes it again)."""
+    the stored value does not parse: the job writes it again). Read from
+    the database at most once per FALLBACK_TTL."""
+    kept = cache.get(STORED_CACHE_KEY)
+    if kept is None:
+        kept = {"stored": _stored_read()}
+        cache.set(STORED_CACHE_KEY, kept, FALLBACK_TTL)
+    return kept["stored"]
+
+
+def _stored_read() -> tuple[dict[str, float], datetime] | None:
     value = property_get(STORED_AS)
     if not value:
         return None
@@ -129,6 +141,7 @@ def currency_rates_refresh(*, run: RunRecorder | None = None) -> dict[str, float
         cache.set(RATES_CACHE_KEY, rates, RATES_TTL)
         read_at = timezone.now().isoformat()
         property_set(name=STORED_AS, value=json.dumps({"rates": rates, "read_at": read_at}))
+        cache.delete(STORED_CACHE_KEY)
         REFRESHING.release()  # fresh rates now; a failure keeps it: one try a lease
     if run is not None:
         run.set("currencies", len(rates))

@@ -3,11 +3,10 @@ contact form hh.ru documents (the emulator's SANDBOX_HH_CONTACT_FORM)."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
+from core.phones import phone_display, phone_e164
 from recruiting.tests.conftest import connect, log_in
 from sandbox.emulators.hh import hides_all, hides_phones
 from sandbox.emulators.people import by_resume_id
@@ -15,10 +14,10 @@ from sandbox.emulators.people import by_resume_id
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def shown_phone(phone: str, form: str) -> str:
-    """The phone as the form carries it: `contact_value` as written, or the
-    older form's `formatted` ("+" and the digits)."""
-    return phone if form == "current" else "+" + re.sub(r"\D", "", phone)
+def shown_phone(phone: str) -> str:
+    """The phone as a page shows it whichever form carried it (`contact_value`
+    as written, or the older form's `formatted`): one international format."""
+    return phone_display(phone_e164(phone) or phone)
 
 
 @pytest.mark.parametrize("form", ["current", "legacy"])
@@ -46,6 +45,8 @@ def test_opening_hh_contacts_shows_the_real_phone_and_email(
     card.locator("button.open-contacts").click()
     page.once("dialog", lambda dialog: dialog.accept())  # a paid opening asks first
     card.locator("button.open-from[data-site=hh]").click()
-    expect(card.locator(".contact-phones")).to_contain_text(shown_phone(person.phone, form))
+    expect(card.locator(".contact-phones")).to_contain_text(shown_phone(person.phone))
+    tel = card.locator(".contact-phones a").first
+    expect(tel).to_have_attribute("href", f"tel:{phone_e164(person.phone)}")
     expect(card.locator(".contact-emails")).to_contain_text(person.email)
     expect(card.locator(".contact-name")).to_contain_text(person.last_name)

@@ -42,9 +42,14 @@ def next_page(page: Page, results: Locator, number: int) -> None:
 @pytest.fixture
 def searching(live_server, page, client, recruiter, emulators) -> Page:
     """The recruiter on the search page with both job sites connected."""
+    from recruiting.services.job_runs import currency_rates_refresh_run
+
     client.force_login(recruiter)
     connect(client, "hh")
     connect(client, "sj")
+    # The rates job has run, as its schedule does at start-up: salaries in
+    # other currencies rank (and show) in roubles.
+    currency_rates_refresh_run(trigger=JobRun.Trigger.COMMAND)
     log_in(page, live_server.url, "/recruiting/search/")
     return page
 

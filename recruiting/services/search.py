@@ -61,7 +61,6 @@ from recruiting.services.search_query import (
 )
 from recruiting.services.search_status import SiteStatus, status_dict, status_from
 from recruiting.services.sites import site_adapter
-from recruiting.services.tokens import token_mark_reconnect
 
 logger = logging.getLogger(__name__)
 
@@ -146,7 +145,7 @@ def search_start(
     fetched: list[ResumeCard] = []
     for stream in streams:
         result = outcome[stream.site]
-        _take(pager, stream, result, tokens)
+        _take(pager, stream, result)
         if isinstance(result, SearchPage):
             fetched.extend(result.cards)
     snapshot, cards = _build_page(
@@ -211,16 +210,15 @@ def merge_split_create(*, recruiter: User, urns: list[str]) -> int:
 # --- steps ----------------------------------------------------------------------
 
 
-def _take(pager: Pager, stream: Stream, result: Any, tokens: dict[JobSite, Token]) -> None:
+def _take(pager: Pager, stream: Stream, result: Any) -> None:
     if isinstance(result, SearchPage):
         pager.absorb(stream, result)
         return
     stream.fail(result)
     if isinstance(result, errors.Unauthenticated):
-        token = tokens[stream.site]
-        if token.status != Token.Status.RECONNECT:
-            token_mark_reconnect(token=token, reason=result.message)
-        stream.exhausted = True  # no use asking again without a new connection
+        # `tokens.with_access` marked the connection; no use asking again
+        # without a new one.
+        stream.exhausted = True
 
 
 def _build_page(
@@ -260,11 +258,9 @@ def _build_page(
     for stream in pager.streams:
         if isinstance(stream.error, errors.Unauthenticated):
             # No use asking again without a new connection, whether the token
-            # was refused or the site was disconnected mid-search (no token):
-            # otherwise "Next" would fetch empty pages forever.
-            token = tokens.get(stream.site)
-            if token is not None and token.status != Token.Status.RECONNECT:
-                token_mark_reconnect(token=token, reason=stream.error.message)
+            # was refused (`tokens.with_access` marked it) or the site was
+            # disconnected mid-search: otherwise "Next" would fetch empty
+            # pages forever.
             stream.exhausted = True
     every_site_failed = not cards and all(s.error is not None for s in pager.streams)
     snapshot = {

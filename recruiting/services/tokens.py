@@ -125,11 +125,13 @@ def with_access(*, token: Token, call: Callable[[str], T], deadline: float | Non
     The one "expired -> refresh -> retry" step: a token due for refresh is
     refreshed first; one the site refuses as expired in flight (the site
     refused the call, so nothing was charged) is refreshed once and the call
-    repeated. A token the site reports revoked is marked "reconnect needed".
-    `token` follows the refreshed row, so later calls with it need no
-    refresh. `deadline` as for `token_refresh`. Raises what `call` raises,
-    and Unauthenticated (reason "reconnect") when the connection must be
-    renewed.
+    repeated. Any other refusal of the token (revoked, unknown, or refused
+    again right after a refresh) means the connection must be renewed: the
+    token is marked "reconnect needed", here and nowhere else, so search,
+    contacts and every later call agree. `token` follows the refreshed row,
+    so later calls with it need no refresh. `deadline` as for
+    `token_refresh`. Raises what `call` raises, and Unauthenticated (reason
+    "reconnect") when the connection must be renewed.
     """
     if token.status == Token.Status.RECONNECT:
         raise reconnect_error(JobSite(token.job_site))
@@ -138,13 +140,15 @@ def with_access(*, token: Token, call: Callable[[str], T], deadline: float | Non
     try:
         return call(token.access_token)
     except errors.Unauthenticated as exc:
-        reason = exc.details.get("reason")
-        if reason == "revoked":
+        if exc.details.get("reason") != "expired":
             token_mark_reconnect(token=token, reason=exc.message)
-        if reason != "expired":
             raise
     _follow(token, token_refresh(token=token, deadline=deadline))
-    return call(token.access_token)
+    try:
+        return call(token.access_token)
+    except errors.Unauthenticated as exc:
+        token_mark_reconnect(token=token, reason=exc.message)
+        raise
 
 
 def _follow(token: Token, row: Token) -> None:

@@ -232,6 +232,7 @@ class Email:
     password: str = ""
     use_tls: bool = False
     use_ssl: bool = False
+    file_path: str | None = None  # the file backend's folder (filemail:///path)
 
 
 def email(url: str, *, backend: str) -> Email:
@@ -247,6 +248,7 @@ def email(url: str, *, backend: str) -> Email:
         password=config.get("EMAIL_HOST_PASSWORD") or "",
         use_tls=bool(config.get("EMAIL_USE_TLS")),
         use_ssl=bool(config.get("EMAIL_USE_SSL")),
+        file_path=config.get("EMAIL_FILE_PATH") or None,
     )
 
 

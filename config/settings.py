@@ -179,6 +179,10 @@ EMAIL_HOST_USER = _email.user
 EMAIL_HOST_PASSWORD = _email.password
 EMAIL_USE_TLS = _email.use_tls
 EMAIL_USE_SSL = _email.use_ssl
+if _email.file_path:
+    EMAIL_FILE_PATH = _email.file_path
+# Seconds an SMTP call may block (an admin's invitation is sent in the request).
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10.0)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -10,8 +10,10 @@ logs and the admin's search, and for a code no release knows any more.
 Apps declare their messages in their `jobs.py` (imported at start-up, so
 every process that reads a run knows every code):
 
-    TOKEN_EXPIRES = run_message("subsystems.token_expires", _("%(name)s expires %(date)s"))
-    run.mark_partial(TOKEN_EXPIRES(name=str(connection), date="2026-01-01"))
+    REFRESH_FAILED = run_message(
+        "recruiting.refresh_failed", _("%(connection)s: refresh failed: %(error)s")
+    )
+    run.mark_partial(REFRESH_FAILED(connection=str(connection), error=exc.message))
 """
 
 from __future__ import annotations

@@ -24,6 +24,10 @@ REFRESH_NEEDS_CREDENTIALS = run_message(
 REFRESH_FAILED = run_message(
     "recruiting.refresh_failed", _("%(connection)s: refresh failed: %(error)s")
 )
+RATES_UNAVAILABLE = run_message(
+    "recruiting.rates_unavailable",
+    _("currency rates unavailable, the last known are used: %(error)s"),
+)
 
 register(
     Job(

@@ -221,3 +221,10 @@ def test_external_urls_default_to_emulators_only_with_emulator_defaults():
     assert refusal(production.credential, "NO_SUCH_TEST_ID", "x", enabled=True) == (
         "NO_SUCH_TEST_ID must be set"
     )
+
+
+def test_a_file_mail_url_keeps_its_folder():
+    # django-environ reads the path after the third slash, as it always did here.
+    mail = parse.email("filemail:///var/mail/outbox", backend="console")
+    assert mail.backend == "django.core.mail.backends.filebased.EmailBackend"
+    assert mail.file_path == "var/mail/outbox"

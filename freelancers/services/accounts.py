@@ -17,7 +17,7 @@ from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -68,7 +68,13 @@ def freelancer_invite(*, freelancer: Freelancer) -> User:
             raise errors.InvalidArgument(
                 _("%(email)s cannot be a login") % {"email": email}
             ) from None
-        user.save()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:  # the same address invited at the same moment
+            raise errors.AlreadyExists(
+                _("%(email)s already belongs to another account") % {"email": email}
+            ) from None
         locked.user = user
         locked.save(update_fields=["user", "updated_at"])
         try:

@@ -30,6 +30,7 @@ from core.leases import CacheLease
 from core.models import JobRun
 from core.selectors import property_get
 from core.services import job_enqueue, property_set
+from recruiting.jobs import RATES_UNAVAILABLE
 from recruiting.ranking import SITE_ORDER
 from recruiting.services.sites import site_adapter
 
@@ -59,6 +60,7 @@ def currency_rates() -> tuple[dict[str, float], bool]:
     if (fresh := currency_rates_fresh()) is not None:
         return fresh, True
     if get_job(JOB).enabled and REFRESHING.claim():
+        # Recorded as scheduled: an early run of the schedule, not an operator's.
         job_enqueue(name=JOB, trigger=JobRun.Trigger.SCHEDULE)
     stored = _stored()
     return (stored[0] if stored else dict(FALLBACK_RATES)), False
@@ -136,7 +138,7 @@ def currency_rates_refresh(*, run: RunRecorder | None = None) -> dict[str, float
         rates = stored[0] if stored else dict(FALLBACK_RATES)
         cache.set(RATES_CACHE_KEY, rates, FALLBACK_TTL)
         if run is not None:
-            run.mark_partial(f"currency rates unavailable, the last known are used: {exc.message}")
+            run.mark_partial(RATES_UNAVAILABLE(error=exc.message))
     else:
         cache.set(RATES_CACHE_KEY, rates, RATES_TTL)
         read_at = timezone.now().isoformat()

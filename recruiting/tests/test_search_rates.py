@@ -152,3 +152,15 @@ def test_setup_schedules_schedules_the_rates_job_every_half_hour():
     schedule = Schedule.objects.get(name="currency_rates_refresh")
     assert schedule.func == "recruiting.tasks.currency_rates_refresh" and schedule.minutes == 30
     assert schedule.next_run <= timezone.now()  # a fresh install reads the rates at once
+
+
+def test_a_failed_rates_run_reads_in_the_readers_language(emulators, admin_client, settings):
+    set_faults(DICTIONARY, fail_next=20, error_status=500)
+    call_command("currency_rates_refresh", stdout=StringIO())
+    run = JobRun.objects.get(job="currency_rates_refresh")
+    assert run.status == JobRun.Status.PARTIAL
+    assert run.details["messages"][0]["code"] == "recruiting.rates_unavailable"
+    for language, words in (("ru", "курсы валют недоступны"), ("en", "currency rates unavailable")):
+        admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        page = admin_client.get(f"/admin/core/jobrun/{run.pk}/change/").content.decode()
+        assert words in page

@@ -9,13 +9,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, Protocol
-
-
-def utc_now() -> datetime:
-    """The adapters' default clock (tokens' expiry); tests inject a fixed one."""
-    return datetime.now(UTC)
 
 
 class JobSite(enum.StrEnum):

@@ -7,7 +7,6 @@ the shared session sets it. User calls carry `Authorization: Bearer`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -17,6 +16,7 @@ from django.conf import settings
 
 from core import errors
 from core.http import ApiClient, bearer, error_body
+from core.leases import SYSTEM_CLOCK, Clock
 from recruiting.adapters.base import (
     CallTimeouts,
     Contacts,
@@ -30,7 +30,6 @@ from recruiting.adapters.base import (
     SearchQuery,
     TokenPair,
     WorkPlace,
-    utc_now,
 )
 from recruiting.adapters.hh_contacts import parse_contacts
 from recruiting.adapters.parsing import dict_items, text
@@ -91,7 +90,7 @@ class HhAdapter(ApiClient):
         client_id: str | None = None,
         client_secret: str | None = None,
         timeouts: CallTimeouts | None = None,
-        now: Callable[[], datetime] = utc_now,
+        clock: Clock = SYSTEM_CLOCK,
         **kwargs: Any,
     ) -> None:
         super().__init__(base_url=base_url or settings.HH_API_URL, **kwargs)
@@ -100,7 +99,7 @@ class HhAdapter(ApiClient):
         self.client_secret = client_secret or settings.HH_CLIENT_SECRET
         self.timeouts = timeouts or CallTimeouts(self.timeout, self.timeout, self.timeout)
         # Dates a token's expiry from its answer's `expires_in`; tests pass a fixed clock.
-        self.now = now
+        self.clock = clock
 
     # --- OAuth: docs/authorization_for_user.md ---------------------------------
 
@@ -148,7 +147,7 @@ class HhAdapter(ApiClient):
             return TokenPair(
                 access_token=str(data["access_token"]),
                 refresh_token=str(data["refresh_token"]),
-                expires_at=self.now() + timedelta(seconds=int(data["expires_in"])),
+                expires_at=self.clock.now() + timedelta(seconds=int(data["expires_in"])),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise errors.InvalidResponse("hh: token answer lacks fields") from exc

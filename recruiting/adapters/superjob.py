@@ -6,7 +6,6 @@ add `Authorization: Bearer`. Every path ends with a slash.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -16,6 +15,7 @@ from django.conf import settings
 
 from core import errors
 from core.http import ApiClient, bearer, error_body
+from core.leases import SYSTEM_CLOCK, Clock
 from recruiting.adapters import parsing
 from recruiting.adapters.base import (
     CallTimeouts,
@@ -30,7 +30,6 @@ from recruiting.adapters.base import (
     SearchQuery,
     TokenPair,
     WorkPlace,
-    utc_now,
 )
 from recruiting.adapters.parsing import dict_items, text
 from recruiting.domain import REGIONS
@@ -92,7 +91,7 @@ class SuperJobAdapter(ApiClient):
         client_id: str | None = None,
         client_secret: str | None = None,
         timeouts: CallTimeouts | None = None,
-        now: Callable[[], datetime] = utc_now,
+        clock: Clock = SYSTEM_CLOCK,
         **kwargs: Any,
     ) -> None:
         self.client_secret = client_secret or settings.SUPERJOB_CLIENT_SECRET
@@ -105,7 +104,7 @@ class SuperJobAdapter(ApiClient):
         self.client_id = client_id or settings.SUPERJOB_CLIENT_ID
         self.timeouts = timeouts or CallTimeouts(self.timeout, self.timeout, self.timeout)
         # Dates a token's expiry from its answer's `expires_in`; tests pass a fixed clock.
-        self.now = now
+        self.clock = clock
 
     # --- OAuth: api.superjob.ru "Авторизация" (OAuth 2.0) ------------------------
 
@@ -157,9 +156,9 @@ class SuperJobAdapter(ApiClient):
             if data.get("ttl"):  # absolute Unix time of expiry
                 expires_at = datetime.fromtimestamp(int(data["ttl"]), UTC)
             elif data.get("expires_in"):
-                expires_at = self.now() + timedelta(seconds=int(data["expires_in"]))
+                expires_at = self.clock.now() + timedelta(seconds=int(data["expires_in"]))
             else:
-                expires_at = self.now() + DEFAULT_TOKEN_LIFETIME
+                expires_at = self.clock.now() + DEFAULT_TOKEN_LIFETIME
             return TokenPair(str(data["access_token"]), str(data["refresh_token"]), expires_at)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise errors.InvalidResponse("superjob: token answer lacks fields") from exc

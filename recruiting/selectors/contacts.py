@@ -5,12 +5,14 @@ No site call and no write here: opening contacts is `services.contacts`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from core.phones import phones_normalised
+from recruiting.adapters.base import Contacts, ResumeCard
 from recruiting.models import KnownContact, Resume
 
 
@@ -26,6 +28,23 @@ class KnownContacts:
     source: str  # "site" (opened or seen open on the job site) | a subsystem
     opened_by: str
     updated_at: datetime
+
+
+def contacts_document(card: ResumeCard, *, hidden: Sequence[str] = ()) -> str:
+    """The stored form of `card`'s contacts (`Resume.contacts`, read back by
+    `known_from_resume`): its name, phones, e-mails and other ways to reach
+    the person, and the fields the candidate hid when an opening answered
+    nothing else."""
+    contacts = card.contacts or Contacts()
+    document: dict[str, Any] = {
+        "name": card.name,
+        "phones": list(contacts.phones),
+        "emails": list(contacts.emails),
+        "other": list(contacts.other),
+    }
+    if hidden:
+        document["hidden"] = list(hidden)
+    return json.dumps(document, ensure_ascii=False)
 
 
 def has_contact_data(data: dict[str, Any]) -> bool:

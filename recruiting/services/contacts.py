@@ -25,13 +25,11 @@ resume gone → NotFound, site down → Unavailable; a bad URN → InvalidArgume
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
-from typing import Any
 
 from django.db import transaction
 
@@ -51,6 +49,7 @@ from recruiting.messages import (
 from recruiting.models import Resume
 from recruiting.selectors.contacts import (
     KnownContacts,
+    contacts_document,
     contacts_known,
     has_contact_data,
     hidden_by_candidate,
@@ -329,10 +328,7 @@ def _hidden_only(site: JobSite, card: ResumeCard) -> bool:
 
 
 def _store(row: Resume, card: ResumeCard, recruiter: User, *, hidden: Sequence[str] = ()) -> Resume:
-    contacts: dict[str, Any] = asdict(card.contacts) if card.contacts else {}
-    if hidden:
-        contacts["hidden"] = list(hidden)
-    row.contacts = json.dumps({"name": card.name, **contacts}, ensure_ascii=False)
+    row.contacts = contacts_document(card, hidden=hidden)
     row.resume = card.raw
     row.opening_until = None
     row.opened_by = recruiter

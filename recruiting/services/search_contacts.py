@@ -8,7 +8,6 @@ resume stored already is neither encrypted again nor sent to the database.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import Any
 
@@ -16,7 +15,12 @@ from django.utils import timezone
 
 from recruiting.adapters.base import ResumeCard
 from recruiting.models import Resume
-from recruiting.selectors.contacts import KnownContacts, contacts_known, resumes_by_urn
+from recruiting.selectors.contacts import (
+    KnownContacts,
+    contacts_document,
+    contacts_known,
+    resumes_by_urn,
+)
 
 
 def search_contacts_store(
@@ -82,12 +86,4 @@ def _carries_contacts(card: ResumeCard) -> bool:
 
 
 def _values(card: ResumeCard) -> dict[str, Any]:
-    contacts = card.contacts
-    assert contacts is not None  # only cards that carry contacts are stored
-    stored = {
-        "name": card.name,
-        "phones": list(contacts.phones),
-        "emails": list(contacts.emails),
-        "other": list(contacts.other),
-    }
-    return {"contacts": json.dumps(stored, ensure_ascii=False), "resume": card.raw}
+    return {"contacts": contacts_document(card), "resume": card.raw}

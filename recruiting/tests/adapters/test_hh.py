@@ -12,6 +12,7 @@ import requests
 import responses
 
 from core import errors
+from core.tests.clock import ManualClock
 from recruiting.adapters.base import JobSite, Money, Order, SearchQuery
 from recruiting.adapters.hh import HhAdapter, parse_time
 
@@ -497,6 +498,6 @@ def test_odd_or_missing_resume_details_are_left_out_not_raised():
 def test_token_expiry_is_dated_by_the_injected_clock():
     responses.post(f"{API}/token", json=fixture("token.json"))
     issued = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
-    adapter, _ = make(now=lambda: issued)
+    adapter, _ = make(clock=ManualClock(wall=issued))
     pair = adapter.exchange_code(code="c0de", redirect_uri="https://app.example/cb/hh/")
     assert pair.expires_at == issued + timedelta(days=14)

@@ -13,6 +13,7 @@ import requests
 import responses
 
 from core import errors
+from core.tests.clock import ManualClock
 from recruiting.adapters.base import JobSite, Money, Order, SearchQuery
 from recruiting.adapters.superjob import DEFAULT_TOKEN_LIFETIME, SuperJobAdapter
 
@@ -343,7 +344,7 @@ def test_relative_expiry_and_the_default_lifetime_are_dated_by_the_injected_cloc
     responses.post(f"{API}/oauth2/access_token/", json=answer)
     responses.post(f"{API}/oauth2/access_token/", json=answer | {"expires_in": 0})
     issued = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
-    adapter, _ = make(now=lambda: issued)
+    adapter, _ = make(clock=ManualClock(wall=issued))
     first = adapter.exchange_code(code="c0de", redirect_uri="https://app.example/cb/sj/")
     second = adapter.exchange_code(code="c0de", redirect_uri="https://app.example/cb/sj/")
     assert first.expires_at == issued + timedelta(seconds=604800)

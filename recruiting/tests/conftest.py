@@ -86,6 +86,13 @@ def sites(emulators, recruiter_client):
     return recruiter_client
 
 
+@pytest.fixture
+def both_sites(sites, settings, sandbox_url):
+    """`sites`, with the hh.ru emulator's action links on the live server."""
+    settings.SANDBOX_URL = sandbox_url
+    return sites
+
+
 def consent(authorize_url: str, decision: str = "allow") -> str:
     """Answer the emulator's consent page; returns the callback path + query."""
     page = requests.get(authorize_url, timeout=5)

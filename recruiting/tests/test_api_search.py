@@ -41,13 +41,6 @@ def api(recruiter_api_client):
     return recruiter_api_client
 
 
-@pytest.fixture
-def both_sites(emulators, recruiter_client):
-    connect(recruiter_client, "hh")
-    connect(recruiter_client, "sj")
-    return recruiter_client
-
-
 def error(response, status: int, code: str) -> dict:
     assert response.status_code == status, response.content
     body = response.json()

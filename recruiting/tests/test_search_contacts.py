@@ -12,19 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from recruiting.adapters.base import Order, SearchQuery
 from recruiting.models import Resume
 from recruiting.services import search as search_service
-from recruiting.tests.conftest import connect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 QUERY = SearchQuery(text="разработчик", order=Order.RELEVANCE)
-
-
-@pytest.fixture
-def both_sites(emulators, recruiter_client, settings, sandbox_url):
-    settings.SANDBOX_URL = sandbox_url  # the hh.ru emulator builds action links from it
-    connect(recruiter_client, "hh")
-    connect(recruiter_client, "sj")
-    return recruiter_client
 
 
 def test_a_claimed_row_without_contacts_is_filled_and_stored_contacts_are_left_alone(

@@ -17,21 +17,12 @@ from recruiting.adapters.base import JobSite, Order, SearchQuery
 from recruiting.models import KnownContact, Resume, SearchSession, Token
 from recruiting.services import search as search_service
 from recruiting.services.contacts import contacts_known, contacts_open
-from recruiting.tests.conftest import connect
 from sandbox.faults import set_faults
 from sandbox.models import OAuthToken
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 QUERY = SearchQuery(text="разработчик", order=Order.RELEVANCE)
-
-
-@pytest.fixture
-def both_sites(emulators, recruiter_client, settings, sandbox_url):
-    settings.SANDBOX_URL = sandbox_url  # the hh.ru emulator builds action links from it
-    connect(recruiter_client, "hh")
-    connect(recruiter_client, "sj")
-    return recruiter_client
 
 
 def statuses(result) -> dict[str, str]:

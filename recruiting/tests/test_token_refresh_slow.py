@@ -16,7 +16,6 @@ from recruiting.adapters.base import Order, SearchQuery
 from recruiting.models import Token
 from recruiting.services import search as search_service
 from recruiting.services.tokens import token_access
-from recruiting.tests.conftest import connect
 from sandbox.faults import set_faults
 from sandbox.models import OAuthToken
 
@@ -24,13 +23,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 QUERY = SearchQuery(text="разработчик", order=Order.RELEVANCE)
 SYSTEMS = {"hh": "hh", "sj": "superjob"}  # our job-site value → emulator system
-
-
-@pytest.fixture
-def both_sites(emulators, recruiter_client):
-    connect(recruiter_client, "hh")
-    connect(recruiter_client, "sj")
-    return recruiter_client
 
 
 def expire(*sites: str) -> None:

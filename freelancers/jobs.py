@@ -5,6 +5,21 @@ from datetime import timedelta
 from django.utils.translation import gettext_lazy as _
 
 from core.jobs import Job, register
+from core.run_messages import run_message
+
+# What a partial run says, read in the reader's language (`core.run_messages`);
+# declared here (imported at start-up), so every process knows the codes.
+BATCHES_FAILED = run_message(
+    "freelancers.batches_failed",
+    _(
+        "%(failed)d of %(batches)d batches failed; their %(freelancers)d freelancers "
+        "were left unchanged"
+    ),
+)
+NOT_REPORTED = run_message(
+    "freelancers.not_reported",
+    _("the service left %(freelancers)d freelancers out of its answers; they were left unchanged"),
+)
 
 register(
     Job(

@@ -24,10 +24,10 @@ from django.utils.translation import gettext_lazy as _
 from core import errors
 from core.jobs import RunRecorder, job_run
 from core.models import JobRun
-from core.run_messages import run_message
 from freelancers.adapters.base import CertificateInfo, CertificationService, FindResult
 from freelancers.adapters.certification import CertificationClient
 from freelancers.certificates import FreelancerPlan, Guard, StoredFreelancer, plan_freelancer
+from freelancers.jobs import BATCHES_FAILED, NOT_REPORTED
 from freelancers.models import Certificate, Freelancer
 
 logger = logging.getLogger(__name__)
@@ -45,20 +45,6 @@ JOB_NAME = "freelancer_certificates"
 APPLY_CHUNK = 500
 UPDATE_BATCH = 100
 DETAIL_LIMIT = 200
-
-# What a partial run says, read in the reader's language (`core.run_messages`);
-# the admin imports this module, so every process knows the codes.
-BATCHES_FAILED = run_message(
-    "freelancers.batches_failed",
-    _(
-        "%(failed)d of %(batches)d batches failed; their %(freelancers)d freelancers "
-        "were left unchanged"
-    ),
-)
-NOT_REPORTED = run_message(
-    "freelancers.not_reported",
-    _("the service left %(freelancers)d freelancers out of its answers; they were left unchanged"),
-)
 
 
 class SyncRefused(errors.FailedPrecondition):

@@ -87,7 +87,7 @@ def search_cards(*, recruiter: User, cursor: str, urns: Iterable[str]) -> dict[s
     return {card.urn: card for card in cards if card.urn in wanted}
 
 
-def session_card(*, recruiter, urn: str, sessions: int = 5) -> ResumeCard | None:
+def session_card(*, recruiter: User, urn: str, sessions: int = 5) -> ResumeCard | None:
     """The newest card of `urn` among the recruiter's live search sessions
     (the `sessions` latest), or None. It carries what the site's search answer
     said (the opening link, hidden fields), so an opening need not read the

@@ -66,9 +66,10 @@ def page_key(*, version: str, today: date, language: str, query_string: str) -> 
 
 
 def cached_per_version(name: str, *, today: date, build: Callable[[], object]):
-    """`build()` cached for this catalogue version and day (e.g. the regions
-    every page's filter lists)."""
-    key = f"freelancers:catalogue:{catalogue_version()}:{today.isoformat()}:{name}"
+    """`build()` cached for this catalogue version and day under `name` (e.g.
+    the regions every page's filter lists, the count of a filter set)."""
+    digest = hashlib.sha256(name.encode()).hexdigest()[:32]
+    key = f"freelancers:catalogue:{catalogue_version()}:{today.isoformat()}:{digest}"
     value = cache.get(key)
     if value is None:
         value = build()

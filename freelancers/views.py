@@ -33,10 +33,14 @@ def _catalogue(request: HttpRequest, csrf_slot: str | None = None) -> HttpRespon
             "regions", today=today, build=lambda: selectors.catalogue_regions(today=today)
         ),
     )
-    rows = selectors.catalogue_freelancers(today=today, **form.filters())
-    page = Paginator(rows, settings.FREELANCER_CATALOGUE_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    filters = form.filters()
+    rows = selectors.catalogue_freelancers(today=today, **filters)
+    paginator = Paginator(rows, settings.FREELANCER_CATALOGUE_PAGE_SIZE)
+    # Every page of one filter set has the same count: counted once per version.
+    paginator.count = page_cache.cached_per_version(
+        f"count:{sorted(filters.items())}", today=today, build=rows.count
     )
+    page = paginator.get_page(request.GET.get("page"))
     context = {"form": form, "page": page}
     if csrf_slot:  # a page for the cache: each visitor's token goes in later
         context["csrf_token"] = csrf_slot

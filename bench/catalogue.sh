@@ -15,7 +15,9 @@
 #
 # Knobs (env): BENCH_DB (bench_catalogue), PGHOST (127.0.0.1), PGUSER
 # (postgres), APP_PORT (8783), DURATION (20s), CONNECTIONS (20), THREADS (4),
-# FREELANCERS (10000), PY (.venv/bin/python or the shared venv).
+# FREELANCERS (10000), PY (.venv/bin/python or the shared venv), BENCH_CACHE
+# (memory: each worker's own cache, as on a laptop; redis: a private
+# redis-server on APP_PORT+1 shared by the workers, as in production).
 
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,6 +56,14 @@ export SANDBOX_URL="http://127.0.0.1:${APP_PORT}/sandbox"  # never called by the
 source bench/sandbox_env.sh
 
 PIDS=()
+BENCH_CACHE=${BENCH_CACHE:-memory}
+if [[ $BENCH_CACHE == redis ]]; then
+  REDIS_PORT=$((APP_PORT + 1))
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no \
+    --loglevel warning >/dev/null &
+  PIDS+=($!)
+  export CACHE_URL="redis://127.0.0.1:${REDIS_PORT}/0"
+fi
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
@@ -131,6 +141,7 @@ GUNICORN_BIND="127.0.0.1:${APP_PORT}" WEB_CONCURRENCY=2 \
   "$GUNICORN" -c config/gunicorn.py --access-logfile /dev/null --error-logfile "$WORK/app.log" \
   config.wsgi &
 PIDS+=($!)
+APP_PID=$!
 for _ in $(seq 100); do
   curl -fsS -o /dev/null "http://127.0.0.1:${APP_PORT}/health/" 2>/dev/null && break
   sleep 0.2
@@ -167,12 +178,12 @@ cpu_ticks() {
   echo "$total"
 }
 curl -fsS -o /dev/null "http://127.0.0.1:${APP_PORT}/freelancers/"  # warm up
-CPU0=$(cpu_ticks "${PIDS[0]}")
+CPU0=$(cpu_ticks "$APP_PID")
 echo "app: gunicorn 2 workers on :${APP_PORT}; PostgreSQL ${BENCH_DB}; ${FREELANCERS} freelancers;" \
-  "${CONNECTIONS} clients, ${DURATION}"
+  "${CONNECTIONS} clients, ${DURATION}; cache: ${BENCH_CACHE}"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s -s "$WORK/catalogue.lua" \
   "http://127.0.0.1:${APP_PORT}" | tee "$WORK/wrk.txt"
-CPU1=$(cpu_ticks "${PIDS[0]}")
+CPU1=$(cpu_ticks "$APP_PID")
 REQUESTS=$(awk '/^requests:/ {print $2}' "$WORK/wrk.txt")
 awk -v t=$((CPU1 - CPU0)) -v hz="$(getconf CLK_TCK)" -v n="$REQUESTS" \
   'BEGIN {printf "our workers CPU per request: %.2f ms (%d requests)\n", t / hz * 1000 / n, n}'

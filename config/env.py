@@ -213,7 +213,14 @@ def caches(cache_url: str, redis_url: str) -> dict[str, dict[str, Any]]:
     if redis_url:
         backend = "django.core.cache.backends.redis.RedisCache"
         return {"default": {"BACKEND": backend, "LOCATION": redis_url}}
-    return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Room for every page of the public catalogue's usual filters (Django's
+    # default of 300 entries would evict them in turn).
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
 
 
 def queue_broker(redis_url: str) -> dict[str, str]:

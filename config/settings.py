@@ -513,6 +513,9 @@ FREELANCER_CERTIFICATES_GUARD_ALLOWANCE = env.int(
 )
 FREELANCER_PHOTO_MAX_BYTES = env.int("FREELANCER_PHOTO_MAX_BYTES", default=2 * 1024 * 1024)
 FREELANCER_CATALOGUE_PAGE_SIZE = env.int("FREELANCER_CATALOGUE_PAGE_SIZE", default=20)
+# How long an anonymous visitor's catalogue page is served from the cache
+# (changes invalidate it at once; this bounds a per-process cache's staleness).
+FREELANCER_CATALOGUE_CACHE_SECONDS = env.int("FREELANCER_CATALOGUE_CACHE_SECONDS", default=60)
 # The daily e-mail before a card leaves the catalogue: days before the last
 # current certificate expires (docs/jobs/freelancer_expiry_notices.md).
 FREELANCER_EXPIRY_NOTICES_ENABLED = env.bool("FREELANCER_EXPIRY_NOTICES_ENABLED", default=True)

@@ -9,12 +9,15 @@ which answers only the audiences `selectors.photo_access` allows.
 
 from __future__ import annotations
 
+import functools
+from urllib.parse import quote
+
 from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponseNotModified
 from django.http.response import HttpResponseBase
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.cache import patch_cache_control
-from django.utils.http import http_date
+from django.utils.http import RFC3986_SUBDELIMS, http_date
 from django.views.static import was_modified_since
 
 PHOTO_DIR = "freelancers/photos/"
@@ -30,7 +33,17 @@ class CardPhotoStorage(FileSystemStorage):
     def url(self, name: str | None) -> str:
         if not name:
             raise ValueError("This file is not accessible via a URL.")
-        return reverse("freelancers:photo", kwargs={"name": name.removeprefix(PHOTO_DIR)})
+        # What reverse() would return, without a resolver walk per photo (a
+        # catalogue page builds twenty): the view's path is fixed, the name is
+        # quoted the way reverse() quotes it.
+        base = _photo_url_base(get_script_prefix(), get_urlconf())
+        return base + quote(name.removeprefix(PHOTO_DIR), safe=RFC3986_SUBDELIMS + "/~:@")
+
+
+@functools.lru_cache(maxsize=16)
+def _photo_url_base(script_prefix: str, urlconf: str | None) -> str:
+    """The photo view's URL up to the name, for this script prefix and URLconf."""
+    return reverse("freelancers:photo", kwargs={"name": "_"}).removesuffix("_")
 
 
 def card_photo_storage() -> CardPhotoStorage:

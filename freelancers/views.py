@@ -12,24 +12,39 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_safe
 
 from core import errors
-from freelancers import photos, selectors
+from freelancers import page_cache, photos, selectors
 from freelancers.forms import CatalogueFilterForm
 
 
 @login_not_required
 @require_GET
 def catalogue(request: HttpRequest) -> HttpResponse:
+    if page_cache.is_anonymous_visit(request):
+        return page_cache.anonymous_page(request, lambda slot: _catalogue(request, slot))
+    return _catalogue(request)
+
+
+def _catalogue(request: HttpRequest, csrf_slot: str | None = None) -> HttpResponse:
     today = timezone.localdate()
     form = CatalogueFilterForm(
         request.GET,
         kinds=selectors.catalogue_kinds(),
-        regions=selectors.catalogue_regions(today=today),
+        regions=page_cache.cached_per_version(
+            "regions", today=today, build=lambda: selectors.catalogue_regions(today=today)
+        ),
     )
-    rows = selectors.catalogue_freelancers(today=today, **form.filters())
-    page = Paginator(rows, settings.FREELANCER_CATALOGUE_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    filters = form.filters()
+    rows = selectors.catalogue_freelancers(today=today, **filters)
+    paginator = Paginator(rows, settings.FREELANCER_CATALOGUE_PAGE_SIZE)
+    # Every page of one filter set has the same count: counted once per version.
+    paginator.count = page_cache.cached_per_version(
+        f"count:{sorted(filters.items())}", today=today, build=rows.count
     )
-    return render(request, "freelancers/catalogue.html", {"form": form, "page": page})
+    page = paginator.get_page(request.GET.get("page"))
+    context = {"form": form, "page": page}
+    if csrf_slot:  # a page for the cache: each visitor's token goes in later
+        context["csrf_token"] = csrf_slot
+    return render(request, "freelancers/catalogue.html", context)
 
 
 @login_not_required

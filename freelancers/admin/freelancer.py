@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +16,7 @@ from core import errors
 from core.admin import IdSearchMixin
 from core.admin_input import SafeModelAdmin
 from core.models import JobRun
-from freelancers import selectors, services
+from freelancers import page_cache, selectors, services
 from freelancers.models import Certificate, Freelancer, FreelancerCard
 
 
@@ -132,6 +133,11 @@ class FreelancerAdmin(IdSearchMixin, SafeModelAdmin):
     @admin.display(description=_("visibility reason"))
     def visibility_text(self, obj: Freelancer) -> str:
         return obj.visibility_text
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        # A name or region the public catalogue shows may have changed.
+        transaction.on_commit(page_cache.catalogue_changed)
 
     @admin.action(description=_("Sync certificates of the selected freelancers now"))
     def sync_certificates(self, request: HttpRequest, queryset) -> None:

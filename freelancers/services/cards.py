@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from core import errors
 from core.models import User
+from freelancers import page_cache
 from freelancers.models import Freelancer, FreelancerCard
 
 logger = logging.getLogger(__name__)
@@ -190,6 +191,7 @@ def _publish_latest(freelancer_id: int) -> None:
         .first()
     )
     Freelancer.objects.filter(pk=freelancer_id).update(accepted_card_id=latest)
+    transaction.on_commit(page_cache.catalogue_changed)
 
 
 def _validate(card: FreelancerCard) -> None:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from core import errors
 from core.jobs import RunRecorder, job_run
 from core.models import JobRun
+from freelancers import page_cache
 from freelancers.adapters.base import CertificateInfo, CertificationService, FindResult
 from freelancers.adapters.certification import CertificationClient
 from freelancers.certificates import FreelancerPlan, Guard, StoredFreelancer, plan_freelancer
@@ -327,6 +328,8 @@ def _apply_chunk(plans: list[FreelancerPlan], *, now) -> None:
     _update_visibility(changed, now=now)
     unchanged = [p.stored.id for p in plans if not p.visibility_changed]
     Freelancer.objects.filter(pk__in=unchanged).update(certificates_synced_at=now)
+    if for_certificates or changed:  # badges or visibility the catalogue shows
+        transaction.on_commit(page_cache.catalogue_changed)
 
 
 VISIBILITY_FIELDS = (

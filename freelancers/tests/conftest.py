@@ -4,11 +4,18 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from freelancers.adapters.certification import CertificationClient
 from freelancers.models import Freelancer
 from sandbox.models import EmulatedCertificate
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts without the catalogue pages an earlier test cached."""
+    cache.clear()
 
 
 @pytest.fixture

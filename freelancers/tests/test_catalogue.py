@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from freelancers.models import Certificate, Freelancer, FreelancerCard
 from freelancers.tests.conftest import make_freelancer
@@ -73,13 +75,16 @@ def test_freelancer_without_current_certificate_is_not_listed_and_detail_is_404(
     assert client.get(reverse("freelancers:detail", args=[not_synced_yet.pk])).status_code == 404
 
 
-def test_certificate_valid_until_today_is_shown_today_and_gone_tomorrow(client, today):
-    """ "Valid until D" includes D: shown on D, hidden from D + 1 (even before the sync runs)."""
+def test_certificate_valid_until_today_is_shown_today_and_gone_tomorrow(client, settings, today):
+    """ "Valid until D" includes D: shown on D, hidden from D + 1 (even before the sync runs,
+    and even while the page cached on D would still be fresh)."""
+    settings.FREELANCER_CATALOGUE_CACHE_SECONDS = 7 * 24 * 3600
     last_day = listed(5, today, days=0)
     assert names(client.get(URL)) == {5}
     assert client.get(reverse("freelancers:detail", args=[last_day.pk])).status_code == 200
-    Freelancer.objects.filter(pk=last_day.pk).update(visible_until=today - timedelta(days=1))
-    assert names(client.get(URL)) == set()
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        assert names(client.get(URL)) == set()
+        assert client.get(reverse("freelancers:detail", args=[last_day.pk])).status_code == 404
 
 
 def test_freelancer_without_accepted_card_is_not_listed(client, today):

@@ -9,10 +9,11 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from core.models import User
-from freelancers import services
+from freelancers import photos, services
 from freelancers.models import Freelancer, FreelancerCard
 from freelancers.tests.test_cards import image_bytes
 from freelancers.tests.test_catalogue import listed
@@ -150,3 +151,10 @@ def test_photo_shown_again_once_the_freelancer_is_back(client, today, admin):
         is_searchable=True, visible_until=timezone.localdate() + timedelta(days=5)
     )
     assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["a1b2.jpg", "фото 1.jpg", "50%.jpg", "x?y#z.jpg", "a/b.jpg"])
+def test_photo_url_is_what_reverse_gives_for_any_stored_name(name):
+    storage = photos.card_photo_storage()
+    expected = reverse("freelancers:photo", kwargs={"name": name})
+    assert storage.url(photos.PHOTO_DIR + name) == expected

@@ -32,6 +32,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from core import errors
+from core.fields import EncryptedItems
 from core.models import User
 from recruiting import cursor as cursors
 from recruiting import messages, selectors
@@ -288,7 +289,12 @@ def _next_page(recruiter: User, session: SearchSession, number: int, today: date
     known = search_contacts_store(
         organization_id=recruiter.organization_id, fetched=fetched, page=cards
     )
-    state, pages = pager.to_dict(), [*session.pages, snapshot]
+    # Only the new page is encrypted: the stored ones keep their ciphertexts.
+    state = pager.to_dict()
+    if isinstance(session.pages, EncryptedItems):
+        pages = session.pages.appended(snapshot)
+    else:
+        pages = EncryptedItems.of([*session.pages, snapshot])
     saved = SearchSession.objects.filter(pk=session.pk, version=session.version).update(
         state=state, pages=pages, version=F("version") + 1
     )

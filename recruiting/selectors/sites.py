@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists
+from django.db.models import BooleanField, Exists, Value
 from django.utils import timezone
 
 from core import errors
@@ -71,17 +71,20 @@ def search_reads(*, recruiter: User) -> SearchReads:
     """`tokens_for` and the flags of `SearchReads`, in one query: computed per
     call from the recruiter's and their organization's own rows, never kept."""
     org = recruiter.organization_id
-    rows = list(
+    none = Value(False, output_field=BooleanField())
+    rows: list[Any] = list(
         Token.objects.filter(recruiter=recruiter).annotate(
             has_splits=Exists(MergeSplit.objects.filter(recruiter=recruiter)),
-            has_known=Exists(KnownContact.objects.filter(organization_id=org)),
-            has_applications=Exists(Application.objects.filter(organization_id=org)),
+            has_known=none if org is None else Exists(KnownContact.objects.for_organization(org)),
+            has_applications=(
+                none if org is None else Exists(Application.objects.for_organization(org))
+            ),
         )
     )
     tokens = {JobSite(t.job_site): t for t in rows}
     if not rows:
         return SearchReads(tokens)
-    row: Any = rows[0]  # the annotations are the same on every row
+    row = rows[0]  # the annotations are the same on every row
     return SearchReads(tokens, row.has_splits, row.has_known, row.has_applications)
 
 

@@ -10,13 +10,17 @@ A value read from the database remembers its ciphertext: writing it back
 unchanged (a `save()` of the row, an `update()` carrying the same page list)
 stores that ciphertext again instead of encrypting anew, so a write costs one
 encryption per changed field and none for the rest.
+
+`EncryptedJSONListField` encrypts each item of a list on its own: appending
+an item encrypts that item alone, and an item is decrypted only when read.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, overload
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django import forms
@@ -25,6 +29,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
 PREFIX = "fernet:"
+# A list encrypted item by item: the items' Fernet tokens (url-safe base64,
+# never a comma) joined by commas. Starts with PREFIX: still "encrypted".
+ITEMS_PREFIX = PREFIX + "items:"
 
 
 @lru_cache(maxsize=4)
@@ -59,6 +66,9 @@ def decrypt(stored: str) -> str:
 
 def rotate(stored: str) -> str:
     """Re-encrypt a stored value under the first key."""
+    if stored.startswith(ITEMS_PREFIX):
+        tokens = _item_tokens(stored)
+        return ITEMS_PREFIX + ",".join(fernet().rotate(t.encode()).decode() for t in tokens)
     if not stored.startswith(PREFIX):
         return encrypt(stored)
     return PREFIX + fernet().rotate(stored[len(PREFIX) :].encode()).decode()
@@ -163,6 +173,115 @@ class EncryptedJSONField(EncryptedTextField):
 
     def value_to_string(self, obj):
         return json.dumps(self.value_from_object(obj), ensure_ascii=False)
+
+    def formfield(self, **kwargs):
+        return forms.JSONField(**{"label": self.verbose_name, **kwargs})
+
+
+def _item_tokens(stored: str) -> list[str]:
+    body = stored[len(ITEMS_PREFIX) :]
+    return body.split(",") if body else []
+
+
+class EncryptedItems(Sequence):
+    """The list read from an `EncryptedJSONListField`: each item is decrypted
+    and decoded on first use. Items read are not to be changed in place (an
+    unchanged item is written back as its stored ciphertext); `appended`
+    gives the list with a new item, encrypted alone when written."""
+
+    _MISSING: Any = object()
+
+    def __init__(self, tokens: list[str | None], items: list[Any]) -> None:
+        self._tokens, self._items = tokens, items
+
+    @classmethod
+    def of(cls, items: Iterable[Any]) -> EncryptedItems:
+        values = list(items)
+        return cls([None] * len(values), values)
+
+    def __len__(self) -> int:
+        return len(self._tokens)
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        item = self._items[index]
+        if item is self._MISSING:
+            token = self._tokens[index]
+            assert token is not None  # an item without a token was given, not read
+            item = self._items[index] = json.loads(decrypt(PREFIX + token))
+        return item
+
+    def __iter__(self) -> Iterator[Any]:
+        return (self[i] for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"EncryptedItems({len(self)} items)"
+
+    def appended(self, item: Any) -> EncryptedItems:
+        return EncryptedItems([*self._tokens, None], [*self._items, item])
+
+    def stored(self) -> str:
+        tokens = [
+            token if token is not None else _item_token(self._items[i])
+            for i, token in enumerate(self._tokens)
+        ]
+        return ITEMS_PREFIX + ",".join(tokens)
+
+
+def _item_token(item: Any) -> str:
+    return fernet().encrypt(_dumps(item).encode()).decode()
+
+
+class EncryptedJSONListField(EncryptedTextField):
+    """A JSON array stored encrypted item by item (see `EncryptedItems`):
+    a row that grows by one item re-encrypts nothing it held, and a read
+    decrypts only the items used. Rows of the whole-document format
+    (`EncryptedJSONField`) are read too and rewritten item by item."""
+
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return None
+        if value.startswith(ITEMS_PREFIX):
+            tokens = _item_tokens(value)
+            return EncryptedItems(tokens, [EncryptedItems._MISSING] * len(tokens))
+        text = decrypt(value)
+        return EncryptedItems.of(json.loads(text) if text else [])
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            return EncryptedItems.of(json.loads(value) if value else [])
+        return value
+
+    def get_prep_value(self, value):
+        if isinstance(value, Ciphertext):
+            return str(value)
+        if value is None:
+            return value
+        if not isinstance(value, EncryptedItems):
+            value = EncryptedItems.of(value)
+        return value.stored()
+
+    def value_to_string(self, obj):
+        return json.dumps(list(self.value_from_object(obj) or []), ensure_ascii=False)
 
     def formfield(self, **kwargs):
         return forms.JSONField(**{"label": self.verbose_name, **kwargs})

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import EncryptedJSONField, EncryptedTextField
+from core.fields import EncryptedJSONField, EncryptedJSONListField, EncryptedTextField
 from core.models import OrganizationOwned
 
 __all__ = ["JobSiteChoice", "MergeSplit", "Resume", "SearchSession", "Token"]
@@ -141,7 +141,9 @@ class SearchSession(models.Model):
     # names, phones and e-mails of candidates.
     query = EncryptedJSONField(_("query"))
     state = EncryptedJSONField(_("state"))
-    pages = EncryptedJSONField(_("pages served"), default=list)
+    # Item by item: serving a next page encrypts that page alone, and showing
+    # one page decrypts that page alone.
+    pages = EncryptedJSONListField(_("pages served"), default=list)
     version = models.PositiveIntegerField(_("version"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires"), db_index=True)

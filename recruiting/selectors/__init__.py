@@ -17,16 +17,19 @@ from recruiting.selectors.applications import (
 )
 from recruiting.selectors.contacts import KnownContacts, contacts_known, has_contact_data
 from recruiting.selectors.sites import (
+    SearchReads,
     SiteConnection,
     job_sites_overview,
     merge_splits,
     search_cards,
+    search_reads,
     tokens_for,
 )
 
 __all__ = [
     "ApplicationInfo",
     "KnownContacts",
+    "SearchReads",
     "SiteConnection",
     "SubsystemOption",
     "application_info",
@@ -38,6 +41,7 @@ __all__ = [
     "has_contact_data",
     "job_sites_overview",
     "merge_splits",
+    "search_reads",
     "search_cards",
     "subsystem_choices",
     "subsystem_options",

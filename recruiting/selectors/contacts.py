@@ -65,6 +65,7 @@ def contacts_known(
     organization_id: int | None,
     urns: Iterable[str],
     resumes: Mapping[str, Resume] | None = None,
+    subsystem_copies: bool = True,
 ) -> dict[str, KnownContacts]:
     """Stored contacts per URN: opened resumes first, then subsystem contacts.
 
@@ -72,14 +73,17 @@ def contacts_known(
     "known": opening reads the site again (free: the organization paid).
     `resumes`, when given, are the organization's rows already read
     (`resumes_by_urn`, holding every row of `urns`): not read again.
+    `subsystem_copies=False`: the caller knows the organization has no
+    KnownContact row, so none is read.
     """
     urns = list(dict.fromkeys(urns))
     if organization_id is None or not urns:
         return {}
     out: dict[str, KnownContacts] = {}
-    known = KnownContact.objects.for_organization(organization_id).filter(resume_urn__in=urns)
-    for row in known.order_by("updated_at", "pk"):  # the latest subsystem copy wins
-        out[row.resume_urn] = _from_known(row)
+    if subsystem_copies:
+        known = KnownContact.objects.for_organization(organization_id).filter(resume_urn__in=urns)
+        for row in known.order_by("updated_at", "pk"):  # the latest subsystem copy wins
+            out[row.resume_urn] = _from_known(row)
     if resumes is None:
         resumes = resumes_by_urn(organization_id, urns, with_contacts=True)
     for urn in urns:

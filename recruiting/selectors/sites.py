@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
+from django.db.models import BooleanField, Exists, Value
 from django.utils import timezone
 
 from core import errors
@@ -16,7 +18,7 @@ from recruiting import cursor as cursors
 from recruiting.adapters.base import JobSite, ResumeCard, card_from_dict, make_urn
 from recruiting.merge import split_key
 from recruiting.messages import reconnect_message
-from recruiting.models import MergeSplit, SearchSession, Token
+from recruiting.models import Application, KnownContact, MergeSplit, SearchSession, Token
 from recruiting.ranking import SITE_ORDER
 
 
@@ -51,6 +53,39 @@ def job_sites_overview(*, recruiter: User) -> list[SiteConnection]:
 
 def tokens_for(*, recruiter: User) -> dict[JobSite, Token]:
     return {JobSite(t.job_site): t for t in Token.objects.filter(recruiter=recruiter)}
+
+
+@dataclass(frozen=True)
+class SearchReads:
+    """The recruiter's connections and whether the rows a search page reads
+    next exist at all: a page skips the reads of what does not exist. A flag
+    is None when unknown (no connection row carried it): read then."""
+
+    tokens: dict[JobSite, Token]
+    splits: bool | None = None  # the recruiter's MergeSplit rows
+    subsystem_contacts: bool | None = None  # the organization's KnownContact rows
+    applications: bool | None = None  # the organization's Application rows
+
+
+def search_reads(*, recruiter: User) -> SearchReads:
+    """`tokens_for` and the flags of `SearchReads`, in one query: computed per
+    call from the recruiter's and their organization's own rows, never kept."""
+    org = recruiter.organization_id
+    none = Value(False, output_field=BooleanField())
+    rows: list[Any] = list(
+        Token.objects.filter(recruiter=recruiter).annotate(
+            has_splits=Exists(MergeSplit.objects.filter(recruiter=recruiter)),
+            has_known=none if org is None else Exists(KnownContact.objects.for_organization(org)),
+            has_applications=(
+                none if org is None else Exists(Application.objects.for_organization(org))
+            ),
+        )
+    )
+    tokens = {JobSite(t.job_site): t for t in rows}
+    if not rows:
+        return SearchReads(tokens)
+    row = rows[0]  # the annotations are the same on every row
+    return SearchReads(tokens, row.has_splits, row.has_known, row.has_applications)
 
 
 def merge_splits(*, recruiter: User) -> frozenset[frozenset[str]]:

@@ -32,6 +32,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from core import errors
+from core.fields import EncryptedItems
 from core.models import User
 from recruiting import cursor as cursors
 from recruiting import messages, selectors
@@ -120,7 +121,8 @@ def search_start(
     today = today or timezone.localdate()
     query = search_query_validate(query)
     page_size = search_page_size_validate(page_size)
-    tokens = selectors.tokens_for(recruiter=recruiter)
+    reads = selectors.search_reads(recruiter=recruiter)
+    tokens = reads.tokens
     if not tokens:
         raise errors.FailedPrecondition(
             messages.NO_SITE_CONNECTED,
@@ -152,7 +154,10 @@ def search_start(
         pager, tokens, query, deadline, fetched, page_size, today, elapsed
     )
     known = search_contacts_store(
-        organization_id=recruiter.organization_id, fetched=fetched, page=cards
+        organization_id=recruiter.organization_id,
+        fetched=fetched,
+        page=cards,
+        subsystem_copies=reads.subsystem_contacts is not False,
     )
     now = timezone.now()
     # Expired sessions are deleted by the search_sessions_prune job, not here:
@@ -164,7 +169,7 @@ def search_start(
         pages=[snapshot],
         expires_at=now + timedelta(seconds=settings.JOBSITE_SEARCH_CURSOR_TTL),
     )
-    return _result(recruiter, session, 0, today, (cards, known))
+    return _result(recruiter, session, 0, today, (cards, known), reads)
 
 
 def search_page(*, recruiter: User, cursor: str, today: date | None = None) -> SearchResult:
@@ -273,7 +278,8 @@ def _build_page(
 
 def _next_page(recruiter: User, session: SearchSession, number: int, today: date) -> SearchResult:
     pager = Pager.from_dict(session.state)
-    tokens = selectors.tokens_for(recruiter=recruiter)
+    reads = selectors.search_reads(recruiter=recruiter)
+    tokens = reads.tokens
     deadline = time.monotonic() + settings.JOBSITE_SEARCH_DEADLINE
     for stream in pager.streams:
         # Token work waits for a refill (in parallel, see _build_page); a
@@ -286,9 +292,17 @@ def _next_page(recruiter: User, session: SearchSession, number: int, today: date
     page_size = session.query.get("page_size") or settings.JOBSITE_SEARCH_PAGE_SIZE
     snapshot, cards = _build_page(pager, tokens, query, deadline, fetched, page_size, today)
     known = search_contacts_store(
-        organization_id=recruiter.organization_id, fetched=fetched, page=cards
+        organization_id=recruiter.organization_id,
+        fetched=fetched,
+        page=cards,
+        subsystem_copies=reads.subsystem_contacts is not False,
     )
-    state, pages = pager.to_dict(), [*session.pages, snapshot]
+    # Only the new page is encrypted: the stored ones keep their ciphertexts.
+    state = pager.to_dict()
+    if isinstance(session.pages, EncryptedItems):
+        pages = session.pages.appended(snapshot)
+    else:
+        pages = EncryptedItems.of([*session.pages, snapshot])
     saved = SearchSession.objects.filter(pk=session.pk, version=session.version).update(
         state=state, pages=pages, version=F("version") + 1
     )
@@ -299,7 +313,7 @@ def _next_page(recruiter: User, session: SearchSession, number: int, today: date
         if number >= len(session.pages):
             raise errors.Unavailable(messages.PAGE_BEING_PREPARED)
         return _result(recruiter, session, number, today)
-    return _result(recruiter, session, number, today, (cards, known))
+    return _result(recruiter, session, number, today, (cards, known), reads)
 
 
 def _result(
@@ -308,10 +322,12 @@ def _result(
     number: int,
     today: date,
     built: tuple[list[ResumeCard], dict[str, KnownContacts]] | None = None,
+    reads: selectors.SearchReads | None = None,
 ) -> SearchResult:
     """Page `number` of `session`. `built`: its cards and their known contacts
     when this request built the page (the stored snapshot holds the same
-    cards: not decoded again)."""
+    cards: not decoded again). `reads`: what this request read already; rows
+    it says do not exist are not looked for."""
     snapshot = session.pages[number]
     if built is None:
         page = [card_from_dict(c) for c in snapshot["cards"]]
@@ -320,7 +336,10 @@ def _result(
     else:
         page, known = built
     cards = with_known_contacts(page, known)
-    groups = merge(cards, today=today, splits=selectors.merge_splits(recruiter=recruiter))
+    splits: frozenset[frozenset[str]] = frozenset()
+    if reads is None or reads.splits is not False:
+        splits = selectors.merge_splits(recruiter=recruiter)
+    groups = merge(cards, today=today, splits=splits)
     costs = {site: site_adapter(site).contact_cost for site in SITE_ORDER}
     query = query_from(session.query)
     ordered = order_page(groups, emitted=[c.urn for c in cards], costs=costs, order=query.order)
@@ -337,11 +356,19 @@ def _result(
         next_cursor=link(number + 1) if has_next else None,
         prev_cursor=link(number - 1) if number > 0 else None,
         cursor=link(number),
-        # By id: `recruiter.organization` would load the row (a query per page).
-        applications=selectors.application_statuses(
-            organization=recruiter.organization_id, urns=[c.urn for c in cards]
-        ),
+        applications=_applications(recruiter, cards, reads),
         rates=rates_for(session.state.get("rates") or {}, _foreign_currencies(cards)),
+    )
+
+
+def _applications(
+    recruiter: User, cards: list[ResumeCard], reads: selectors.SearchReads | None
+) -> dict[str, ApplicationInfo]:
+    if reads is not None and reads.applications is False:
+        return {}
+    # By id: `recruiter.organization` would load the row (a query per page).
+    return selectors.application_statuses(
+        organization=recruiter.organization_id, urns=[c.urn for c in cards]
     )
 
 

@@ -24,7 +24,11 @@ from recruiting.selectors.contacts import (
 
 
 def search_contacts_store(
-    *, organization_id: int | None, fetched: list[ResumeCard], page: list[ResumeCard]
+    *,
+    organization_id: int | None,
+    fetched: list[ResumeCard],
+    page: list[ResumeCard],
+    subsystem_copies: bool = True,
 ) -> dict[str, KnownContacts]:
     """Store the `fetched` cards that carry contacts; the contacts the
     organization has for the `page` cards, by URN (`contacts_known`).
@@ -34,6 +38,7 @@ def search_contacts_store(
     "known" and never fetched again. A row that has contacts already is never
     touched (it may hold the full resume and contacts from an opening); only
     rows without contacts (e.g. an opening in progress) are filled in.
+    `subsystem_copies` as in `contacts_known`.
     """
     if organization_id is None:
         return {}
@@ -60,7 +65,12 @@ def search_contacts_store(
         )
         if filled:
             row.contacts, row.updated_at = values["contacts"], now
-    return contacts_known(organization_id=organization_id, urns=page_urns, resumes=rows)
+    return contacts_known(
+        organization_id=organization_id,
+        urns=page_urns,
+        resumes=rows,
+        subsystem_copies=subsystem_copies,
+    )
 
 
 def with_known_contacts(

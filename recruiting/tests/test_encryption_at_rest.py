@@ -12,7 +12,7 @@ from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
-from core.fields import EncryptedTextField
+from core.fields import EncryptedTextField, encrypt
 from core.services import encrypted_fields_rotate
 from recruiting.models import KnownContact, SearchSession
 
@@ -130,3 +130,46 @@ def test_the_migration_encrypts_rows_written_in_plain_text(recruiter):
 def test_stored_encrypted_on_postgresql_too(recruiter):
     session, _known = _rows(recruiter)
     assert _raw(SearchSession, session.pk, "state").startswith("fernet:")
+
+
+def test_each_served_page_is_encrypted_alone_and_kept_when_a_page_is_added(recruiter):
+    session, _known = _rows(recruiter)
+    session.refresh_from_db()
+    first = _raw(SearchSession, session.pk, "pages")
+    assert first.startswith("fernet:") and "Иванов" not in first
+    SearchSession.objects.filter(pk=session.pk).update(
+        pages=session.pages.appended({"cards": [{"last_name": "Петров"}]})
+    )
+    both = _raw(SearchSession, session.pk, "pages")
+    assert both.startswith(first + ",") and "Петров" not in both
+    session.refresh_from_db()
+    assert len(session.pages) == 2
+    assert session.pages[-1] == {"cards": [{"last_name": "Петров"}]}
+    assert list(session.pages) == [{"cards": [{"last_name": "Иванов"}]}, session.pages[1]]
+
+
+def test_key_rotation_covers_each_served_page(recruiter, settings):
+    settings.FIELD_ENCRYPTION_KEYS = [OLD]
+    session, _known = _rows(recruiter)
+    session.refresh_from_db()
+    SearchSession.objects.filter(pk=session.pk).update(
+        pages=session.pages.appended({"cards": [{"last_name": "Петров"}]})
+    )
+    before = _raw(SearchSession, session.pk, "pages")
+    settings.FIELD_ENCRYPTION_KEYS = [NEW, OLD]
+    encrypted_fields_rotate()
+    settings.FIELD_ENCRYPTION_KEYS = [NEW]
+    assert _raw(SearchSession, session.pk, "pages") != before
+    session.refresh_from_db()
+    assert [p["cards"][0]["last_name"] for p in session.pages] == ["Иванов", "Петров"]
+
+
+def test_pages_stored_as_one_encrypted_document_are_still_read(recruiter):
+    session, _known = _rows(recruiter)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE recruiting_searchsession SET pages = %s WHERE id = %s",
+            [encrypt('[{"cards": [{"last_name": "Иванов"}]}]'), session.pk],
+        )
+    session.refresh_from_db()
+    assert list(session.pages) == [{"cards": [{"last_name": "Иванов"}]}]

@@ -13,17 +13,21 @@ import pytest
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "start.sh"
 
 
+def start(port: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", str(SCRIPT)],
+        env={**os.environ, "PORT": port},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
 def test_a_taken_port_is_refused_at_once_in_one_line():
     with socket.create_server(("127.0.0.1", 0)) as holder:
         port = holder.getsockname()[1]
         started = time.monotonic()
-        done = subprocess.run(
-            ["bash", str(SCRIPT)],
-            env={**os.environ, "PORT": str(port)},
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
+        done = start(str(port))
     assert done.returncode == 1
     assert time.monotonic() - started < 5  # before installing or migrating anything
     assert done.stdout == ""
@@ -32,13 +36,7 @@ def test_a_taken_port_is_refused_at_once_in_one_line():
 
 
 def test_a_port_that_is_no_number_is_refused():
-    done = subprocess.run(
-        ["bash", str(SCRIPT)],
-        env={**os.environ, "PORT": "eighty"},
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    done = start("eighty")
     assert done.returncode == 1 and "eighty" in done.stderr
 
 
@@ -65,13 +63,7 @@ def test_a_taken_emulator_port_is_refused_at_once_naming_the_emulator():
         pytest.skip("no free set of ports around a taken one")
     with holder:
         started = time.monotonic()
-        done = subprocess.run(
-            ["bash", str(SCRIPT)],
-            env={**os.environ, "PORT": str(port)},
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
+        done = start(str(port))
     assert done.returncode == 1
     assert time.monotonic() - started < 5
     [line] = done.stderr.splitlines()

@@ -67,7 +67,7 @@ class ResumeCard:
     resume_id: str
     title: str | None  # None when the site sends none (never "")
     updated_at: datetime
-    url: str = ""
+    url: str | None = None  # the resume on the site; None when the answer has none
     first_name: str | None = None
     last_name: str | None = None
     middle_name: str | None = None

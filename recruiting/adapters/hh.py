@@ -313,7 +313,7 @@ class HhAdapter(ApiClient):
             resume_id=str(item["id"]),
             title=text(item.get("title")),
             updated_at=parse_time(item["updated_at"]),
-            url=str(item.get("alternate_url") or ""),
+            url=text(item.get("alternate_url")),
             first_name=item.get("first_name"),
             last_name=item.get("last_name"),
             middle_name=item.get("middle_name"),

@@ -279,7 +279,7 @@ class SuperJobAdapter(ApiClient):
             resume_id=str(int(item["id"])),
             title=text(item.get("profession")),
             updated_at=datetime.fromtimestamp(int(item["date_last_modified"]), UTC),
-            url=str(item.get("link") or ""),
+            url=text(item.get("link")),
             first_name=item.get("firstname") if bought else None,
             last_name=item.get("lastname") if bought else None,
             middle_name=item.get("middlename") if bought else None,

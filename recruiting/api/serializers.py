@@ -140,7 +140,7 @@ class ResumeCardSerializer(serializers.Serializer):
     site = serializers.ChoiceField(choices=SITE_CHOICES)
     resume_id = serializers.CharField()
     title = serializers.CharField(allow_null=True)
-    url = serializers.CharField(allow_blank=True)
+    url = serializers.CharField(allow_null=True)
     name = serializers.CharField(allow_null=True)
     age = serializers.IntegerField(allow_null=True)
     birth_date = serializers.DateField(allow_null=True)

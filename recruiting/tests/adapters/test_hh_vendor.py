@@ -93,6 +93,15 @@ def test_a_resume_without_a_title_has_title_none_and_keeps_it_when_saved():
     assert card_from_dict(card.to_dict()).title is None
 
 
+def test_a_resume_without_its_site_link_has_url_none_not_empty():
+    doc = vendor("openapi_resume_employer.json")
+    assert make().card_from_raw(doc).url == doc["alternate_url"]
+    del doc["alternate_url"]
+    card = make().card_from_raw(doc)
+    assert card.url is None
+    assert card_from_dict(card.to_dict()).url is None
+
+
 def test_a_phone_object_without_formatted_is_built_from_its_parts():
     doc = vendor("docs_employer_resume.json")
     phone = doc["contact"][0]

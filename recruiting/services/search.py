@@ -153,12 +153,7 @@ def search_start(
     snapshot, cards = _build_page(
         pager, tokens, query, deadline, fetched, page_size, today, elapsed
     )
-    known = search_contacts_store(
-        organization_id=recruiter.organization_id,
-        fetched=fetched,
-        page=cards,
-        subsystem_copies=reads.subsystem_contacts is not False,
-    )
+    known = _contacts_store(recruiter, reads, fetched, cards)
     now = timezone.now()
     # Expired sessions are deleted by the search_sessions_prune job, not here:
     # a delete on every search cost a statement (and a transaction) per page.
@@ -276,6 +271,21 @@ def _build_page(
     return snapshot, cards
 
 
+def _contacts_store(
+    recruiter: User,
+    reads: selectors.SearchReads,
+    fetched: list[ResumeCard],
+    page: list[ResumeCard],
+) -> dict[str, KnownContacts]:
+    """Store the fetched cards' contacts; the known contacts of the page's cards."""
+    return search_contacts_store(
+        organization_id=recruiter.organization_id,
+        fetched=fetched,
+        page=page,
+        subsystem_copies=reads.subsystem_contacts is not False,
+    )
+
+
 def _next_page(recruiter: User, session: SearchSession, number: int, today: date) -> SearchResult:
     pager = Pager.from_dict(session.state)
     reads = selectors.search_reads(recruiter=recruiter)
@@ -291,12 +301,7 @@ def _next_page(recruiter: User, session: SearchSession, number: int, today: date
     fetched: list[ResumeCard] = []
     page_size = session.query.get("page_size") or settings.JOBSITE_SEARCH_PAGE_SIZE
     snapshot, cards = _build_page(pager, tokens, query, deadline, fetched, page_size, today)
-    known = search_contacts_store(
-        organization_id=recruiter.organization_id,
-        fetched=fetched,
-        page=cards,
-        subsystem_copies=reads.subsystem_contacts is not False,
-    )
+    known = _contacts_store(recruiter, reads, fetched, cards)
     # Only the new page is encrypted: the stored ones keep their ciphertexts.
     state = pager.to_dict()
     if isinstance(session.pages, EncryptedItems):

@@ -17,7 +17,6 @@ an item encrypts that item alone, and an item is decrypted only when read.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any, overload
@@ -27,6 +26,8 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+
+from core import jsontext
 
 PREFIX = "fernet:"
 # A list encrypted item by item: the items' Fernet tokens (url-safe base64,
@@ -103,14 +104,14 @@ class _LoadedList(list):
 
 
 def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return jsontext.dumps(value, sort_keys=True)
 
 
 def _loaded_json(stored: str):
     """The document of a stored value; an encrypted one remembers its text
     and ciphertext so an unchanged write-back reuses the ciphertext."""
     text = decrypt(stored)
-    value = json.loads(text) if text else text
+    value = jsontext.loads(text) if text else text
     if not stored.startswith(PREFIX) or not isinstance(value, dict | list):
         return value  # a plain (legacy) row is always encrypted on its next write
     value = (_LoadedDict if isinstance(value, dict) else _LoadedList)(value)
@@ -154,7 +155,7 @@ class EncryptedJSONField(EncryptedTextField):
 
     def to_python(self, value):
         if isinstance(value, str):
-            return json.loads(value) if value else value
+            return jsontext.loads(value) if value else value
         return value
 
     def get_prep_value(self, value):
@@ -172,7 +173,7 @@ class EncryptedJSONField(EncryptedTextField):
         return encrypt(text)
 
     def value_to_string(self, obj):
-        return json.dumps(self.value_from_object(obj), ensure_ascii=False)
+        return jsontext.dumps(self.value_from_object(obj))
 
     def formfield(self, **kwargs):
         return forms.JSONField(**{"label": self.verbose_name, **kwargs})
@@ -217,7 +218,7 @@ class EncryptedItems(Sequence):
         if item is self._MISSING:
             token = self._tokens[index]
             assert token is not None  # an item without a token was given, not read
-            item = self._items[index] = json.loads(decrypt(PREFIX + token))
+            item = self._items[index] = jsontext.loads(decrypt(PREFIX + token))
         return item
 
     def __iter__(self) -> Iterator[Any]:
@@ -264,11 +265,11 @@ class EncryptedJSONListField(EncryptedTextField):
             tokens = _item_tokens(value)
             return EncryptedItems(tokens, [EncryptedItems._MISSING] * len(tokens))
         text = decrypt(value)
-        return EncryptedItems.of(json.loads(text) if text else [])
+        return EncryptedItems.of(jsontext.loads(text) if text else [])
 
     def to_python(self, value):
         if isinstance(value, str):
-            return EncryptedItems.of(json.loads(value) if value else [])
+            return EncryptedItems.of(jsontext.loads(value) if value else [])
         return value
 
     def get_prep_value(self, value):
@@ -281,7 +282,7 @@ class EncryptedJSONListField(EncryptedTextField):
         return value.stored()
 
     def value_to_string(self, obj):
-        return json.dumps(list(self.value_from_object(obj) or []), ensure_ascii=False)
+        return jsontext.dumps(list(self.value_from_object(obj) or []))
 
     def formfield(self, **kwargs):
         return forms.JSONField(**{"label": self.verbose_name, **kwargs})

@@ -27,7 +27,7 @@ from django.conf import settings
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 
-from core import errors
+from core import errors, jsontext
 from core.numbers import parse_int
 
 logger = logging.getLogger("core.http")
@@ -228,6 +228,10 @@ class ApiClient:
         return self._parse_json(response)
 
     def _parse_json(self, response: requests.Response) -> Any:
+        try:
+            return jsontext.loads(response.content)
+        except ValueError:
+            pass  # not UTF-8 JSON: a BOM or another declared charset, decoded below
         try:
             return response.json()
         except ValueError as exc:

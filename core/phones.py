@@ -13,12 +13,16 @@ must not lose what someone wrote keep such text as it is (`phones_normalised`).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 import phonenumbers
 
 DEFAULT_REGION = "RU"  # a number written without a country code is a Russian one
 
 
+# Parsing is slow (pure Python) and one candidate's numbers come back in every
+# search that finds them: each distinct text is parsed once per process.
+@lru_cache(maxsize=8192)
 def phone_e164(text: str, region: str = DEFAULT_REGION) -> str | None:
     """The E.164 form of the one valid number `text` is, else None (never "")."""
     number = _parse(text, region)

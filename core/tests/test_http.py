@@ -10,7 +10,7 @@ import pytest
 import requests
 import responses
 
-from core import errors
+from core import errors, jsontext
 from core.http import ApiClient, parse_retry_after
 
 BASE = "https://api.example.test"
@@ -131,6 +131,29 @@ def test_malformed_json_is_invalid_response():
     with pytest.raises(errors.InvalidResponse) as exc:
         client._json("GET", "/items")
     assert exc.value.code is errors.Code.UNAVAILABLE
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ('{"name": "Иванов"}'.encode(), "application/json"),
+        ('\ufeff{"name": "Иванов"}'.encode(), "application/json"),  # a byte order mark
+        ('{"name": "Иванов"}'.encode("cp1251"), "application/json; charset=windows-1251"),
+    ],
+    ids=["utf-8", "utf-8 with BOM", "declared windows-1251"],
+)
+@responses.activate
+def test_json_answers_in_any_declared_encoding_are_read(body, content_type):
+    responses.get(f"{BASE}/items", body=body, content_type=content_type)
+    client, _ = make()
+    assert client._json("GET", "/items") == {"name": "Иванов"}
+
+
+def test_json_text_is_compact_utf8_and_sorted_on_request():
+    assert jsontext.dumps({"b": 1, "a": "ё"}, sort_keys=True) == '{"a":"ё","b":1}'
+    assert jsontext.loads(b'{"a": [1, 2.5, null]}') == {"a": [1, 2.5, None]}
+    with pytest.raises(ValueError):
+        jsontext.loads("{")
 
 
 @responses.activate

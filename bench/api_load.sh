@@ -23,7 +23,10 @@
 #
 # Knobs (env): BENCH_DB (bench_api), PGHOST (127.0.0.1), PGUSER (postgres),
 # APP_PORT (8781), EMU_PORT (8782), DURATION (20s), CONNECTIONS (20),
-# THREADS (4), LATENCY_MS (50), PY (.venv/bin/python or the shared venv).
+# THREADS (4), LATENCY_MS (50), PY (.venv/bin/python or the shared venv),
+# BENCH_CACHE (redis: a private redis-server on REDIS_PORT (8789) shared by our
+# workers, as in production, where sessions are read through it; memory: each
+# worker's own cache, as on a laptop).
 
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,6 +72,15 @@ export API_THROTTLE_SEARCH="1000000/minute"
 export LOG_LEVEL=WARNING
 
 PIDS=()
+BENCH_CACHE=${BENCH_CACHE:-redis}
+if [[ $BENCH_CACHE == redis ]]; then
+  REDIS_PORT=${REDIS_PORT:-8789}
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no \
+    --loglevel warning >/dev/null &
+  PIDS+=($!)
+  for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  APP_CACHE_URL="redis://127.0.0.1:${REDIS_PORT}/0"
+fi
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
@@ -99,11 +111,13 @@ SANDBOX_MEMO_SEARCH=true SANDBOX_FAULTS="{\"hh\": {\"latency_ms\": ${LATENCY_MS}
   GUNICORN_BIND="127.0.0.1:${EMU_PORT}" WEB_CONCURRENCY=4 GUNICORN_THREADS=16 \
   "$GUNICORN" -c config/gunicorn.py --access-logfile /dev/null --error-logfile "$WORK/emu.log" \
   config.wsgi &
+EMU_PID=$!
 PIDS+=($!)
 # Ours: the project's gunicorn settings (2 workers).
-GUNICORN_BIND="127.0.0.1:${APP_PORT}" WEB_CONCURRENCY=2 \
+CACHE_URL=${APP_CACHE_URL:-} GUNICORN_BIND="127.0.0.1:${APP_PORT}" WEB_CONCURRENCY=2 \
   "$GUNICORN" -c config/gunicorn.py --access-logfile /dev/null --error-logfile "$WORK/app.log" \
   config.wsgi &
+APP_PID=$!
 PIDS+=($!)
 wait_up "http://127.0.0.1:${EMU_PORT}/health/"
 wait_up "http://127.0.0.1:${APP_PORT}/health/"
@@ -219,8 +233,8 @@ cpu_seconds() {
   done
   echo "$total"
 }
-APP_CPU0=$(cpu_seconds "${PIDS[1]}")
-EMU_CPU0=$(cpu_seconds "${PIDS[0]}")
+APP_CPU0=$(cpu_seconds "$APP_PID")
+EMU_CPU0=$(cpu_seconds "$EMU_PID")
 
 echo "app: gunicorn 2 workers on :${APP_PORT}; emulators: separate gunicorn on :${EMU_PORT}" \
   "(${LATENCY_MS} ms per site call); PostgreSQL ${BENCH_DB}; ${CONNECTIONS} clients, ${DURATION}"
@@ -228,8 +242,8 @@ wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s -s "$WORK/search.l
   "http://127.0.0.1:${APP_PORT}" | tee "$WORK/wrk.txt"
 
 TICKS=$(getconf CLK_TCK)
-APP_TICKS=$(( $(cpu_seconds "${PIDS[1]}") - APP_CPU0 ))
-EMU_TICKS=$(( $(cpu_seconds "${PIDS[0]}") - EMU_CPU0 ))
+APP_TICKS=$(( $(cpu_seconds "$APP_PID") - APP_CPU0 ))
+EMU_TICKS=$(( $(cpu_seconds "$EMU_PID") - EMU_CPU0 ))
 REQUESTS=$(awk '/^requests:/ {print $2}' "$WORK/wrk.txt")
 awk -v app="$APP_TICKS" -v emu="$EMU_TICKS" -v hz="$TICKS" -v n="$REQUESTS" -v cores="$(nproc)" 'BEGIN {
   printf "CPU during the run (%d cores shared): app %.1f s, emulators %.1f s\n", cores, app / hz, emu / hz

@@ -270,6 +270,11 @@ def main() -> None:
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     setup_test_environment()
+    # A database of its own: the test suite's may be in use (autoclobber would drop it).
+    sqlite = connection.settings_dict["ENGINE"].endswith("sqlite3")
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = (
+        str(ROOT / ".bench-search.sqlite3") if sqlite else "bench_search"
+    )
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         run(args.latency_ms, args.runs)

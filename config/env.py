@@ -223,6 +223,16 @@ def caches(cache_url: str, redis_url: str) -> dict[str, dict[str, Any]]:
     }
 
 
+def session_engine(caches: dict[str, dict[str, Any]]) -> str:
+    """Sessions in the database, read through the cache when every process
+    shares it (Redis, Memcached): a request then reads no session row. A
+    per-process cache could keep a session another process ended (a logout)."""
+    backend = caches["default"]["BACKEND"].rsplit(".", 1)[-1]
+    if backend in {"LocMemCache", "DummyCache", "FileBasedCache"}:
+        return "django.contrib.sessions.backends.db"
+    return "django.contrib.sessions.backends.cached_db"
+
+
 def queue_broker(redis_url: str) -> dict[str, str]:
     """django-q2's broker keys: Redis when REDIS_URL is set, else the ORM."""
     return {"redis": redis_url} if redis_url else {"orm": "default"}

@@ -124,6 +124,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 
 # CACHE_URL, else Redis at REDIS_URL, else each process's memory.
 CACHES = parse.caches(env.str("CACHE_URL", default=""), REDIS_URL)
+SESSION_ENGINE = parse.session_engine(CACHES)
 
 # django-q2 delivers at least once: retry must be longer than timeout, attempts
 # are bounded, and sync jobs never catch up on missed runs.

@@ -1,5 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.auth_backends import AuthenticationBackend
+from django.contrib.auth import get_user_model
 
 
 def may_log_in(user) -> bool:
@@ -17,6 +18,17 @@ class OrganizationBackend(AuthenticationBackend):
 
     def user_can_authenticate(self, user) -> bool:
         return super().user_can_authenticate(user) and may_log_in(user)
+
+    def get_user(self, user_id):
+        """The signed-in user of a request, read with what `may_log_in` checks
+        (organization, freelancer) in one query rather than three."""
+        user = (
+            get_user_model()
+            ._default_manager.select_related("organization", "freelancer")
+            .filter(pk=user_id)
+            .first()
+        )
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 class AccountAdapter(DefaultAccountAdapter):

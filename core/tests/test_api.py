@@ -10,8 +10,9 @@ import schemathesis
 from django.core import signals
 from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from openapi_spec_validator import validate
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
@@ -37,6 +38,21 @@ def test_me_returns_the_session_recruiter(recruiter_api_client, recruiter):
         "email": "anna@example.com",
         "organization": {"id": recruiter.organization_id, "name": "Acme"},
     }
+
+
+def test_a_signed_in_request_reads_its_user_in_one_query(recruiter_api_client):
+    """The session's user comes with the organization and freelancer rows the
+    login rules check: one query, not three on every request."""
+    with CaptureQueriesContext(connection) as queries:
+        assert recruiter_api_client.get("/api/v1/me").status_code == 200
+    tables = [q["sql"].split(" FROM ", 1)[1].split()[0] for q in queries if " FROM " in q["sql"]]
+    assert tables == ['"django_session"', '"core_user"']
+
+
+def test_an_inactive_organization_signs_its_recruiters_out(recruiter_api_client, recruiter):
+    recruiter.organization.is_active = False
+    recruiter.organization.save()
+    assert recruiter_api_client.get("/api/v1/me").status_code == 401
 
 
 def test_me_is_unauthenticated_without_a_session(api_client):

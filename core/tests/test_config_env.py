@@ -187,6 +187,17 @@ def test_cache_url_wins_over_redis_and_memory_is_the_fallback():
     assert parse.caches("", "")["default"]["BACKEND"].endswith("LocMemCache")
 
 
+def test_sessions_are_read_through_the_cache_only_when_processes_share_it():
+    shared = parse.caches("", "redis://r:6379/0")
+    assert parse.session_engine(shared) == "django.contrib.sessions.backends.cached_db"
+    for own in (
+        parse.caches("", ""),
+        parse.caches("locmemcache://", ""),
+        parse.caches("dummycache://", ""),
+    ):
+        assert parse.session_engine(own) == "django.contrib.sessions.backends.db"
+
+
 def test_queue_uses_redis_when_set_and_the_orm_otherwise():
     assert parse.queue_broker("redis://r:6379/0") == {"redis": "redis://r:6379/0"}
     assert parse.queue_broker("") == {"orm": "default"}

@@ -107,6 +107,12 @@ class ResumeCard:
         `raw` stays out: search state is kept small, and what needs the
         vendor document (stored resumes) takes it when the card arrives.
         """
+        # A card read back by `card_from_dict` is the dict it came from: cards
+        # are immutable, and search state re-saves its buffered cards on
+        # every page. Callers must not change the dict.
+        stored = self.__dict__.get("_stored")
+        if stored is not None:
+            return stored
         # Spelled out, and None left out: search state holds hundreds of cards
         # and is saved on every page, so both the time and the size count.
         data = {
@@ -160,7 +166,10 @@ def card_from_dict(data: dict[str, Any]) -> ResumeCard:
         values["hidden_fields"] = tuple(values["hidden_fields"])
     if values.get("contacts"):
         values["contacts"] = Contacts(**{k: tuple(v) for k, v in values["contacts"].items()})
-    return ResumeCard(**values)
+    card = ResumeCard(**values)
+    if "raw" not in data:  # `data` is then exactly what `to_dict` gives back
+        object.__setattr__(card, "_stored", data)
+    return card
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,9 @@ def resumes_by_urn(
     rows = Resume.objects.for_organization(organization_id).filter(urn__in=list(urns))
     if with_contacts:
         rows = rows.exclude(contacts="")
-    return {row.urn: row for row in rows.select_related("opened_by").defer("resume")}
+    # Unordered: a dict by URN needs no ORDER BY (the model's default sorts).
+    rows = rows.select_related("opened_by").defer("resume").order_by()
+    return {row.urn: row for row in rows}
 
 
 def hidden_openings(organization_id: int, urns: list[str]) -> dict[str, list[str]]:

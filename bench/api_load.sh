@@ -12,9 +12,10 @@
 # pages (SANDBOX_MEMO_SEARCH) so they use little of it. Per-recruiter throttling
 # is raised for the run (one recruiter makes every request).
 #
-# Seeding: a recruiter connects both sites through the real OAuth flow (our
-# views in process, the emulator's consent page over HTTP). Its session and
-# CSRF token are what wrk sends.
+# Seeding: the currency rates job runs once (as the worker keeps them fresh in
+# production); a recruiter connects both sites through the real OAuth flow
+# (our views in process, the emulator's consent page over HTTP). Its session
+# and CSRF token are what wrk sends.
 #
 # Prints requests/s, p50/p99 latency and the error count: HTTP errors, socket
 # errors, and 200 answers with a non-empty `site_errors` (a failed site).
@@ -82,8 +83,12 @@ if [[ $BENCH_CACHE == redis ]]; then
   APP_CACHE_URL="redis://127.0.0.1:${REDIS_PORT}/0"
 fi
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # Newest first: the app stops before the cache and emulators it calls.
+  local i
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+    kill "${PIDS[i]}" 2>/dev/null || true
+    wait "${PIDS[i]}" 2>/dev/null || true
+  done
   dropdb -h "$PGHOST" -U "$PGUSER" --if-exists "$BENCH_DB" 2>/dev/null || true
   rm -rf "$WORK"
 }
@@ -121,6 +126,10 @@ APP_PID=$!
 PIDS+=($!)
 wait_up "http://127.0.0.1:${EMU_PORT}/health/"
 wait_up "http://127.0.0.1:${APP_PORT}/health/"
+
+# The rates job, as the worker runs it in production (every 30 minutes): a
+# search then finds fresh currency rates rather than queueing the job.
+CACHE_URL=${APP_CACHE_URL:-} "$PY" manage.py currency_rates_refresh >/dev/null
 
 # Seed: a recruiter connects both sites through the real OAuth flow.
 "$PY" - "$WORK/credentials" <<'PYTHON'

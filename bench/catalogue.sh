@@ -3,8 +3,10 @@
 #
 # Run (as root, so wrk can be installed when missing): bench/catalogue.sh
 #
-# What it measures: our app under gunicorn (config/gunicorn.py: 2 workers,
-# gthread) on PostgreSQL, DEBUG off, anonymous visitors, 20 clients for 20 s
+# What it measures: our app as production serves the catalogue: the public
+# pool (README, Deploying: config/gunicorn.py with GUNICORN_THREADS=1, i.e.
+# 2 sync workers) on PostgreSQL and Redis, DEBUG off, anonymous visitors,
+# 20 clients for 20 s
 # over a catalogue of 10,000 visible freelancers (seeded first, in bulk),
 # each request a page of the list: a random page number, a third of them
 # with a region filter, a sixth with a certificate-kind filter.
@@ -16,8 +18,9 @@
 # Knobs (env): BENCH_DB (bench_catalogue), PGHOST (127.0.0.1), PGUSER
 # (postgres), APP_PORT (8783), DURATION (20s), CONNECTIONS (20), THREADS (4),
 # FREELANCERS (10000), PY (.venv/bin/python or the shared venv), BENCH_CACHE
-# (memory: each worker's own cache, as on a laptop; redis: a private
-# redis-server on APP_PORT+1 shared by the workers, as in production).
+# (redis, the default: a private redis-server on APP_PORT+1 shared by the
+# workers, as in production; memory: each worker's own cache, as without
+# Redis), GUNICORN_THREADS (1: the public pool; 4 measures the web pool).
 
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,7 +59,7 @@ export SANDBOX_URL="http://127.0.0.1:${APP_PORT}/sandbox"  # never called by the
 source bench/sandbox_env.sh
 
 PIDS=()
-BENCH_CACHE=${BENCH_CACHE:-memory}
+BENCH_CACHE=${BENCH_CACHE:-redis}
 if [[ $BENCH_CACHE == redis ]]; then
   REDIS_PORT=$((APP_PORT + 1))
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no \
@@ -137,7 +140,8 @@ for path in ("/freelancers/", "/freelancers/?page=200", f"/freelancers/?region={
     print(f"queries per page {path}: {len(queries)}")
 PYTHON
 
-GUNICORN_BIND="127.0.0.1:${APP_PORT}" WEB_CONCURRENCY=2 \
+GUNICORN_THREADS=${GUNICORN_THREADS:-1}
+GUNICORN_BIND="127.0.0.1:${APP_PORT}" WEB_CONCURRENCY=2 GUNICORN_THREADS=$GUNICORN_THREADS \
   "$GUNICORN" -c config/gunicorn.py --access-logfile /dev/null --error-logfile "$WORK/app.log" \
   config.wsgi &
 PIDS+=($!)
@@ -179,7 +183,7 @@ cpu_ticks() {
 }
 curl -fsS -o /dev/null "http://127.0.0.1:${APP_PORT}/freelancers/"  # warm up
 CPU0=$(cpu_ticks "$APP_PID")
-echo "app: gunicorn 2 workers on :${APP_PORT}; PostgreSQL ${BENCH_DB}; ${FREELANCERS} freelancers;" \
+echo "app: gunicorn 2 workers x ${GUNICORN_THREADS} thread(s) on :${APP_PORT}; PostgreSQL ${BENCH_DB}; ${FREELANCERS} freelancers;" \
   "${CONNECTIONS} clients, ${DURATION}; cache: ${BENCH_CACHE}"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s -s "$WORK/catalogue.lua" \
   "http://127.0.0.1:${APP_PORT}" | tee "$WORK/wrk.txt"

@@ -2,12 +2,15 @@
 
 An anonymous visitor's page depends only on the query string, the language
 and the day (a freelancer leaves on the day their last certificate expires,
-whether or not the sync has run), so it is cached per (catalogue version,
-day, language, query string) for FREELANCER_CATALOGUE_CACHE_SECONDS.
+whether or not the sync has run), so it is cached per (day, language,
+query string) for FREELANCER_CATALOGUE_CACHE_SECONDS, stamped with the
+catalogue version it was rendered from, and served only while that version
+is current. The version and the page are read in one round trip to the cache
+(with Redis, one MGET): every visitor's request pays it.
 
 Whatever changes what the catalogue shows (moderation publishing a card, the
 certificates sync, an edit in the admin) calls `catalogue_changed()` after its
-commit: a new version names fresh entries and the old ones just expire. The
+commit: a page stamped with another version is rendered again. The
 version lives in the default cache, so with Redis every process sees it at
 once; with the per-process memory cache (no Redis) another process sees a
 change when its entry expires, which the short TTL bounds.
@@ -60,9 +63,9 @@ def catalogue_version() -> str:
     return current
 
 
-def page_key(*, version: str, today: date, language: str, query_string: str) -> str:
+def page_key(*, today: date, language: str, query_string: str) -> str:
     digest = hashlib.sha256(query_string.encode()).hexdigest()[:32]
-    return f"freelancers:catalogue:{version}:{today.isoformat()}:{language}:{digest}"
+    return f"freelancers:catalogue:page:{today.isoformat()}:{language}:{digest}"
 
 
 def cached_per_version(name: str, *, today: date, build: Callable[[], object]):
@@ -81,18 +84,19 @@ def anonymous_page(request: HttpRequest, render: Callable[[str], HttpResponse]) 
     """The page for an anonymous visitor: from the cache, else `render(csrf_slot)`
     (a 200 is cached; anything else is returned as it is)."""
     key = page_key(
-        version=catalogue_version(),
         today=timezone.localdate(),
         language=get_language(),
         query_string=request.META.get("QUERY_STRING", ""),
     )
-    body = cache.get(key)
-    if body is None:
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY) or catalogue_version()
+    stamped, body = found.get(key, (None, None))
+    if stamped != version or body is None:
         rendered = render(CSRF_SLOT)
         if rendered.status_code != 200:
             return rendered
         body = rendered.content
-        cache.set(key, body, settings.FREELANCER_CATALOGUE_CACHE_SECONDS)
+        cache.set(key, (version, body), settings.FREELANCER_CATALOGUE_CACHE_SECONDS)
     response = HttpResponse(body.replace(CSRF_SLOT.encode(), get_token(request).encode()))
     # The browser may keep its own copy briefly; a shared cache may not, as
     # the page carries this visitor's CSRF token.

@@ -24,6 +24,7 @@ CATALOGUE_COLUMNS = (
     "accepted_card__photo",
 )
 CERTIFICATE_COLUMNS = ("freelancer_id", "kind", "due_on")
+CATALOGUE_ORDER = ("last_name", "first_name", "id")
 
 
 def catalogue_kinds() -> list[tuple[str, str]]:
@@ -55,10 +56,9 @@ def catalogue_regions(*, today: date) -> list[str]:
 
 def catalogue_freelancers(
     *, today: date, kind: str = "", region: str = "", query: str = ""
-) -> QuerySet[Freelancer]:
-    """The catalogue list: filters, text search (name, region, about), and
-    everything a card shows in three queries whatever the page size, reading
-    only the columns a card shows."""
+) -> QuerySet[Freelancer, int]:
+    """The catalogue list as ids in its order: filters and text search (name,
+    region, about). Page it, then read the page with `catalogue_page`."""
     rows = visible_freelancers(today=today)
     if kind:
         rows = rows.filter(
@@ -75,11 +75,20 @@ def catalogue_freelancers(
             | Q(region__icontains=word)
             | Q(accepted_card__about__icontains=word)
         )
-    return (
-        _with_card_data(rows, today=today, certificate_columns=CERTIFICATE_COLUMNS)
-        .only(*CATALOGUE_COLUMNS)
-        .order_by("last_name", "first_name", "id")
+    return rows.order_by(*CATALOGUE_ORDER).values_list("pk", flat=True)
+
+
+def catalogue_page(*, ids: QuerySet[Freelancer, int], today: date) -> list[Freelancer]:
+    """Everything the cards of a page show, for `ids` (a slice of
+    `catalogue_freelancers`), in two queries whatever the page size, reading
+    only the columns a card shows. The page is cut in a subquery on the
+    freelancers alone and only its rows are joined to their cards: sorting
+    every filtered row with its card's text first made a deep page of a
+    region several times slower."""
+    rows = _with_card_data(
+        Freelancer.objects.filter(pk__in=ids), today=today, certificate_columns=CERTIFICATE_COLUMNS
     )
+    return list(rows.only(*CATALOGUE_COLUMNS).order_by(*CATALOGUE_ORDER))
 
 
 def catalogue_freelancer(*, pk: int, today: date) -> Freelancer:

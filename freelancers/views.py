@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -14,6 +17,7 @@ from django.views.decorators.http import require_GET, require_safe
 from core import errors
 from freelancers import page_cache, photos, selectors
 from freelancers.forms import CatalogueFilterForm
+from freelancers.models import Freelancer
 
 
 @login_not_required
@@ -34,13 +38,16 @@ def _catalogue(request: HttpRequest, csrf_slot: str | None = None) -> HttpRespon
         ),
     )
     filters = form.filters()
-    rows = selectors.catalogue_freelancers(today=today, **filters)
-    paginator = Paginator(rows, settings.FREELANCER_CATALOGUE_PAGE_SIZE)
+    ids = selectors.catalogue_freelancers(today=today, **filters)
+    paginator = Paginator(ids, settings.FREELANCER_CATALOGUE_PAGE_SIZE)
     # Every page of one filter set has the same count: counted once per version.
     paginator.count = page_cache.cached_per_version(
-        f"count:{sorted(filters.items())}", today=today, build=rows.count
+        f"count:{sorted(filters.items())}", today=today, build=ids.count
     )
     page = paginator.get_page(request.GET.get("page"))
+    ids_of_page = cast("QuerySet[Freelancer, int]", page.object_list)
+    rows = selectors.catalogue_page(ids=ids_of_page, today=today)
+    page.object_list = rows  # type: ignore[assignment]  # the page shows freelancers, not ids
     context = {"form": form, "page": page}
     if csrf_slot:  # a page for the cache: each visitor's token goes in later
         context["csrf_token"] = csrf_slot

@@ -205,6 +205,26 @@ def test_catalogue_reads_only_the_columns_a_card_shows(client, today):
     assert "about" in page_sql
 
 
+def test_a_page_is_cut_from_the_freelancers_alone_and_only_its_rows_read_with_cards(
+    client, settings, today
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.FREELANCER_CATALOGUE_PAGE_SIZE = 2
+    for uid, last_name in zip(range(300, 305), "ДГВБА", strict=True):
+        listed(uid, today, region="Казань", last_name=last_name)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL, {"region": "Казань", "page": 2})
+    # The page keeps the name order: А Б | В Г | Д.
+    assert [f.last_name for f in response.context["page"]] == ["В", "Г"]
+    page_sql = next(q["sql"] for q in queries if "LIMIT" in q["sql"])
+    cut = page_sql[page_sql.index("IN (SELECT") : page_sql.index("LIMIT")]
+    # Sorting and skipping rows never drags the cards' text along.
+    assert "freelancercard" not in cut and "about" not in cut
+    assert "about" in page_sql
+
+
 def test_detail_shows_a_phone_in_international_format_with_a_tel_link(client, today):
     # An accepted version keeps the phone as typed before phones were stored in E.164.
     freelancer = listed(11, today)

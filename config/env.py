@@ -206,13 +206,19 @@ def _tune_shard(db: dict[str, Any], number: int, conn_max_age: int, base_dir: Pa
 # --- Cache, queue, email ---------------------------------------------------------
 
 
+DJANGO_REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
+REDIS_CACHE = "core.cache.RedisCache"  # Django's, keeping its clients (core.cache)
+
+
 def caches(cache_url: str, redis_url: str) -> dict[str, dict[str, Any]]:
     """CACHES from CACHE_URL, else Redis at REDIS_URL, else the process's memory."""
     if cache_url:
-        return {"default": dict(environ.Env.cache_url_config(cache_url))}
+        config = dict(environ.Env.cache_url_config(cache_url))
+        if config["BACKEND"] == DJANGO_REDIS_CACHE:
+            config["BACKEND"] = REDIS_CACHE
+        return {"default": config}
     if redis_url:
-        backend = "django.core.cache.backends.redis.RedisCache"
-        return {"default": {"BACKEND": backend, "LOCATION": redis_url}}
+        return {"default": {"BACKEND": REDIS_CACHE, "LOCATION": redis_url}}
     # Room for every page of the public catalogue's usual filters (Django's
     # default of 300 entries would evict them in turn).
     return {

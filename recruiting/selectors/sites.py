@@ -96,7 +96,9 @@ def _any_row(model: type[models.Model], field: str, value: int) -> RawSQL:
     of the query). Table and column names come from the models."""
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    column = quote(model._meta.get_field(field).column)
+    key = model._meta.get_field(field)
+    assert isinstance(key, models.ForeignKey)
+    column = quote(key.column)
     return RawSQL(
         f"EXISTS (SELECT 1 FROM {table} WHERE {column} = %s)",  # noqa: S608 - names from models
         (value,),

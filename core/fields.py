@@ -9,7 +9,9 @@ Encrypted columns cannot be filtered or ordered on.
 A value read from the database remembers its ciphertext: writing it back
 unchanged (a `save()` of the row, an `update()` carrying the same page list)
 stores that ciphertext again instead of encrypting anew, so a write costs one
-encryption per changed field and none for the rest.
+encryption per changed field and none for the rest. "Unchanged" is judged on
+the JSON text (`core.jsontext`, keys sorted): a document an older release
+wrote with other spacing is encrypted anew on its first write, once.
 
 `EncryptedJSONListField` encrypts each item of a list on its own: appending
 an item encrypts that item alone, and an item is decrypted only when read.

@@ -32,6 +32,7 @@ from core.numbers import parse_int
 
 logger = logging.getLogger("core.http")
 
+UTF8 = frozenset({"utf-8", "utf8"})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
@@ -228,10 +229,11 @@ class ApiClient:
         return self._parse_json(response)
 
     def _parse_json(self, response: requests.Response) -> Any:
-        try:
-            return jsontext.loads(response.content)
-        except ValueError:
-            pass  # not UTF-8 JSON: a BOM or another declared charset, decoded below
+        if (response.encoding or "utf-8").lower() in UTF8:
+            try:
+                return jsontext.loads(response.content)
+            except ValueError:
+                pass  # a byte order mark, or not JSON: requests' reading decides
         try:
             return response.json()
         except ValueError as exc:

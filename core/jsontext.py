@@ -2,28 +2,43 @@
 standard library's `json`, which search pages feel: every page decodes the
 sites' answers and encodes and decodes its stored search state).
 
-Pure: no I/O. Output is compact UTF-8 (no \\u escapes); `loads` accepts str
-or UTF-8 bytes and raises ValueError for anything that is not JSON, like
-`json.loads`. Differences from `json` that callers may meet: NaN and
-Infinity are written as null, and integers beyond 64 bits are refused.
+Pure: no I/O. Output is compact UTF-8 (no \\u escapes). Where orjson and
+`json` differ, `json`'s behaviour is kept:
+- `loads` accepts what `json.loads` accepts: NaN, Infinity and a number
+  beyond a double (which orjson refuses) are read by `json.loads`; anything
+  that is not JSON raises ValueError.
+- `dumps` refuses dates and dataclasses as `json.dumps` does, and writes
+  non-string keys as strings.
+One difference remains: an integer beyond 64 bits is read as a float (JSON
+numbers past 2**53 are unsafe in JavaScript, so no vendor API sends them;
+`dumps` refuses to write one).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
 
-_DUMP = orjson.OPT_NON_STR_KEYS
-_DUMP_SORTED = _DUMP | orjson.OPT_SORT_KEYS
+_DUMP = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
 def dumps(value: Any, *, sort_keys: bool = False) -> str:
     """`value` as JSON text; `sort_keys`: object keys in order, so one value
     always gives one text (compared to tell whether a document changed)."""
-    return orjson.dumps(value, option=_DUMP_SORTED if sort_keys else _DUMP).decode()
+    option = _DUMP | orjson.OPT_SORT_KEYS if sort_keys else _DUMP
+    try:
+        return orjson.dumps(value, option=option).decode()
+    except TypeError:
+        # Non-string keys (`json` writes them as strings) cost orjson twice
+        # as much on every document: asked for only when met.
+        return orjson.dumps(value, option=option | orjson.OPT_NON_STR_KEYS).decode()
 
 
 def loads(text: str | bytes) -> Any:
     """The value JSON `text` holds. Raises ValueError when it is not JSON."""
-    return orjson.loads(text)
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)  # NaN, Infinity, a huge exponent; or raises

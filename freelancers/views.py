@@ -46,9 +46,8 @@ def _catalogue(request: HttpRequest, csrf_slot: str | None = None) -> HttpRespon
     )
     page = paginator.get_page(request.GET.get("page"))
     ids_of_page = cast("QuerySet[Freelancer, int]", page.object_list)
-    rows = selectors.catalogue_page(ids=ids_of_page, today=today)
-    page.object_list = rows  # type: ignore[assignment]  # the page shows freelancers, not ids
-    context = {"form": form, "page": page}
+    freelancers = selectors.catalogue_page(ids=ids_of_page, today=today)
+    context = {"form": form, "page": page, "freelancers": freelancers}
     if csrf_slot:  # a page for the cache: each visitor's token goes in later
         context["csrf_token"] = csrf_slot
     return render(request, "freelancers/catalogue.html", context)

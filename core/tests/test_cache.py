@@ -1,4 +1,5 @@
-"""The Redis cache backend against the Redis on this machine (skipped without one)."""
+"""The Redis cache backend: one client per pool, and working against the Redis
+on this machine (that part is skipped where no Redis runs)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,20 @@ from core.cache import RedisCache
 URL = "redis://127.0.0.1:6379/15"
 
 
+def test_every_call_gets_the_same_client_of_its_pool():
+    # Building clients opens no connection: no Redis needed.
+    client = RedisCache(URL, {})._cache
+    assert client.get_client(write=True) is client.get_client(write=False)
+    other = RedisCache(URL, {})._cache
+    assert other.get_client() is not client.get_client()
+
+
+def test_redis_urls_use_the_backend_that_keeps_its_clients():
+    for config in (parse.caches("redis://r:6379/0", ""), parse.caches("", "redis://r:6379/0")):
+        assert config["default"]["BACKEND"] == "core.cache.RedisCache"
+    assert parse.caches("locmemcache://", "")["default"]["BACKEND"].endswith("LocMemCache")
+
+
 @pytest.fixture
 def cache():
     backend = RedisCache(URL, {"KEY_PREFIX": f"t{time.time_ns()}"})
@@ -21,10 +36,10 @@ def cache():
     except redis.ConnectionError:
         pytest.skip("Redis is not running on 127.0.0.1:6379")
     yield backend
-    backend.clear()
+    backend.delete_many(["probe", "key", "counter"])
 
 
-def test_cache_calls_share_one_client_and_still_work(cache):
+def test_cache_calls_work_through_the_shared_client(cache):
     assert cache.add("key", {"a": 1}, 60)
     assert not cache.add("key", {"a": 2}, 60)
     assert cache.get("key") == {"a": 1}
@@ -33,11 +48,3 @@ def test_cache_calls_share_one_client_and_still_work(cache):
     assert cache.incr("counter") == 1
     cache.delete("key")
     assert cache.get("key") is None
-    client = cache._cache
-    assert client.get_client(write=True) is client.get_client(write=False)
-
-
-def test_redis_urls_use_the_backend_that_keeps_its_clients():
-    for config in (parse.caches("redis://r:6379/0", ""), parse.caches("", "redis://r:6379/0")):
-        assert config["default"]["BACKEND"] == "core.cache.RedisCache"
-    assert parse.caches("locmemcache://", "")["default"]["BACKEND"].endswith("LocMemCache")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import random
 import socket
 import threading
+from datetime import date
 
 import pytest
 import requests
@@ -154,6 +156,29 @@ def test_json_text_is_compact_utf8_and_sorted_on_request():
     assert jsontext.loads(b'{"a": [1, 2.5, null]}') == {"a": [1, 2.5, None]}
     with pytest.raises(ValueError):
         jsontext.loads("{")
+
+
+def test_json_text_reads_and_refuses_what_the_standard_library_does():
+    """orjson refuses NaN and huge exponents and writes dates and int keys;
+    `json`, which wrote the rows stored before, does the opposite."""
+    read = jsontext.loads('{"rate": NaN, "far": 1e400, "big": 18446744073709551615}')
+    assert math.isnan(read["rate"]) and read["far"] == math.inf
+    assert read["big"] == 2**64 - 1 and isinstance(read["big"], int)
+    assert jsontext.dumps({1: "a"}) == '{"1":"a"}'
+    with pytest.raises(TypeError):
+        jsontext.dumps({"day": date(2026, 1, 1)})
+
+
+@responses.activate
+def test_a_declared_charset_other_than_utf8_is_decoded_as_declared():
+    # Valid UTF-8 bytes, but the server says latin-1: read as latin-1, as requests reads it.
+    responses.get(
+        f"{BASE}/items",
+        body='{"a": "é"}'.encode(),
+        content_type="application/json; charset=latin-1",
+    )
+    client, _ = make()
+    assert client._json("GET", "/items") == {"a": "Ã©"}
 
 
 @responses.activate

@@ -53,7 +53,7 @@ def listed(
 
 
 def names(response) -> set[int]:
-    return {f.uid for f in response.context["page"]}
+    return {f.uid for f in response.context["freelancers"]}
 
 
 def test_catalogue_needs_no_login_and_shows_badges(client, today):
@@ -130,9 +130,9 @@ def test_pagination_keeps_filters(client, settings, today):
     for uid in range(40, 45):
         listed(uid, today)
     response = client.get(URL, {"kind": "direct", "page": 2})
-    assert len(response.context["page"]) == 2
+    assert len(response.context["freelancers"]) == 2
     assert "kind=direct&amp;page=3" in response.content.decode()
-    assert len(client.get(URL, {"page": 99}).context["page"]) == 1  # the last page
+    assert len(client.get(URL, {"page": 99}).context["freelancers"]) == 1  # the last page
 
 
 def test_detail_page_shows_contacts_and_certificates(client, today):
@@ -153,7 +153,7 @@ def test_catalogue_query_count_does_not_grow_with_the_page(
     # regions, count, page (with cards), current certificates
     with django_assert_num_queries(4):
         response = client.get(URL, {"kind": "direct"})
-    assert len(response.context["page"]) == size
+    assert len(response.context["freelancers"]) == size
 
 
 def test_catalogue_shows_only_the_latest_accepted_version(client, today, admin_user):
@@ -198,7 +198,7 @@ def test_catalogue_reads_only_the_columns_a_card_shows(client, today):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(URL)
     assert response.status_code == 200
-    assert len(response.context["page"]) == 1
+    assert len(response.context["freelancers"]) == 1
     page_sql = next(q["sql"] for q in queries if "ORDER BY" in q["sql"] and "LIMIT" in q["sql"])
     for column in ("visibility_reason", '"phone"', '"email"', '"messenger"', "decline_reason"):
         assert column not in page_sql
@@ -217,7 +217,7 @@ def test_a_page_is_cut_from_the_freelancers_alone_and_only_its_rows_read_with_ca
     with CaptureQueriesContext(connection) as queries:
         response = client.get(URL, {"region": "Казань", "page": 2})
     # The page keeps the name order: А Б | В Г | Д.
-    assert [f.last_name for f in response.context["page"]] == ["В", "Г"]
+    assert [f.last_name for f in response.context["freelancers"]] == ["В", "Г"]
     page_sql = next(q["sql"] for q in queries if "LIMIT" in q["sql"])
     cut = page_sql[page_sql.index("IN (SELECT") : page_sql.index("LIMIT")]
     # Sorting and skipping rows never drags the cards' text along.

@@ -167,7 +167,9 @@ def card_from_dict(data: dict[str, Any]) -> ResumeCard:
     if values.get("contacts"):
         values["contacts"] = Contacts(**{k: tuple(v) for k, v in values["contacts"].items()})
     card = ResumeCard(**values)
-    if "raw" not in data:  # `data` is then exactly what `to_dict` gives back
+    if "raw" not in data:
+        # `data` then describes this card as `to_dict` would (older saved
+        # state may spell a salary as a dict, which this function reads too).
         object.__setattr__(card, "_stored", data)
     return card
 

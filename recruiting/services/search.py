@@ -177,10 +177,10 @@ def search_page(*, recruiter: User, cursor: str, today: date | None = None) -> S
     today = today or timezone.localdate()
     ttl = settings.JOBSITE_SEARCH_CURSOR_TTL
     position = cursors.unpack(cursor, recruiter_id=recruiter.pk, max_age=ttl)
-    # One row at most: no ORDER BY to build (.first() and the model's default sort).
+    # One row at most: a slice, as .first() would add an ORDER BY to build and run.
     found = SearchSession.objects.filter(
         pk=position.session_id, recruiter_id=recruiter.pk, expires_at__gt=timezone.now()
-    ).order_by()[:1]
+    )[:1]
     session = next(iter(found), None)
     if session is None:
         raise bad_argument("cursor", messages.SEARCH_EXPIRED)

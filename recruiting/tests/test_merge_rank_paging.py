@@ -311,3 +311,25 @@ def test_saved_cards_come_back_equal_hidden_fields_included(cards, hidden):
     for card in cards:
         card = replace(card, hidden_fields=tuple(hidden))
         assert card_from_dict(card.to_dict()) == card
+
+
+def test_a_card_read_back_is_saved_as_it_was_read_and_a_changed_copy_afresh():
+    from dataclasses import replace
+
+    from recruiting.adapters.base import card_from_dict
+
+    person = {
+        "birth": date(1990, 5, 1),
+        "gender": "male",
+        "city": "Москва",
+        "salary": 150_000,
+        "employer": "ООО Ромашка",
+        "education": "МГУ",
+    }
+    stored = card_of(person, JobSite.SUPERJOB, "1").to_dict()
+    card = card_from_dict(stored)
+    assert card.to_dict() is stored  # the page's state re-saves it without serialising
+    changed = replace(card, title="Аналитик")
+    assert changed.to_dict() == {**stored, "title": "Аналитик"}
+    legacy = {**stored, "salary": {"amount": 1000, "currency": "USD"}}
+    assert card_from_dict(card_from_dict(legacy).to_dict()).salary == Money(1000, "USD")

@@ -47,5 +47,7 @@ def test_visitor_sees_the_card_photo(page, live_server, today, admin_user, setti
     page.goto(f"{live_server.url}/freelancers/")
     photo = page.locator("article.freelancer img")
     photo.wait_for()
-    # Loaded and decoded through the guarded view, not a broken image.
-    assert photo.evaluate("img => img.complete && img.naturalWidth") > 0
+    # Loaded and decoded through the guarded view, not a broken image: wait
+    # for the load to end (the element is in the page before its bytes are).
+    page.wait_for_function("img => img.complete", arg=photo.element_handle())
+    assert photo.evaluate("img => img.naturalWidth") > 0

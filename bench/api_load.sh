@@ -72,23 +72,15 @@ source bench/sandbox_env.sh
 export API_THROTTLE_SEARCH="1000000/minute"
 export LOG_LEVEL=WARNING
 
-PIDS=()
+# shellcheck source=bench/processes.sh
+source bench/processes.sh
 BENCH_CACHE=${BENCH_CACHE:-redis}
 if [[ $BENCH_CACHE == redis ]]; then
-  REDIS_PORT=${REDIS_PORT:-8789}
-  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no \
-    --loglevel warning >/dev/null &
-  PIDS+=($!)
-  for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
-  APP_CACHE_URL="redis://127.0.0.1:${REDIS_PORT}/0"
+  start_redis "${REDIS_PORT:-8789}"
+  APP_CACHE_URL=$REDIS_CACHE_URL
 fi
 cleanup() {
-  # Newest first: the app stops before the cache and emulators it calls.
-  local i
-  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
-    kill "${PIDS[i]}" 2>/dev/null || true
-    wait "${PIDS[i]}" 2>/dev/null || true
-  done
+  stop_processes
   dropdb -h "$PGHOST" -U "$PGUSER" --if-exists "$BENCH_DB" 2>/dev/null || true
   rm -rf "$WORK"
 }

@@ -58,18 +58,15 @@ export SANDBOX_URL="http://127.0.0.1:${APP_PORT}/sandbox"  # never called by the
 # shellcheck source=bench/sandbox_env.sh
 source bench/sandbox_env.sh
 
-PIDS=()
+# shellcheck source=bench/processes.sh
+source bench/processes.sh
 BENCH_CACHE=${BENCH_CACHE:-redis}
 if [[ $BENCH_CACHE == redis ]]; then
-  REDIS_PORT=$((APP_PORT + 1))
-  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no \
-    --loglevel warning >/dev/null &
-  PIDS+=($!)
-  export CACHE_URL="redis://127.0.0.1:${REDIS_PORT}/0"
+  start_redis $((APP_PORT + 1))
+  export CACHE_URL=$REDIS_CACHE_URL
 fi
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  stop_processes
   dropdb -h "$PGHOST" -U "$PGUSER" --if-exists "$BENCH_DB" 2>/dev/null || true
   rm -rf "$WORK"
 }

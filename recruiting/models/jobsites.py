@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import jsontext
 from core.fields import EncryptedJSONField, EncryptedJSONListField, EncryptedTextField
 from core.models import OrganizationOwned
 
@@ -103,7 +103,7 @@ class Resume(OrganizationOwned):
 
     @property
     def contact_data(self) -> dict[str, Any]:
-        return json.loads(self.contacts) if self.contacts else {}
+        return jsontext.loads(self.contacts) if self.contacts else {}
 
 
 class MergeSplit(models.Model):

@@ -5,12 +5,12 @@ No site call and no write here: opening contacts is `services.contacts`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from core import jsontext
 from core.phones import phones_normalised
 from recruiting.adapters.base import Contacts, ResumeCard
 from recruiting.models import KnownContact, Resume
@@ -44,7 +44,7 @@ def contacts_document(card: ResumeCard, *, hidden: Sequence[str] = ()) -> str:
     }
     if hidden:
         document["hidden"] = list(hidden)
-    return json.dumps(document, ensure_ascii=False)
+    return jsontext.dumps(document)
 
 
 def has_contact_data(data: dict[str, Any]) -> bool:

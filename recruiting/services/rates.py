@@ -16,7 +16,6 @@ dictionary is asked at most once a minute, never on every search.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
@@ -24,7 +23,7 @@ from datetime import datetime, timedelta
 from django.core.cache import cache
 from django.utils import timezone
 
-from core import errors
+from core import errors, jsontext
 from core.jobs import RunRecorder, get_job
 from core.leases import CacheLease
 from core.models import JobRun
@@ -99,7 +98,7 @@ def _stored_read() -> tuple[dict[str, float], datetime] | None:
     if not value:
         return None
     try:
-        data = json.loads(value)
+        data = jsontext.loads(value)
         rates = {str(code): float(rate) for code, rate in data["rates"].items()}
         return rates, datetime.fromisoformat(data["read_at"])
     except (TypeError, ValueError, KeyError, AttributeError):
@@ -142,7 +141,7 @@ def currency_rates_refresh(*, run: RunRecorder | None = None) -> dict[str, float
     else:
         cache.set(RATES_CACHE_KEY, rates, RATES_TTL)
         read_at = timezone.now().isoformat()
-        property_set(name=STORED_AS, value=json.dumps({"rates": rates, "read_at": read_at}))
+        property_set(name=STORED_AS, value=jsontext.dumps({"rates": rates, "read_at": read_at}))
         cache.delete(STORED_CACHE_KEY)
         REFRESHING.release()  # fresh rates now; a failure keeps it: one try a lease
     if run is not None:

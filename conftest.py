@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from django.utils import translation
 
 from core.models import Organization, User
 
@@ -143,6 +144,15 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request served in this thread leaves its language active (the
+    locale middleware activates it for the thread): the next test starts
+    from the project's default again, as a new request would."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(scope="session", autouse=True)

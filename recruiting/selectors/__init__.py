@@ -16,15 +16,15 @@ from recruiting.selectors.applications import (
     subsystem_options,
 )
 from recruiting.selectors.contacts import KnownContacts, contacts_known, has_contact_data
-from recruiting.selectors.sites import (
+from recruiting.selectors.searches import (
     SearchReads,
-    SiteConnection,
-    job_sites_overview,
     merge_splits,
     search_cards,
     search_reads,
-    tokens_for,
+    search_session,
+    session_card,
 )
+from recruiting.selectors.sites import SiteConnection, job_sites_overview, tokens_for
 
 __all__ = [
     "ApplicationInfo",
@@ -43,6 +43,8 @@ __all__ = [
     "merge_splits",
     "search_reads",
     "search_cards",
+    "search_session",
+    "session_card",
     "subsystem_choices",
     "subsystem_options",
     "tokens_for",

@@ -18,7 +18,7 @@ from django.core.cache import cache
 
 from core.models import User
 from recruiting.adapters.base import ResumeCard, card_from_dict
-from recruiting.selectors.sites import session_card
+from recruiting.selectors.searches import session_card
 
 # hh.ru says the link is generated per answer; a read a few minutes old is as
 # fresh as the search card the page already uses.

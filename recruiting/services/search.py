@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import transaction
@@ -64,6 +64,7 @@ from recruiting.services.search_status import SiteStatus, status_dict, status_fr
 from recruiting.services.sites import site_adapter
 
 logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def search_start(
     query = search_query_validate(query)
     page_size = search_page_size_validate(page_size)
     reads = selectors.search_reads(recruiter=recruiter)
-    tokens = reads.tokens
+    tokens = reads.tokens or {}
     if not tokens:
         raise errors.FailedPrecondition(
             messages.NO_SITE_CONNECTED,
@@ -151,7 +152,7 @@ def search_start(
         if isinstance(result, SearchPage):
             fetched.extend(result.cards)
     snapshot, cards = _build_page(
-        pager, tokens, query, deadline, fetched, page_size, today, elapsed
+        pager, lambda: tokens, query, deadline, fetched, page_size, today, elapsed
     )
     known = _contacts_store(recruiter, reads, fetched, cards)
     now = timezone.now()
@@ -177,18 +178,15 @@ def search_page(*, recruiter: User, cursor: str, today: date | None = None) -> S
     today = today or timezone.localdate()
     ttl = settings.JOBSITE_SEARCH_CURSOR_TTL
     position = cursors.unpack(cursor, recruiter_id=recruiter.pk, max_age=ttl)
-    # One row at most: a slice, as .first() would add an ORDER BY to build and run.
-    found = SearchSession.objects.filter(
-        pk=position.session_id, recruiter_id=recruiter.pk, expires_at__gt=timezone.now()
-    )[:1]
-    session = next(iter(found), None)
-    if session is None:
+    found = selectors.search_session(recruiter=recruiter, session_id=position.session_id)
+    if found is None:
         raise bad_argument("cursor", messages.SEARCH_EXPIRED)
+    session, reads = found
     if position.page < len(session.pages):
-        return _result(recruiter, session, position.page, today)
+        return _result(recruiter, session, position.page, today, reads=reads)
     if position.page > len(session.pages) or not session.pages[-1]["has_more"]:
         raise bad_argument("cursor", messages.PAGE_LINK_INVALID)
-    return _next_page(recruiter, session, position.page, today)
+    return _next_page(recruiter, session, reads, position.page, today)
 
 
 def merge_split_create(*, recruiter: User, urns: list[str]) -> int:
@@ -225,7 +223,7 @@ def _take(pager: Pager, stream: Stream, result: Any) -> None:
 
 def _build_page(
     pager: Pager,
-    tokens: dict[JobSite, Token],
+    tokens: Callable[[], dict[JobSite, Token]],
     query: SearchQuery,
     deadline: float,
     fetched: list[ResumeCard],
@@ -240,13 +238,16 @@ def _build_page(
     times out alone and never uses up the others' time. `elapsed` collects
     each site's answer time for the page's statuses. A page on which no
     site answered has no next page: the search is to be run again.
+    `tokens` gives the recruiter's connections; it is called only when a
+    buffer runs out, first in this thread, then in the site calls.
     """
     elapsed = {} if elapsed is None else elapsed
 
     def fetch(site: JobSite, page: int) -> SearchPage:
-        return site_fetch(site, page, tokens, query, deadline)
+        return site_fetch(site, page, tokens(), query, deadline)
 
     def gather(calls: dict[JobSite, Callable[[], SearchPage]]) -> dict[JobSite, Any]:
+        tokens()  # read here, not by each site's thread on its own connection
         results = fan_out(calls, deadline, elapsed)
         for result in results.values():
             if isinstance(result, SearchPage):
@@ -288,17 +289,24 @@ def _contacts_store(
     )
 
 
-def _next_page(recruiter: User, session: SearchSession, number: int, today: date) -> SearchResult:
+def _next_page(
+    recruiter: User,
+    session: SearchSession,
+    reads: selectors.SearchReads,
+    number: int,
+    today: date,
+) -> SearchResult:
     pager = Pager.from_dict(session.state)
-    reads = selectors.search_reads(recruiter=recruiter)
-    tokens = reads.tokens
     deadline = time.monotonic() + settings.JOBSITE_SEARCH_DEADLINE
     for stream in pager.streams:
         # Token work waits for a refill (in parallel, see _build_page); a
-        # connection known to need a reconnect fails its site at once.
-        token = tokens.get(stream.site)
+        # connection known to need a reconnect fails its site at once (the
+        # session read has the connections only when one needs it).
+        token = (reads.tokens or {}).get(stream.site)
         if token is not None and token.status == Token.Status.RECONNECT:
             stream.fail(messages.reconnect_error(stream.site))
+    # Read once, and only when a buffer runs out (see _build_page).
+    tokens = _once(lambda: selectors.tokens_for(recruiter=recruiter), reads.tokens)
     query = query_from(session.query)
     fetched: list[ResumeCard] = []
     page_size = session.query.get("page_size") or settings.JOBSITE_SEARCH_PAGE_SIZE
@@ -319,8 +327,20 @@ def _next_page(recruiter: User, session: SearchSession, number: int, today: date
         session.refresh_from_db()
         if number >= len(session.pages):
             raise errors.Unavailable(messages.PAGE_BEING_PREPARED)
-        return _result(recruiter, session, number, today)
+        return _result(recruiter, session, number, today, reads=reads)
     return _result(recruiter, session, number, today, (cards, known), reads)
+
+
+def _once(read: Callable[[], _T], known: _T | None = None) -> Callable[[], _T]:
+    """A function returning `known`, or what `read` returns on its first call."""
+    box = [] if known is None else [known]
+
+    def value() -> _T:
+        if not box:
+            box.append(read())
+        return box[0]
+
+    return value
 
 
 def _result(
@@ -338,8 +358,11 @@ def _result(
     snapshot = session.pages[number]
     if built is None:
         page = [card_from_dict(c) for c in snapshot["cards"]]
-        org = recruiter.organization_id
-        known = contacts_known(organization_id=org, urns=[c.urn for c in page])
+        known = contacts_known(
+            organization_id=recruiter.organization_id,
+            urns=[c.urn for c in page],
+            subsystem_copies=reads is None or reads.subsystem_contacts is not False,
+        )
     else:
         page, known = built
     cards = with_known_contacts(page, known)

@@ -61,9 +61,7 @@ def test_next_page_from_buffer_makes_no_site_call(both_sites, recruiter):
     assert second.cards
 
 
-def test_a_connection_marked_for_reconnect_fails_its_site_on_the_next_page(
-    both_sites, recruiter
-):
+def test_a_connection_marked_for_reconnect_fails_its_site_on_the_next_page(both_sites, recruiter):
     first = search_service.search_start(recruiter=recruiter, query=QUERY)
     Token.objects.filter(job_site="hh").update(status=Token.Status.RECONNECT)
     second = search_service.search_page(recruiter=recruiter, cursor=first.next_cursor)

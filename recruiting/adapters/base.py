@@ -8,7 +8,7 @@ nothing vendor-shaped (dicts, `requests` objects) crosses this boundary except
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -150,28 +150,46 @@ def _contacts_dict(contacts: Contacts) -> dict[str, list[str]]:
 
 
 def card_from_dict(data: dict[str, Any]) -> ResumeCard:
-    """The card `ResumeCard.to_dict` describes (without `raw`)."""
-    values = dict(data)
+    """The card `ResumeCard.to_dict` describes (without `raw`).
+
+    Built without `ResumeCard.__init__`: a next search page reads back every
+    buffered card of its search (about a hundred), and the frozen
+    dataclass's field-by-field `__init__` was most of that. The values are
+    those `__init__` would set: the field defaults, the given fields decoded,
+    and the URN `__post_init__` derives.
+    """
+    site = _SITES[data["site"]]
+    values = {**_CARD_DEFAULTS, **data}
     values.pop("raw", None)
-    values["site"] = JobSite(values["site"])
-    values.setdefault("title", None)  # to_dict leaves None out
-    values["updated_at"] = datetime.fromisoformat(values["updated_at"])
-    if values.get("birth_date"):
-        values["birth_date"] = date.fromisoformat(values["birth_date"])
-    salary = values.get("salary")
+    values["site"] = site
+    values["updated_at"] = datetime.fromisoformat(data["updated_at"])
+    if data.get("birth_date"):
+        values["birth_date"] = date.fromisoformat(data["birth_date"])
+    salary = data.get("salary")
     if salary:
         # A [amount, currency] pair; older saved state has a dict.
         values["salary"] = Money(**salary) if isinstance(salary, dict) else Money(*salary)
-    if values.get("hidden_fields"):
-        values["hidden_fields"] = tuple(values["hidden_fields"])
-    if values.get("contacts"):
-        values["contacts"] = Contacts(**{k: tuple(v) for k, v in values["contacts"].items()})
-    card = ResumeCard(**values)
+    hidden = data.get("hidden_fields")
+    values["hidden_fields"] = tuple(hidden) if hidden else ()
+    if data.get("contacts"):
+        values["contacts"] = Contacts(**{k: tuple(v) for k, v in data["contacts"].items()})
+    values["raw"] = {}
+    values["urn"] = make_urn(site, data["resume_id"])
     if "raw" not in data:
         # `data` then describes this card as `to_dict` would (older saved
         # state may spell a salary as a dict, which this function reads too).
-        object.__setattr__(card, "_stored", data)
+        values["_stored"] = data
+    card = object.__new__(ResumeCard)
+    card.__dict__.update(values)
     return card
+
+
+_SITES = {site.value: site for site in JobSite}
+# Every field `ResumeCard.__init__` takes, with its default (None for the
+# required ones, which every stored card has; `raw` is set per card).
+_CARD_DEFAULTS: dict[str, Any] = {
+    f.name: None if f.default is MISSING else f.default for f in fields(ResumeCard) if f.init
+}
 
 
 @dataclass(frozen=True)

@@ -310,7 +310,12 @@ def test_saved_cards_come_back_equal_hidden_fields_included(cards, hidden):
 
     for card in cards:
         card = replace(card, hidden_fields=tuple(hidden))
-        assert card_from_dict(card.to_dict()) == card
+        back = card_from_dict(card.to_dict())
+        assert back == card
+        # Every attribute as the constructor sets it (the URN included), and
+        # the stored form it was read from.
+        assert {k: v for k, v in vars(back).items() if k != "_stored"} == vars(card)
+        assert back.to_dict() == card.to_dict()
 
 
 def test_a_card_read_back_is_saved_as_it_was_read_and_a_changed_copy_afresh():

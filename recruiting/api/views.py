@@ -20,6 +20,7 @@ from core.errors import Code
 from recruiting import selectors
 from recruiting.adapters.base import Order, SearchQuery
 from recruiting.api import serializers as s
+from recruiting.api.search_answer import search_answer, search_data
 from recruiting.application_list import ApplicationFilter, applications_filtered
 from recruiting.messages import CONTACT_FIELDS
 from recruiting.selectors.applications import (
@@ -106,35 +107,9 @@ class SearchView(ApiView):
             result = search_service.search_start(
                 recruiter=self.recruiter, query=query, page_size=data.get("page_size")
             )
-        return Response(s.SearchResponseSerializer(_search_body(result)).data)
-
-
-def _search_body(result: search_service.SearchResult) -> dict[str, Any]:
-    cards = [
-        {
-            "key": card.key,
-            "name": card.name,
-            "contacts_open": card.contacts_open,
-            "updated_at": card.updated_at,
-            "salary_rub": None if rub is None else round(rub),
-            "resumes": card.resumes,
-            "application": application,
-        }
-        for card, application, rub in result.items()
-    ]
-    return {
-        "cards": cards,
-        "page": result.page,
-        "cursor": result.cursor,
-        "next_cursor": result.next_cursor,
-        "prev_cursor": result.prev_cursor,
-        "sites": result.statuses,
-        "site_errors": [
-            {"site": st.site, "code": s.SITE_ERROR_CODES[st.state], "message": st.message}
-            for st in result.statuses
-            if st.state in s.SITE_ERROR_CODES
-        ],
-    }
+        # SearchResponseSerializer describes this answer; it is written out
+        # without the serializer (see recruiting.api.search_answer).
+        return Response(search_data(search_answer(result)))
 
 
 # The job site's failures, as `messages.contacts_error` names them, and a site not connected.

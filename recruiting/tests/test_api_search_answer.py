@@ -1,0 +1,110 @@
+"""The search answer written out equals what its serializer gives, field by field."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from recruiting.adapters.base import (
+    Contacts,
+    JobSite,
+    Money,
+    Order,
+    ResumeCard,
+    SearchQuery,
+)
+from recruiting.api.search_answer import search_answer, search_data
+from recruiting.api.serializers import SearchResponseSerializer
+from recruiting.merge import MergedCard
+from recruiting.selectors import ApplicationInfo
+from recruiting.services.search import SearchResult, SiteStatus
+
+texts = st.none() | st.text(max_size=12)
+moments = st.datetimes(
+    min_value=datetime(2000, 1, 1),
+    max_value=datetime(2030, 12, 31),
+    timezones=st.sampled_from([UTC, timezone(timedelta(hours=3)), timezone(timedelta(hours=-5))]),
+)
+resumes = st.builds(
+    ResumeCard,
+    site=st.sampled_from(list(JobSite)),
+    resume_id=st.text("abc0123456789", min_size=1, max_size=8),
+    title=texts,
+    updated_at=moments,
+    url=texts,
+    first_name=texts,
+    last_name=texts,
+    middle_name=texts,
+    age=st.none() | st.integers(14, 90),
+    birth_date=st.none() | st.dates(date(1940, 1, 1), date(2010, 12, 31)),
+    gender=st.none() | st.sampled_from(["male", "female"]),
+    city=texts,
+    salary=st.none() | st.builds(Money, st.integers(0, 10**7), st.sampled_from(["RUB", "USD"])),
+    last_position=texts,
+    last_employer=texts,
+    education=texts,
+    contacts_open=st.booleans(),
+    contacts=st.none()
+    | st.builds(
+        Contacts,
+        phones=st.tuples(st.just("+79991234567")) | st.just(()),
+        emails=st.tuples(st.emails()) | st.just(()),
+        other=st.tuples(st.text(max_size=10)) | st.just(()),
+    ),
+    hidden_fields=st.just(()),
+)
+statuses = st.builds(
+    SiteStatus,
+    site=st.sampled_from(list(JobSite)),
+    state=st.sampled_from(["ok", "failed", "timeout", "reconnect", "limit", "denied"]),
+    found=st.none() | st.integers(0, 10**6),
+    message=st.text(max_size=20),
+    depth_limited=st.booleans(),
+)
+
+
+def application_of(urn: str, created_at: datetime, status: str) -> ApplicationInfo:
+    return ApplicationInfo(
+        resume_urn=urn,
+        subsystem="amocrm",
+        subsystem_label="amoCRM",
+        application_id="" if status == "pending" else "42",
+        status=status,
+        status_label="Новая",
+        recruiter="Анна Петрова",
+        is_deleted_externally=status == "closed",
+        created_at=created_at,
+    )
+
+
+@st.composite
+def results(draw) -> SearchResult:
+    cards = draw(st.lists(resumes, max_size=6, unique_by=lambda c: c.urn))
+    groups = [MergedCard((card,)) for card in cards]
+    taken = draw(st.lists(st.sampled_from(cards), unique=True)) if cards else []
+    applications = {
+        card.urn: application_of(
+            card.urn, draw(moments), draw(st.sampled_from(["pending", "open", "closed"]))
+        )
+        for card in taken
+    }
+    return SearchResult(
+        query=SearchQuery(text="разработчик", order=Order.SALARY),
+        cards=groups,
+        statuses=draw(st.lists(statuses, max_size=2)),
+        page=draw(st.integers(0, 50)),
+        next_cursor=draw(st.none() | st.just("next")),
+        prev_cursor=draw(st.none() | st.just("prev")),
+        cursor="this",
+        applications=applications,
+        rates=draw(st.sampled_from([{}, {"USD": 91.5}])),
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(results())
+def test_the_answer_is_what_its_serializer_gives(result):
+    answer = search_answer(result)
+    assert search_data(answer) == SearchResponseSerializer(answer).data

@@ -52,24 +52,3 @@ class ServiceErrorMiddleware:
             # htmx swaps the answer into a panel: a small fragment, not a page.
             return render(request, "core/_error.html", context, status=status)
         return render(request, "error.html", context, status=status)
-
-
-class ActiveOrganizationMiddleware:
-    """End the session of a recruiter whose organization was switched off.
-
-    Login already refuses them (core.auth); this catches sessions opened
-    before an administrator deactivated the company.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        from django.contrib.auth import logout
-
-        from core.auth import may_log_in
-
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not may_log_in(user):
-            logout(request)
-        return self.get_response(request)

@@ -30,6 +30,45 @@ def test_rotation_re_encrypts_under_the_first_key(settings):
         fields.decrypt(stored)
 
 
+LONG = "Иванов Иван, +79991234567; " * 100  # well over COMPRESS_FROM
+
+
+def test_a_long_value_is_compressed_before_it_is_encrypted(settings):
+    settings.FIELD_ENCRYPTION_KEYS = [NEW]
+    stored = fields.encrypt(LONG)
+    assert stored.startswith("fernet:" + fields.ZIPPED) and "7999" not in stored
+    assert len(stored) < len(LONG.encode()) / 4
+    assert fields.decrypt(stored) == LONG
+    short = fields.encrypt("access-token-123456")
+    assert not short.startswith("fernet:" + fields.ZIPPED)
+
+
+def test_a_long_value_written_uncompressed_before_is_still_read(settings):
+    settings.FIELD_ENCRYPTION_KEYS = [NEW]
+    before = "fernet:" + Fernet(NEW).encrypt(LONG.encode()).decode()
+    assert fields.decrypt(before) == LONG
+    assert fields.EncryptedJSONField().from_db_value(
+        "fernet:" + Fernet(NEW).encrypt(b'{"a": 1}').decode(), None, None
+    ) == {"a": 1}
+
+
+def test_rotation_keeps_compressed_values_and_items_readable(settings):
+    settings.FIELD_ENCRYPTION_KEYS = [OLD]
+    field = fields.EncryptedJSONListField()
+    items = field.get_prep_value([{"text": LONG}, {"text": "short"}])
+    whole = fields.encrypt(LONG)
+    settings.FIELD_ENCRYPTION_KEYS = [NEW, OLD]
+    rotated_items, rotated_whole = fields.rotate(items), fields.rotate(whole)
+    settings.FIELD_ENCRYPTION_KEYS = [NEW]
+    assert list(field.from_db_value(rotated_items, None, None)) == [
+        {"text": LONG},
+        {"text": "short"},
+    ]
+    assert fields.decrypt(rotated_whole) == LONG
+    with pytest.raises(ImproperlyConfigured):
+        fields.decrypt(whole)
+
+
 def test_field_encrypts_on_the_way_in_and_decrypts_on_the_way_out(settings):
     settings.FIELD_ENCRYPTION_KEYS = [NEW]
     field = fields.EncryptedTextField()

@@ -1,8 +1,10 @@
+import gc
 import os
 import sys
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.wsgi import get_wsgi_application
+from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -13,3 +15,10 @@ except (ImproperlyConfigured, ValueError) as exc:
     # 3 is gunicorn's worker boot error: the master stops instead of
     # restarting workers that can never boot.
     raise SystemExit(3) from None
+
+# Import every view now (Django would on the first request), then keep what
+# is loaded, which lives as long as the process, out of the garbage
+# collector's full passes: each walked the whole heap, about 30 ms with the
+# interpreter lock held, every few hundred search requests.
+get_resolver().url_patterns  # noqa: B018 - the import is the point
+gc.freeze()

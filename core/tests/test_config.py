@@ -94,6 +94,22 @@ def test_wsgi_stops_with_gunicorns_boot_error_code_on_misconfiguration():
     assert result.stderr.strip().startswith("Configuration error: SECRET_KEY")
 
 
+def test_wsgi_loads_the_views_and_keeps_them_out_of_the_collectors_full_passes():
+    code = (
+        "import gc, sys; import config.wsgi; "
+        "print(gc.get_freeze_count() > 0, 'recruiting.api.views' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"], **production_env()},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.split() == ["True", "True"], result.stderr
+
+
 def test_seed_demo_refuses_without_debug():
     env = production_env()
     env["SANDBOX"] = "true"

@@ -3,8 +3,8 @@
 #
 # Run (as root, so wrk can be installed when missing): bench/api_load.sh
 #
-# What it measures: our app under gunicorn (config/gunicorn.py: 2 workers,
-# gthread) on PostgreSQL, DEBUG off, 20 concurrent clients for 20 s, each
+# What it measures: our app under gunicorn (config/gunicorn.py: APP_WORKERS
+# workers, gthread) on PostgreSQL, DEBUG off, 20 concurrent clients for 20 s, each
 # request a NEW search (fan-out to hh.ru and SuperJob, merge, rank, a stored
 # search session). The job-site emulators answer with 50 ms latency from a
 # SEPARATE gunicorn process on another loopback port, so their CPU is not
@@ -24,7 +24,7 @@
 #
 # Knobs (env): BENCH_DB (bench_api), PGHOST (127.0.0.1), PGUSER (postgres),
 # APP_PORT (8781), EMU_PORT (8782), DURATION (20s), CONNECTIONS (20),
-# THREADS (4), LATENCY_MS (50), PY (.venv/bin/python or the shared venv),
+# THREADS (4), LATENCY_MS (50), APP_WORKERS (2; GUNICORN_THREADS as config/gunicorn.py), PY (.venv/bin/python or the shared venv),
 # BENCH_CACHE (redis: a private redis-server on REDIS_PORT (8789) shared by our
 # workers, as in production, where sessions are read through it; memory: each
 # worker's own cache, as on a laptop).
@@ -42,6 +42,7 @@ DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-20}
 THREADS=${THREADS:-4}
 LATENCY_MS=${LATENCY_MS:-50}
+APP_WORKERS=${APP_WORKERS:-2}
 if [[ -z "${PY:-}" ]]; then
   PY=.venv/bin/python
   [[ -x $PY ]] || PY=/work/main/.venv/bin/python
@@ -110,8 +111,8 @@ SANDBOX_MEMO_SEARCH=true SANDBOX_FAULTS="{\"hh\": {\"latency_ms\": ${LATENCY_MS}
   config.wsgi &
 EMU_PID=$!
 PIDS+=($!)
-# Ours: the project's gunicorn settings (2 workers).
-CACHE_URL=${APP_CACHE_URL:-} GUNICORN_BIND="127.0.0.1:${APP_PORT}" WEB_CONCURRENCY=2 \
+# Ours: the project's gunicorn settings (APP_WORKERS workers of GUNICORN_THREADS threads).
+CACHE_URL=${APP_CACHE_URL:-} GUNICORN_BIND="127.0.0.1:${APP_PORT}" WEB_CONCURRENCY=$APP_WORKERS \
   "$GUNICORN" -c config/gunicorn.py --access-logfile /dev/null --error-logfile "$WORK/app.log" \
   config.wsgi &
 APP_PID=$!
@@ -237,7 +238,7 @@ cpu_seconds() {
 APP_CPU0=$(cpu_seconds "$APP_PID")
 EMU_CPU0=$(cpu_seconds "$EMU_PID")
 
-echo "app: gunicorn 2 workers on :${APP_PORT}; emulators: separate gunicorn on :${EMU_PORT}" \
+echo "app: gunicorn ${APP_WORKERS} workers x ${GUNICORN_THREADS:-4} threads on :${APP_PORT}; emulators: separate gunicorn on :${EMU_PORT}" \
   "(${LATENCY_MS} ms per site call); PostgreSQL ${BENCH_DB}; ${CONNECTIONS} clients, ${DURATION}"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s -s "$WORK/search.lua" \
   "http://127.0.0.1:${APP_PORT}" | tee "$WORK/wrk.txt"

@@ -10,8 +10,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, models
-from django.db.models import BooleanField, Value
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from core import errors
@@ -39,14 +37,14 @@ class SearchReads:
 
 def search_reads(*, recruiter: User) -> SearchReads:
     """`tokens_for` and the flags of `SearchReads`, in one query: computed per
-    call from the recruiter's and their organization's own rows, never kept."""
-    rows: list[Any] = list(
-        Token.objects.filter(recruiter_id=recruiter.pk).annotate(**_flags(recruiter))
-    )
+    call from the recruiter's and their organization's own rows, never kept.
+    SQL written once, as in `search_session`."""
+    sql = _select_sql(connection.vendor, Token, (("recruiter", "="),))
+    rows: list[Any] = list(Token.objects.raw(sql, [*_flag_params(recruiter), recruiter.pk]))
     tokens = {JobSite(t.job_site): t for t in rows}
     if not rows:
         return SearchReads(tokens)
-    return _reads(tokens, rows[0])  # the annotations are the same on every row
+    return _reads(tokens, rows[0])  # the flags are the same on every row
 
 
 def search_session(*, recruiter: User, session_id: int) -> tuple[SearchSession, SearchReads] | None:
@@ -55,15 +53,14 @@ def search_session(*, recruiter: User, session_id: int) -> tuple[SearchSession, 
 
     The connections are read as well only when one of them needs a reconnect
     (the page marks that site failed at once); otherwise `tokens` is None.
-    The query is SQL written once from the models' names (`_session_sql`):
+    The query is SQL written once from the models' names (`_select_sql`):
     every next page starts with it, and the ORM built it, four subqueries
     and all, anew each time, which was half of the read's cost."""
-    org = recruiter.organization_id
+    where = (("id", "="), ("recruiter", "="), ("expires_at", ">"))
+    sql = _select_sql(connection.vendor, SearchSession, where, reconnect=True)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    params = [recruiter.pk, org, org, recruiter.pk, Token.Status.RECONNECT.value]
-    rows = SearchSession.objects.raw(
-        _session_sql(connection.vendor), [*params, session_id, recruiter.pk, now]
-    )
+    params = [*_flag_params(recruiter), recruiter.pk, Token.Status.RECONNECT.value]
+    rows = SearchSession.objects.raw(sql, [*params, session_id, recruiter.pk, now])
     session: Any = next(iter(rows), None)
     if session is None:
         return None
@@ -71,58 +68,58 @@ def search_session(*, recruiter: User, session_id: int) -> tuple[SearchSession, 
     return session, _reads(tokens, session)
 
 
-@functools.cache
-def _session_sql(vendor: str) -> str:
-    """The query of `search_session` (per database vendor: names are quoted
-    its way). Parameters: the recruiter, their organization twice, the
-    recruiter, Token.Status.RECONNECT, then the session id, the recruiter
-    and the time now."""
-    quote = connection.ops.quote_name
-    flags = {
-        "has_splits": _exists_sql(MergeSplit, "recruiter"),
-        "has_known": _exists_sql(KnownContact, "organization"),
-        "has_applications": _exists_sql(Application, "organization"),
-        "needs_reconnect": _exists_sql(Token, "recruiter", "status"),
-    }
-    selected = [quote(_column(SearchSession, f.name)) for f in SearchSession._meta.concrete_fields]
-    selected += [f"{sql} AS {quote(name)}" for name, sql in flags.items()]
-    where = [
-        f"{quote(_column(SearchSession, name))} {op} %s"
-        for name, op in (("id", "="), ("recruiter", "="), ("expires_at", ">"))
-    ]
-    table = quote(SearchSession._meta.db_table)
-    return f"SELECT {', '.join(selected)} FROM {table} WHERE {' AND '.join(where)}"  # noqa: S608 - names from models
+# The flags of `SearchReads`: whether the recruiter (or their organization)
+# has any row of the model; `_flag_params` gives the values in this order.
+_FLAGS: tuple[tuple[str, type[models.Model], str], ...] = (
+    ("has_splits", MergeSplit, "recruiter"),
+    ("has_known", KnownContact, "organization"),
+    ("has_applications", Application, "organization"),
+)
 
 
-def _flags(recruiter: User) -> dict[str, Any]:
-    org = recruiter.organization_id
-    none = Value(False, output_field=BooleanField())
-    return {
-        "has_splits": _any_row(MergeSplit, "recruiter", recruiter.pk),
-        "has_known": none if org is None else _any_row(KnownContact, "organization", org),
-        "has_applications": none if org is None else _any_row(Application, "organization", org),
-    }
+def _flag_params(recruiter: User) -> list[Any]:
+    # No organization: `organization_id = NULL` holds for no row.
+    return [recruiter.pk, recruiter.organization_id, recruiter.organization_id]
 
 
 def _reads(tokens: dict[JobSite, Token] | None, row: Any) -> SearchReads:
-    # bool(): a raw query gives SQLite's 0 and 1 as they are.
+    # bool(): SQLite gives its 0 and 1 as they are.
     return SearchReads(
         tokens, bool(row.has_splits), bool(row.has_known), bool(row.has_applications)
     )
 
 
-def _any_row(model: type[models.Model], field: str, value: int) -> RawSQL:
-    """Whether `model` has a row whose foreign key `field` is `value`.
+@functools.cache
+def _select_sql(
+    vendor: str,
+    model: type[models.Model],
+    where: tuple[tuple[str, str], ...],
+    *,
+    reconnect: bool = False,
+) -> str:
+    """SELECT of `model`'s rows with the `_FLAGS` (and, with `reconnect`,
+    `needs_reconnect`: whether the recruiter has a Token needing one), the
+    rows filtered by `where` ((field, operator) pairs). Names come from the
+    models, quoted the vendor's way.
 
-    Written as SQL: this runs on every search page, and the ORM's `Exists`
-    compiles a subquery each time (three of them cost more than the rest
-    of the query)."""
-    return RawSQL(_exists_sql(model, field), (value,), output_field=BooleanField())
+    Parameters in order: `_flag_params`, then with `reconnect` the recruiter
+    and Token.Status.RECONNECT, then one per `where` pair."""
+    quote = connection.ops.quote_name
+    flags = {name: _exists_sql(flagged, field) for name, flagged, field in _FLAGS}
+    if reconnect:
+        flags["needs_reconnect"] = _exists_sql(Token, "recruiter", "status")
+    selected = [quote(_column(model, f.name)) for f in model._meta.concrete_fields]
+    selected += [f"{sql} AS {quote(name)}" for name, sql in flags.items()]
+    conditions = " AND ".join(f"{quote(_column(model, name))} {op} %s" for name, op in where)
+    table = quote(model._meta.db_table)
+    return f"SELECT {', '.join(selected)} FROM {table} WHERE {conditions}"  # noqa: S608 - names from models
 
 
 def _exists_sql(model: type[models.Model], *fields: str) -> str:
-    """Whether `model` has a row whose `fields` equal the parameters, in
-    order; table and column names come from the model."""
+    """Whether `model` has a row whose `fields` equal the parameters, in order.
+
+    Written as SQL: the ORM's `Exists` compiled a subquery on every search
+    page (three of them cost more than the rest of the query)."""
     quote = connection.ops.quote_name
     where = " AND ".join(f"{quote(_column(model, name))} = %s" for name in fields)
     return f"EXISTS (SELECT 1 FROM {quote(model._meta.db_table)} WHERE {where})"  # noqa: S608 - names from models

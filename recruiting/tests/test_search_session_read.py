@@ -113,3 +113,22 @@ def test_a_recruiter_without_an_organization_reads_no_organization_rows(db):
     session = session_of(loner)
     _, reads = selectors.search_session(recruiter=loner, session_id=session.pk)
     assert reads == selectors.SearchReads(None, False, False, False)
+
+
+def test_a_first_page_reads_the_recruiters_own_connections_with_the_same_flags(
+    recruiter, organization, other_organization
+):
+    assert selectors.search_reads(recruiter=recruiter) == selectors.SearchReads({})
+    stranger = User.objects.create_user(username="olga", organization=other_organization)
+    token_of(stranger, JobSite.SUPERJOB)
+    mine = token_of(recruiter, JobSite.HH)
+    reads = selectors.search_reads(recruiter=recruiter)
+    assert reads.tokens == {JobSite.HH: mine}
+    assert reads.tokens[JobSite.HH].access_token == "a"  # decrypted as the ORM reads it
+    assert (reads.splits, reads.subsystem_contacts, reads.applications) == (False, False, False)
+    MergeSplit.objects.create(recruiter=recruiter, urn_a="urn:hh:1", urn_b="urn:sj:1")
+    KnownContact.objects.create(
+        organization=organization, resume_urn="urn:hh:1", source="amocrm", contacts={}
+    )
+    reads = selectors.search_reads(recruiter=recruiter)
+    assert (reads.splits, reads.subsystem_contacts, reads.applications) == (True, True, False)

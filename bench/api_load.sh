@@ -238,7 +238,7 @@ cpu_seconds() {
 APP_CPU0=$(cpu_seconds "$APP_PID")
 EMU_CPU0=$(cpu_seconds "$EMU_PID")
 
-echo "app: gunicorn ${APP_WORKERS} workers x ${GUNICORN_THREADS:-4} threads on :${APP_PORT}; emulators: separate gunicorn on :${EMU_PORT}" \
+echo "app: gunicorn ${APP_WORKERS} workers x ${GUNICORN_THREADS:-8} threads on :${APP_PORT}; emulators: separate gunicorn on :${EMU_PORT}" \
   "(${LATENCY_MS} ms per site call); PostgreSQL ${BENCH_DB}; ${CONNECTIONS} clients, ${DURATION}"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s -s "$WORK/search.lua" \
   "http://127.0.0.1:${APP_PORT}" | tee "$WORK/wrk.txt"

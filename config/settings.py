@@ -245,6 +245,11 @@ SECURE_PROXY_SSL_HEADER = (
 FIELD_ENCRYPTION_KEYS = parse.encryption_keys(
     env.list("FIELD_ENCRYPTION_KEYS", default=[]), debug=DEBUG
 )
+# Long encrypted values are compressed first (core/fields.py). Releases
+# before this one cannot read such values: off while older processes still
+# run beside this release, and off, followed by `rotate_encryption_keys`
+# (which then writes every value uncompressed), before going back to one.
+FIELD_COMPRESS = env.bool("FIELD_COMPRESS", default=True)
 
 # --- Jobs and health ----------------------------------------------------------
 
@@ -405,6 +410,11 @@ JOBSITE_SEARCH_TIMEOUT = env.float("JOBSITE_SEARCH_TIMEOUT", default=4.0)
 JOBSITE_SEARCH_DEADLINE = env.float("JOBSITE_SEARCH_DEADLINE", default=5.0)
 JOBSITE_SEARCH_PAGE_SIZE = env.int("JOBSITE_SEARCH_PAGE_SIZE", default=20)
 JOBSITE_SEARCH_CURSOR_TTL = env.int("JOBSITE_SEARCH_CURSOR_TTL", default=3600)
+# Threads per process for the site calls of searches: one call per site of
+# every search in flight, so at least GUNICORN_THREADS x the number of sites
+# (2); fewer, and a call left running past a page's deadline (a slow token
+# refresh) queues the calls of other searches behind it.
+JOBSITE_SEARCH_THREADS = env.int("JOBSITE_SEARCH_THREADS", default=16)
 # Read timeouts of job-site calls that spend something when answered (seconds):
 # the OAuth code exchange and token refresh (single-use codes and refresh
 # tokens), and a paid contact opening. Long, so a slow site's answer is kept;

@@ -21,9 +21,10 @@ class OrganizationBackend(AuthenticationBackend):
 
     def get_user(self, user_id):
         """The signed-in user of a request, read with what `may_log_in` checks
-        (organization, freelancer) in one query rather than three. A session
-        opened before the organization was switched off is no longer
-        honoured: the request is anonymous and must log in again."""
+        (organization, freelancer) in one query rather than three. While
+        the organization is switched off, its recruiters' sessions are not
+        honoured (every request of theirs is anonymous); switched on again,
+        they are, as Django does for a user made inactive and active again."""
         user = (
             get_user_model()
             ._default_manager.select_related("organization", "freelancer")

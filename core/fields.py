@@ -26,6 +26,9 @@ and storing those bytes was a large share of a search page's work. Values
 written before (not marked) are read as they are. What compressing before
 encrypting can reveal is the stored length, to someone who both chooses part
 of a value and watches the row's size, which takes access to the database.
+Older releases cannot read compressed values: `settings.FIELD_COMPRESS`
+turns compressing off, and `rotate` then rewrites compressed values plain
+(README, Deploying and scaling out).
 """
 
 from __future__ import annotations
@@ -90,7 +93,7 @@ def rotate(stored: str) -> str:
 def _seal(text: str) -> str:
     """The token of `text`: compressed first when long (see the module's docstring)."""
     data = text.encode()
-    if len(data) < COMPRESS_FROM:
+    if len(data) < COMPRESS_FROM or not settings.FIELD_COMPRESS:
         return fernet().encrypt(data).decode()
     return ZIPPED + fernet().encrypt(_zstd().compress(data)).decode()
 
@@ -103,7 +106,11 @@ def _unseal(token: str) -> str:
         raise ImproperlyConfigured(
             "An encrypted value matches none of FIELD_ENCRYPTION_KEYS"
         ) from exc
-    return (_zstd().decompress(data) if zipped else data).decode()
+    try:
+        return (_zstd().decompress(data) if zipped else data).decode()
+    except (zstandard.ZstdError, UnicodeDecodeError) as exc:
+        # The mark is outside what Fernet authenticates: a changed row.
+        raise ImproperlyConfigured("An encrypted value is not readable text") from exc
 
 
 _ZSTD = threading.local()
@@ -132,8 +139,11 @@ def _zstd() -> _Zstd:
 
 
 def _rotated(token: str) -> str:
-    mark = ZIPPED if token.startswith(ZIPPED) else ""
-    return mark + fernet().rotate(token[len(mark) :].encode()).decode()
+    if token.startswith(ZIPPED):
+        if not settings.FIELD_COMPRESS:  # written plain again, for an older release
+            return _seal(_unseal(token))
+        return ZIPPED + fernet().rotate(token[len(ZIPPED) :].encode()).decode()
+    return fernet().rotate(token.encode()).decode()
 
 
 class Ciphertext(str):

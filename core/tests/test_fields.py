@@ -69,6 +69,28 @@ def test_rotation_keeps_compressed_values_and_items_readable(settings):
         fields.decrypt(whole)
 
 
+def test_with_compression_off_rotation_rewrites_values_an_older_release_reads(settings):
+    settings.FIELD_ENCRYPTION_KEYS = [NEW]
+    items = fields.EncryptedJSONListField().get_prep_value([{"text": LONG}])
+    whole = fields.encrypt(LONG)
+    settings.FIELD_COMPRESS = False
+    assert not fields.encrypt(LONG).startswith("fernet:" + fields.ZIPPED)
+    # What a release before compression did with them: Fernet tokens as they are.
+    old = Fernet(NEW)
+    rotated = fields.rotate(whole)
+    assert old.decrypt(rotated.removeprefix("fernet:").encode()).decode() == LONG
+    (token,) = fields.rotate(items).removeprefix(fields.ITEMS_PREFIX).split(",")
+    assert old.decrypt(token.encode()).decode() == '{"text":"' + LONG + '"}'
+
+
+def test_a_compressed_value_changed_in_the_database_is_a_clear_error(settings):
+    settings.FIELD_ENCRYPTION_KEYS = [NEW]
+    plain = "fernet:" + Fernet(NEW).encrypt(b"not compressed").decode()
+    marked = plain.replace("fernet:", "fernet:" + fields.ZIPPED, 1)
+    with pytest.raises(ImproperlyConfigured):
+        fields.decrypt(marked)
+
+
 def test_field_encrypts_on_the_way_in_and_decrypts_on_the_way_out(settings):
     settings.FIELD_ENCRYPTION_KEYS = [NEW]
     field = fields.EncryptedTextField()

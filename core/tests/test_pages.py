@@ -162,15 +162,16 @@ def test_recruiter_of_an_inactive_organization_cannot_log_in(client, recruiter):
     assert "_auth_user_id" not in client.session
 
 
-def test_a_recruiter_signed_in_when_the_organization_is_switched_off_must_log_in_again(
-    client, recruiter
-):
+def test_a_recruiter_is_signed_out_while_the_organization_is_switched_off(client, recruiter):
     client.force_login(recruiter)
     assert client.get("/recruiting/search/").status_code == 200
     recruiter.organization.is_active = False
     recruiter.organization.save(update_fields=["is_active"])
     response = client.get("/recruiting/search/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    recruiter.organization.is_active = True
+    recruiter.organization.save(update_fields=["is_active"])
+    assert client.get("/recruiting/search/").status_code == 200
 
 
 def test_a_non_staff_user_without_organization_cannot_log_in(client, db):

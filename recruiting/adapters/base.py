@@ -158,9 +158,10 @@ def card_from_dict(data: dict[str, Any]) -> ResumeCard:
     those `__init__` would set: the field defaults, the given fields decoded,
     and the URN `__post_init__` derives.
     """
+    if not _CARD_FIELDS.issuperset(data):
+        raise TypeError(f"not a card's field: {sorted(set(data) - _CARD_FIELDS)}")
     site = _SITES[data["site"]]
     values = {**_CARD_DEFAULTS, **data}
-    values.pop("raw", None)
     values["site"] = site
     values["updated_at"] = datetime.fromisoformat(data["updated_at"])
     if data.get("birth_date"):
@@ -173,7 +174,10 @@ def card_from_dict(data: dict[str, Any]) -> ResumeCard:
     values["hidden_fields"] = tuple(hidden) if hidden else ()
     if data.get("contacts"):
         values["contacts"] = Contacts(**{k: tuple(v) for k, v in data["contacts"].items()})
-    values["raw"] = {}
+    for name, make in _CARD_FACTORIES.items():
+        if name not in data:
+            values[name] = make()
+    values["raw"] = {}  # never kept in the stored form
     values["urn"] = make_urn(site, data["resume_id"])
     if "raw" not in data:
         # `data` then describes this card as `to_dict` would (older saved
@@ -185,10 +189,17 @@ def card_from_dict(data: dict[str, Any]) -> ResumeCard:
 
 
 _SITES = {site.value: site for site in JobSite}
-# Every field `ResumeCard.__init__` takes, with its default (None for the
-# required ones, which every stored card has; `raw` is set per card).
+_CARD_FIELDS = frozenset(f.name for f in fields(ResumeCard) if f.init)
+# Every field `ResumeCard.__init__` takes, with its default. Required fields
+# have None: a stored card gives each of them, but for a None `title`, which
+# `to_dict` leaves out. Fields with a default factory get a new value per card.
 _CARD_DEFAULTS: dict[str, Any] = {
     f.name: None if f.default is MISSING else f.default for f in fields(ResumeCard) if f.init
+}
+_CARD_FACTORIES = {
+    f.name: f.default_factory
+    for f in fields(ResumeCard)
+    if f.init and f.default_factory is not MISSING and f.name != "raw"
 }
 
 

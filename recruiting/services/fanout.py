@@ -16,6 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
+from django.conf import settings
 from django.db import connection as db_connection
 
 from core import errors
@@ -26,7 +27,9 @@ from recruiting.services.tokens import with_access
 
 logger = logging.getLogger(__name__)
 
-_EXECUTOR = ThreadPoolExecutor(max_workers=8, thread_name_prefix="jobsite-search")
+_EXECUTOR = ThreadPoolExecutor(
+    max_workers=settings.JOBSITE_SEARCH_THREADS, thread_name_prefix="jobsite-search"
+)
 
 
 def site_fetch(

@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import partial
 from typing import Any, TypeVar
@@ -38,21 +37,18 @@ from recruiting import cursor as cursors
 from recruiting import messages, selectors
 from recruiting.adapters.base import (
     JobSite,
-    Money,
     ResumeCard,
     SearchPage,
     SearchQuery,
-    card_from_dict,
 )
-from recruiting.merge import MergedCard, merge, split_key, twins_finder
+from recruiting.merge import split_key, twins_finder
 from recruiting.models import MergeSplit, SearchSession, Token
 from recruiting.paging import Pager, Stream
-from recruiting.ranking import SITE_ORDER, money_rub, order_page
-from recruiting.selectors.applications import ApplicationInfo, card_application
-from recruiting.selectors.contacts import KnownContacts, contacts_known
+from recruiting.ranking import SITE_ORDER
+from recruiting.selectors.contacts import KnownContacts
 from recruiting.services.fanout import fan_out, site_fetch
-from recruiting.services.rates import currency_rates, currency_rates_fresh, rates_for
-from recruiting.services.search_contacts import search_contacts_store, with_known_contacts
+from recruiting.services.rates import currency_rates, currency_rates_fresh
+from recruiting.services.search_contacts import search_contacts_store
 from recruiting.services.search_query import (
     bad_argument,
     query_dict,
@@ -60,47 +56,11 @@ from recruiting.services.search_query import (
     search_page_size_validate,
     search_query_validate,
 )
-from recruiting.services.search_status import SiteStatus, status_dict, status_from
-from recruiting.services.sites import site_adapter
+from recruiting.services.search_result import SearchResult, page_result
+from recruiting.services.search_status import SiteStatus, status_dict
 
 logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    query: SearchQuery
-    cards: list[MergedCard]
-    statuses: list[SiteStatus]
-    page: int
-    next_cursor: str | None
-    prev_cursor: str | None
-    cursor: str  # this page, e.g. to come back after splitting a card
-    applications: dict[str, ApplicationInfo]  # URN -> current application
-    rates: dict[str, float] = field(default_factory=dict)  # the ranking's, roubles per unit
-
-    def items(self) -> list[tuple[MergedCard, ApplicationInfo | None, float | None]]:
-        """Cards with the application each shows (`card_application`) and a
-        foreign salary in roubles at the rates the salary order used."""
-        return [
-            (
-                card,
-                card_application(self.applications, card.urns),
-                _foreign_rub(card.salary, self.rates),
-            )
-            for card in self.cards
-        ]
-
-    @property
-    def every_site_failed(self) -> bool:
-        """No card, and no site answered: an error, not "nothing found"."""
-        return not self.cards and all(s.state != "ok" for s in self.statuses)
-
-
-def _foreign_rub(salary: Money | None, rates: dict[str, float]) -> float | None:
-    if salary is None or salary.currency == "RUB":
-        return None
-    return money_rub(salary, rates)
 
 
 # --- use cases ------------------------------------------------------------------
@@ -165,7 +125,7 @@ def search_start(
         pages=[snapshot],
         expires_at=now + timedelta(seconds=settings.JOBSITE_SEARCH_CURSOR_TTL),
     )
-    return _result(recruiter, session, 0, today, (cards, known), reads)
+    return page_result(recruiter, session, 0, today, (cards, known), reads)
 
 
 def search_page(*, recruiter: User, cursor: str, today: date | None = None) -> SearchResult:
@@ -183,7 +143,7 @@ def search_page(*, recruiter: User, cursor: str, today: date | None = None) -> S
         raise bad_argument("cursor", messages.SEARCH_EXPIRED)
     session, reads = found
     if position.page < len(session.pages):
-        return _result(recruiter, session, position.page, today, reads=reads)
+        return page_result(recruiter, session, position.page, today, reads=reads)
     if position.page > len(session.pages) or not session.pages[-1]["has_more"]:
         raise bad_argument("cursor", messages.PAGE_LINK_INVALID)
     return _next_page(recruiter, session, reads, position.page, today)
@@ -327,8 +287,8 @@ def _next_page(
         session.refresh_from_db()
         if number >= len(session.pages):
             raise errors.Unavailable(messages.PAGE_BEING_PREPARED)
-        return _result(recruiter, session, number, today, reads=reads)
-    return _result(recruiter, session, number, today, (cards, known), reads)
+        return page_result(recruiter, session, number, today, reads=reads)
+    return page_result(recruiter, session, number, today, (cards, known), reads)
 
 
 def _once(read: Callable[[], _T], known: _T | None = None) -> Callable[[], _T]:
@@ -341,69 +301,6 @@ def _once(read: Callable[[], _T], known: _T | None = None) -> Callable[[], _T]:
         return box[0]
 
     return value
-
-
-def _result(
-    recruiter: User,
-    session: SearchSession,
-    number: int,
-    today: date,
-    built: tuple[list[ResumeCard], dict[str, KnownContacts]] | None = None,
-    reads: selectors.SearchReads | None = None,
-) -> SearchResult:
-    """Page `number` of `session`. `built`: its cards and their known contacts
-    when this request built the page (the stored snapshot holds the same
-    cards: not decoded again). `reads`: what this request read already; rows
-    it says do not exist are not looked for."""
-    snapshot = session.pages[number]
-    if built is None:
-        page = [card_from_dict(c) for c in snapshot["cards"]]
-        known = contacts_known(
-            organization_id=recruiter.organization_id,
-            urns=[c.urn for c in page],
-            subsystem_copies=reads is None or reads.subsystem_contacts is not False,
-        )
-    else:
-        page, known = built
-    cards = with_known_contacts(page, known)
-    splits: frozenset[frozenset[str]] = frozenset()
-    if reads is None or reads.splits is not False:
-        splits = selectors.merge_splits(recruiter=recruiter)
-    groups = merge(cards, today=today, splits=splits)
-    costs = {site: site_adapter(site).contact_cost for site in SITE_ORDER}
-    query = query_from(session.query)
-    ordered = order_page(groups, emitted=[c.urn for c in cards], costs=costs, order=query.order)
-    has_next = number + 1 < len(session.pages) or snapshot["has_more"]
-
-    def link(page: int) -> str:
-        return cursors.pack(cursors.Cursor(session.pk, page, recruiter.pk))
-
-    return SearchResult(
-        query=query,
-        cards=ordered,
-        statuses=[status_from(s) for s in snapshot["statuses"]],
-        page=number,
-        next_cursor=link(number + 1) if has_next else None,
-        prev_cursor=link(number - 1) if number > 0 else None,
-        cursor=link(number),
-        applications=_applications(recruiter, cards, reads),
-        rates=rates_for(session.state.get("rates") or {}, _foreign_currencies(cards)),
-    )
-
-
-def _applications(
-    recruiter: User, cards: list[ResumeCard], reads: selectors.SearchReads | None
-) -> dict[str, ApplicationInfo]:
-    if reads is not None and reads.applications is False:
-        return {}
-    # By id: `recruiter.organization` would load the row (a query per page).
-    return selectors.application_statuses(
-        organization=recruiter.organization_id, urns=[c.urn for c in cards]
-    )
-
-
-def _foreign_currencies(cards: list[ResumeCard]) -> set[str]:
-    return {c.salary.currency for c in cards if c.salary and c.salary.currency != "RUB"}
 
 
 __all__ = [

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from recruiting import messages
 from recruiting.adapters.base import (
     Contacts,
     JobSite,
@@ -60,7 +61,7 @@ statuses = st.builds(
     site=st.sampled_from(list(JobSite)),
     state=st.sampled_from(["ok", "failed", "timeout", "reconnect", "limit", "denied"]),
     found=st.none() | st.integers(0, 10**6),
-    message=st.text(max_size=20),
+    message=st.text(max_size=20) | st.just(messages.SEARCH_EXPIRED),  # a lazy text
     depth_limited=st.booleans(),
 )
 

@@ -338,3 +338,5 @@ def test_a_card_read_back_is_saved_as_it_was_read_and_a_changed_copy_afresh():
     assert changed.to_dict() == {**stored, "title": "Аналитик"}
     legacy = {**stored, "salary": {"amount": 1000, "currency": "USD"}}
     assert card_from_dict(card_from_dict(legacy).to_dict()).salary == Money(1000, "USD")
+    with pytest.raises(TypeError):
+        card_from_dict({**stored, "salery": 1})  # not a field: never an attribute

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import connection, models
 from django.utils import timezone
 
-from core import errors
+from core import errors, sqlnames
 from core.models import User
 from recruiting import cursor as cursors
 from recruiting.adapters.base import JobSite, ResumeCard, card_from_dict, make_urn
@@ -104,15 +104,14 @@ def _select_sql(
 
     Parameters in order: `_flag_params`, then with `reconnect` the recruiter
     and Token.Status.RECONNECT, then one per `where` pair."""
-    quote = connection.ops.quote_name
     flags = {name: _exists_sql(flagged, field) for name, flagged, field in _FLAGS}
     if reconnect:
         flags["needs_reconnect"] = _exists_sql(Token, "recruiter", "status")
-    selected = [quote(_column(model, f.name)) for f in model._meta.concrete_fields]
+    quote = connection.ops.quote_name
+    selected = [sqlnames.column(model, f.name) for f in model._meta.concrete_fields]
     selected += [f"{sql} AS {quote(name)}" for name, sql in flags.items()]
-    conditions = " AND ".join(f"{quote(_column(model, name))} {op} %s" for name, op in where)
-    table = quote(model._meta.db_table)
-    return f"SELECT {', '.join(selected)} FROM {table} WHERE {conditions}"  # noqa: S608 - names from models
+    conditions = " AND ".join(f"{sqlnames.column(model, name)} {op} %s" for name, op in where)
+    return f"SELECT {', '.join(selected)} FROM {sqlnames.table(model)} WHERE {conditions}"  # noqa: S608 - names from models
 
 
 def _exists_sql(model: type[models.Model], *fields: str) -> str:
@@ -120,15 +119,8 @@ def _exists_sql(model: type[models.Model], *fields: str) -> str:
 
     Written as SQL: the ORM's `Exists` compiled a subquery on every search
     page (three of them cost more than the rest of the query)."""
-    quote = connection.ops.quote_name
-    where = " AND ".join(f"{quote(_column(model, name))} = %s" for name in fields)
-    return f"EXISTS (SELECT 1 FROM {quote(model._meta.db_table)} WHERE {where})"  # noqa: S608 - names from models
-
-
-def _column(model: type[models.Model], name: str) -> str:
-    field = model._meta.get_field(name)
-    assert isinstance(field, models.Field) and field.column
-    return field.column
+    where = " AND ".join(f"{sqlnames.column(model, name)} = %s" for name in fields)
+    return f"EXISTS (SELECT 1 FROM {sqlnames.table(model)} WHERE {where})"  # noqa: S608 - names from models
 
 
 def merge_splits(*, recruiter: User) -> frozenset[frozenset[str]]:

@@ -61,16 +61,6 @@ def test_next_page_from_buffer_makes_no_site_call(both_sites, recruiter):
     assert second.cards
 
 
-def test_a_connection_marked_for_reconnect_fails_its_site_on_the_next_page(both_sites, recruiter):
-    first = search_service.search_start(recruiter=recruiter, query=QUERY)
-    Token.objects.filter(job_site="hh").update(status=Token.Status.RECONNECT)
-    second = search_service.search_page(recruiter=recruiter, cursor=first.next_cursor)
-    assert statuses(second) == {"hh": "reconnect", "sj": "ok"}
-    # Served from SuperJob's buffer; an hh.ru resume only beside its twin.
-    assert second.cards
-    assert all(any(r.site is JobSite.SUPERJOB for r in c.resumes) for c in second.cards)
-
-
 def test_expired_hh_token_is_refreshed_once_and_search_goes_on(both_sites, recruiter):
     past = timezone.now() - timedelta(minutes=1)
     OAuthToken.objects.filter(system="hh").update(expires_at=past)

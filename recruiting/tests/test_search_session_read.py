@@ -1,6 +1,7 @@
 """The read a search page starts with: the session a cursor points at, only
 the recruiter's own and unexpired, and what exists of the rows the page reads
-next (written as SQL: each guard is checked here on its own)."""
+next (written as SQL: each guard is checked here on its own); and what a
+next page does with a connection that needs a reconnect."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from core.models import User
 from recruiting import selectors
-from recruiting.adapters.base import JobSite
+from recruiting.adapters.base import JobSite, Order, SearchQuery
 from recruiting.models import (
     Application,
     KnownContact,
@@ -20,6 +21,7 @@ from recruiting.models import (
     SubsystemConnection,
     Token,
 )
+from recruiting.services import search as search_service
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +134,15 @@ def test_a_first_page_reads_the_recruiters_own_connections_with_the_same_flags(
     )
     reads = selectors.search_reads(recruiter=recruiter)
     assert (reads.splits, reads.subsystem_contacts, reads.applications) == (True, True, False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_marked_for_reconnect_fails_its_site_on_the_next_page(both_sites, recruiter):
+    query = SearchQuery(text="разработчик", order=Order.RELEVANCE)
+    first = search_service.search_start(recruiter=recruiter, query=query)
+    Token.objects.filter(job_site="hh").update(status=Token.Status.RECONNECT)
+    second = search_service.search_page(recruiter=recruiter, cursor=first.next_cursor)
+    assert {s.site.value: s.state for s in second.statuses} == {"hh": "reconnect", "sj": "ok"}
+    # Served from SuperJob's buffer; an hh.ru resume only beside its twin.
+    assert second.cards
+    assert all(any(r.site is JobSite.SUPERJOB for r in c.resumes) for c in second.cards)

@@ -24,16 +24,16 @@ import orjson
 _DUMP = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
-def dumps(value: Any, *, sort_keys: bool = False) -> str:
-    """`value` as JSON text; `sort_keys`: object keys in order, so one value
-    always gives one text (compared to tell whether a document changed)."""
-    option = _DUMP | orjson.OPT_SORT_KEYS if sort_keys else _DUMP
+def dumps(value: Any) -> str:
+    """`value` as JSON text, object keys in their own order (a document read
+    back gives the text it was read from: `core.fields` compares the two to
+    tell whether it changed)."""
     try:
-        return orjson.dumps(value, option=option).decode()
+        return orjson.dumps(value, option=_DUMP).decode()
     except TypeError:
         # Non-string keys (`json` writes them as strings) cost orjson twice
         # as much on every document: asked for only when met.
-        return orjson.dumps(value, option=option | orjson.OPT_NON_STR_KEYS).decode()
+        return orjson.dumps(value, option=_DUMP | orjson.OPT_NON_STR_KEYS).decode()
 
 
 def loads(text: str | bytes) -> Any:

@@ -22,8 +22,8 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
-from functools import partial
-from typing import Any, TypeVar
+from functools import cache, partial
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -60,7 +60,6 @@ from recruiting.services.search_result import SearchResult, page_result
 from recruiting.services.search_status import SiteStatus, status_dict
 
 logger = logging.getLogger(__name__)
-_T = TypeVar("_T")
 
 
 # --- use cases ------------------------------------------------------------------
@@ -265,8 +264,13 @@ def _next_page(
         token = (reads.tokens or {}).get(stream.site)
         if token is not None and token.status == Token.Status.RECONNECT:
             stream.fail(messages.reconnect_error(stream.site))
-    # Read once, and only when a buffer runs out (see _build_page).
-    tokens = _once(lambda: selectors.tokens_for(recruiter=recruiter), reads.tokens)
+
+    @cache  # read once, and only when a buffer runs out (see _build_page)
+    def tokens() -> dict[JobSite, Token]:
+        if reads.tokens is not None:
+            return reads.tokens
+        return selectors.tokens_for(recruiter=recruiter)
+
     query = query_from(session.query)
     fetched: list[ResumeCard] = []
     page_size = session.query.get("page_size") or settings.JOBSITE_SEARCH_PAGE_SIZE
@@ -289,18 +293,6 @@ def _next_page(
             raise errors.Unavailable(messages.PAGE_BEING_PREPARED)
         return page_result(recruiter, session, number, today, reads=reads)
     return page_result(recruiter, session, number, today, (cards, known), reads)
-
-
-def _once(read: Callable[[], _T], known: _T | None = None) -> Callable[[], _T]:
-    """A function returning `known`, or what `read` returns on its first call."""
-    box = [] if known is None else [known]
-
-    def value() -> _T:
-        if not box:
-            box.append(read())
-        return box[0]
-
-    return value
 
 
 __all__ = [

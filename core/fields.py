@@ -71,14 +71,14 @@ def fernet() -> MultiFernet:
 
 
 def encrypt(value: str) -> str:
-    return PREFIX + _seal(value)
+    return PREFIX + _seal(value.encode())
 
 
 def decrypt(stored: str) -> str:
     """Plain text of a stored value. Raises ImproperlyConfigured when no key fits."""
     if not stored.startswith(PREFIX):
         return stored  # written before encryption was switched on
-    return _unseal(stored[len(PREFIX) :])
+    return _text(_unseal(stored[len(PREFIX) :]))
 
 
 def rotate(stored: str) -> str:
@@ -90,15 +90,16 @@ def rotate(stored: str) -> str:
     return PREFIX + _rotated(stored[len(PREFIX) :])
 
 
-def _seal(text: str) -> str:
-    """The token of `text`: compressed first when long (see the module's docstring)."""
-    data = text.encode()
+def _seal(data: bytes) -> str:
+    """The token of the UTF-8 text `data`: compressed first when long (see
+    the module's docstring). Bytes in, and out of `_unseal`: JSON goes
+    between bytes and documents directly, never through str."""
     if len(data) < COMPRESS_FROM or not settings.FIELD_COMPRESS:
         return fernet().encrypt(data).decode()
     return ZIPPED + fernet().encrypt(_zstd().compress(data)).decode()
 
 
-def _unseal(token: str) -> str:
+def _unseal(token: str) -> bytes:
     zipped = token.startswith(ZIPPED)
     try:
         data = fernet().decrypt(token[len(ZIPPED) :] if zipped else token)
@@ -106,11 +107,24 @@ def _unseal(token: str) -> str:
         raise ImproperlyConfigured(
             "An encrypted value matches none of FIELD_ENCRYPTION_KEYS"
         ) from exc
+    if not zipped:
+        return data
     try:
-        return (_zstd().decompress(data) if zipped else data).decode()
-    except (zstandard.ZstdError, UnicodeDecodeError) as exc:
-        # The mark is outside what Fernet authenticates: a changed row.
-        raise ImproperlyConfigured("An encrypted value is not readable text") from exc
+        return _zstd().decompress(data)
+    except zstandard.ZstdError as exc:
+        raise _unreadable() from exc
+
+
+def _text(data: bytes) -> str:
+    try:
+        return data.decode()
+    except UnicodeDecodeError as exc:
+        raise _unreadable() from exc
+
+
+def _unreadable() -> ImproperlyConfigured:
+    # The mark is outside what Fernet authenticates: a changed row.
+    return ImproperlyConfigured("An encrypted value is not readable text")
 
 
 _ZSTD = threading.local()
@@ -163,32 +177,45 @@ class _LoadedStr(str):
 class _LoadedDict(dict):
     """A JSON object read from an encrypted column (see `EncryptedJSONField`)."""
 
-    plain: str
+    plain: bytes  # its JSON as read
     stored: str
 
 
 class _LoadedList(list):
     """A JSON array read from an encrypted column (see `EncryptedJSONField`)."""
 
-    plain: str
+    plain: bytes
     stored: str
 
 
-def _dumps(value) -> str:
+def _dumps(value) -> bytes:
     # Keys in their own order: sorting them cost a third of writing the
     # search state, and a document read back keeps its order (see above).
-    return jsontext.dumps(value)
+    return jsontext.dumps_bytes(value)
+
+
+def _document(data: bytes):
+    """The JSON document in the decrypted `data` ("" for none)."""
+    if not data:
+        return ""
+    try:
+        return jsontext.loads(data)
+    except UnicodeDecodeError as exc:  # json.loads's, for what orjson refused
+        raise _unreadable() from exc
 
 
 def _loaded_json(stored: str):
-    """The document of a stored value; an encrypted one remembers its text
+    """The document of a stored value; an encrypted one remembers its JSON
     and ciphertext so an unchanged write-back reuses the ciphertext."""
-    text = decrypt(stored)
-    value = jsontext.loads(text) if text else text
-    if not stored.startswith(PREFIX) or not isinstance(value, dict | list):
-        return value  # a plain (legacy) row is always encrypted on its next write
+    if not stored.startswith(PREFIX):
+        # A plain (legacy) row is always encrypted on its next write.
+        return jsontext.loads(stored) if stored else stored
+    data = _unseal(stored[len(PREFIX) :])
+    value = _document(data)
+    if not isinstance(value, dict | list):
+        return value
     value = (_LoadedDict if isinstance(value, dict) else _LoadedList)(value)
-    value.plain, value.stored = text, stored
+    value.plain, value.stored = data, stored
     return value
 
 
@@ -238,12 +265,12 @@ class EncryptedJSONField(EncryptedTextField):
             return value
         if isinstance(value, str):
             return encrypt(value)
-        text = _dumps(value)
+        data = _dumps(value)
         # A loaded document is mutable: it is unchanged when it serialises to
-        # the text it was read from, and then keeps its ciphertext.
-        if isinstance(value, _LoadedDict | _LoadedList) and text == value.plain:
+        # the JSON it was read from, and then keeps its ciphertext.
+        if isinstance(value, _LoadedDict | _LoadedList) and data == value.plain:
             return value.stored
-        return encrypt(text)
+        return PREFIX + _seal(data)
 
     def value_to_string(self, obj):
         return jsontext.dumps(self.value_from_object(obj))
@@ -291,7 +318,7 @@ class EncryptedItems(Sequence):
         if item is self._MISSING:
             token = self._tokens[index]
             assert token is not None  # an item without a token was given, not read
-            item = self._items[index] = jsontext.loads(decrypt(PREFIX + token))
+            item = self._items[index] = _document(_unseal(token))
         return item
 
     def __iter__(self) -> Iterator[Any]:

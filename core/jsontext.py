@@ -28,16 +28,23 @@ def dumps(value: Any) -> str:
     """`value` as JSON text, object keys in their own order (a document read
     back gives the text it was read from: `core.fields` compares the two to
     tell whether it changed)."""
+    return dumps_bytes(value).decode()
+
+
+def dumps_bytes(value: Any) -> bytes:
+    """`dumps` as UTF-8 bytes: what is encrypted or sent needs no decoding
+    into text and encoding back (the search state is 40 KB of Cyrillic)."""
     try:
-        return orjson.dumps(value, option=_DUMP).decode()
+        return orjson.dumps(value, option=_DUMP)
     except TypeError:
         # Non-string keys (`json` writes them as strings) cost orjson twice
         # as much on every document: asked for only when met.
-        return orjson.dumps(value, option=_DUMP | orjson.OPT_NON_STR_KEYS).decode()
+        return orjson.dumps(value, option=_DUMP | orjson.OPT_NON_STR_KEYS)
 
 
 def loads(text: str | bytes) -> Any:
-    """The value JSON `text` holds. Raises ValueError when it is not JSON."""
+    """The value JSON `text` (text, or UTF-8 bytes) holds. Raises ValueError
+    when it is not JSON."""
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:

@@ -142,17 +142,28 @@ class Features(NamedTuple):
 
     def block_keys(self) -> list[tuple]:
         """Any two strong fields present: a match must share one such pair."""
-        present = [
-            (f, v)
-            for f, v in (
-                ("name", self.name),
-                ("birth_date", self.birth_date),
-                ("employer", self.employer),
-                ("education", self.education),
-            )
-            if v
-        ]
-        return [(a, b) for i, a in enumerate(present) for b in present[i + 1 :]]
+        return block_keys((self.name, self.birth_date, self.employer, self.education))
+
+
+def block_keys(strong: tuple | list) -> list[tuple]:
+    """The pairs of present values among a card's strong fields (name, birth
+    date, employer, education, in that order): two cards can match only when
+    they share one."""
+    present = [(i, v) for i, v in enumerate(strong) if v]
+    return [(a, b) for i, a in enumerate(present) for b in present[i + 1 :]]
+
+
+def strong_fields(card: ResumeCard) -> tuple[str, str, str, str]:
+    """The card's strong fields as `Features` holds them, the birth date as
+    ISO text ("" when absent): kept with a buffered card, so finding its
+    twins (`TwinsFinder`) reads the card itself only when a key is shared."""
+    full = bool(card.last_name and card.first_name)
+    return (
+        norm(f"{card.last_name} {card.first_name}") if full else "",
+        card.birth_date.isoformat() if card.birth_date else "",
+        norm(card.last_employer),
+        norm(card.education),
+    )
 
 
 def features(card: ResumeCard, today: date) -> Features:
@@ -249,23 +260,35 @@ def merge(
     return sorted((MergedCard(g) for g in groups), key=lambda m: min(m.urns))
 
 
-def twins_finder(cards: Iterable[ResumeCard], *, today: date):
-    """A predicate: is a card the same person as one of `cards` (another site)?"""
-    index: dict[tuple, list[tuple[ResumeCard, Features]]] = {}
-    for card in cards:
-        feat = features(card, today)
-        for key in feat.block_keys():
-            index.setdefault(key, []).append((card, feat))
+class TwinsFinder:
+    """Which cards are the same person as one of `cards` (from another site).
 
-    def is_twin(candidate: ResumeCard) -> bool:
-        feat = features(candidate, today)
+    Two steps, so a buffer of many cards is checked cheaply: `may_match`
+    says from a card's strong fields (`strong_fields`) whether it shares a
+    block key with one of `cards`; only then is the card itself compared
+    (calling the finder)."""
+
+    def __init__(self, cards: Iterable[ResumeCard], *, today: date) -> None:
+        self._today = today
+        self._index: dict[tuple, list[tuple[ResumeCard, Features]]] = {}
+        for card in cards:
+            feat = features(card, today)
+            for key in block_keys(strong_fields(card)):
+                self._index.setdefault(key, []).append((card, feat))
+
+    def may_match(self, strong: tuple | list) -> bool:
+        return any(key in self._index for key in block_keys(strong))
+
+    def __call__(self, candidate: ResumeCard, strong: tuple | list | None = None) -> bool:
+        """Whether `candidate` (whose `strong_fields` are `strong`, computed
+        when not given) is the same person as one of the cards."""
+        feat = features(candidate, self._today)
+        keys = block_keys(strong_fields(candidate) if strong is None else strong)
         return any(
             other.site != candidate.site and compare_features(feat, other_feat).same_person
-            for key in feat.block_keys()
-            for other, other_feat in index.get(key, ())
+            for key in keys
+            for other, other_feat in self._index.get(key, ())
         )
-
-    return is_twin
 
 
 def _candidate_pairs(

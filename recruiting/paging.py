@@ -9,6 +9,11 @@ resumes in stream order (`ranking.stream_key`, or sites in turn for
 relevance); a URN already served is never served again, and a stream that
 fails is paused for the rest of the page (its resumes come later, never
 skipped). A site's depth limit ends its stream quietly (`has_more` False).
+
+A next page reads back every buffered resume but serves a few: a buffered
+resume (`Buffered`) is kept as stored and built into a card only when a page
+takes it, or when its strong fields, kept beside it, make it a possible twin
+of a page's card (`Pager.pull`).
 """
 
 from __future__ import annotations
@@ -19,7 +24,15 @@ from functools import partial
 from typing import Any
 
 from core import errors
-from recruiting.adapters.base import JobSite, Order, ResumeCard, SearchPage, card_from_dict
+from recruiting.adapters.base import (
+    JobSite,
+    Order,
+    ResumeCard,
+    SearchPage,
+    card_from_dict,
+    make_urn,
+)
+from recruiting.merge import TwinsFinder, strong_fields
 from recruiting.ranking import SITE_ORDER, stream_key
 
 Fetch = Callable[[JobSite, int], SearchPage]
@@ -42,10 +55,43 @@ def gather_in_turn(
     return out
 
 
+class Buffered:
+    """A resume in a stream's buffer: its card (built from the stored form on
+    first use), URN and `merge.strong_fields`."""
+
+    __slots__ = ("_card", "_stored", "strong", "urn")
+
+    def __init__(
+        self,
+        urn: str,
+        strong: tuple[str, ...] | list[str],
+        *,
+        card: ResumeCard | None = None,
+        stored: dict[str, Any] | None = None,
+    ) -> None:
+        self.urn, self.strong, self._card, self._stored = urn, strong, card, stored
+
+    @classmethod
+    def of(cls, card: ResumeCard) -> Buffered:
+        return cls(card.urn, strong_fields(card), card=card)
+
+    @property
+    def card(self) -> ResumeCard:
+        if self._card is None:
+            assert self._stored is not None
+            self._card = card_from_dict(self._stored)
+        return self._card
+
+    def to_dict(self) -> dict[str, Any]:
+        if self._stored is None:
+            self._stored = self.card.to_dict()
+        return self._stored
+
+
 @dataclass
 class Stream:
     site: JobSite
-    buffer: list[ResumeCard] = field(default_factory=list)
+    buffer: list[Buffered] = field(default_factory=list)
     next_page: int = 0
     exhausted: bool = False
     found: int | None = None
@@ -54,7 +100,7 @@ class Stream:
 
     def absorb(self, page: SearchPage) -> None:
         """Take a fetched page into the buffer."""
-        self.buffer.extend(page.cards)
+        self.buffer.extend(Buffered.of(card) for card in page.cards)
         self.next_page += 1
         self.found = page.found if self.found is None else self.found
         self.exhausted = not page.has_more or not page.cards
@@ -71,7 +117,8 @@ class Stream:
     def to_dict(self) -> dict[str, Any]:
         return {
             "site": self.site.value,
-            "buffer": [c.to_dict() for c in self.buffer],
+            "buffer": [b.to_dict() for b in self.buffer],
+            "strong": [b.strong for b in self.buffer],
             "next_page": self.next_page,
             "exhausted": self.exhausted,
             "found": self.found,
@@ -86,9 +133,10 @@ class Stream:
                 errors.Code[data["error"]["code"]], data["error"]["message"]
             )
             error.details = data["error"].get("details") or {}
+        site = JobSite(data["site"])
         return cls(
-            site=JobSite(data["site"]),
-            buffer=[card_from_dict(c) for c in data["buffer"]],
+            site=site,
+            buffer=_buffered(site, data["buffer"], data.get("strong")),
             next_page=data["next_page"],
             exhausted=data["exhausted"],
             found=data["found"],
@@ -123,23 +171,28 @@ class Pager:
             ready = [s for s in self.streams if s.buffer and not s.paused]
             if not ready:
                 break
-            card = self._pick(ready).buffer.pop(0)
-            if card.urn not in self.seen:
-                self.seen.add(card.urn)
-                page.append(card)
+            taken = self._pick(ready).buffer.pop(0)
+            if taken.urn not in self.seen:
+                self.seen.add(taken.urn)
+                page.append(taken.card)
         return page
 
-    def pull(self, wanted: Callable[[ResumeCard], bool]) -> list[ResumeCard]:
-        """Move buffered (already fetched) resumes that `wanted` picks into this page."""
+    def pull(self, twins: TwinsFinder) -> list[ResumeCard]:
+        """Move buffered (already fetched) resumes that `twins` finds into this
+        page; a resume sharing no block key with the page is never built."""
         taken = []
         for stream in self.streams:
             keep = []
-            for card in stream.buffer:
-                if card.urn not in self.seen and wanted(card):
-                    self.seen.add(card.urn)
-                    taken.append(card)
+            for entry in stream.buffer:
+                if (
+                    entry.urn not in self.seen
+                    and twins.may_match(entry.strong)
+                    and twins(entry.card, entry.strong)
+                ):
+                    self.seen.add(entry.urn)
+                    taken.append(entry.card)
                 else:
-                    keep.append(card)
+                    keep.append(entry)
             stream.buffer = keep
         return taken
 
@@ -161,11 +214,11 @@ class Pager:
         page is put in ours, and the streams are merged by their heads."""
         stream.absorb(page)
         if self.order is not Order.RELEVANCE:
-            stream.buffer.sort(key=lambda card: stream_key(card, self.order, self.rates))
+            stream.buffer.sort(key=lambda entry: stream_key(entry.card, self.order, self.rates))
 
     def _pick(self, ready: list[Stream]) -> Stream:
         if self.order is not Order.RELEVANCE:
-            return min(ready, key=lambda s: stream_key(s.buffer[0], self.order, self.rates))
+            return min(ready, key=lambda s: stream_key(s.buffer[0].card, self.order, self.rates))
         sites = [s.site for s in ready]
         for step in range(len(SITE_ORDER)):
             site = SITE_ORDER[(self.turn + step) % len(SITE_ORDER)]
@@ -192,3 +245,16 @@ class Pager:
             seen=set(data["seen"]),
             turn=data["turn"],
         )
+
+
+def _buffered(
+    site: JobSite, stored: list[dict[str, Any]], strong: list[list[str]] | None
+) -> list[Buffered]:
+    """A stored buffer, its cards left unbuilt; state stored without the
+    strong fields (by an older release) gets them from the cards."""
+    if strong is None:
+        return [Buffered.of(card_from_dict(data)) for data in stored]
+    return [
+        Buffered(make_urn(site, data["resume_id"]), keys, stored=data)
+        for data, keys in zip(stored, strong, strict=True)
+    ]

@@ -26,7 +26,7 @@ from functools import cache, partial
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from core import errors, sqlnames
@@ -40,7 +40,7 @@ from recruiting.adapters.base import (
     SearchPage,
     SearchQuery,
 )
-from recruiting.merge import split_key, twins_finder
+from recruiting.merge import TwinsFinder, split_key
 from recruiting.models import MergeSplit, SearchSession, Token
 from recruiting.paging import Pager, Stream
 from recruiting.ranking import SITE_ORDER
@@ -215,7 +215,7 @@ def _build_page(
     cards = pager.next_page(page_size, fetch, gather=gather)
     # Twins of this page's people already in a buffer join this page, so the
     # merge can show them together (no extra site call).
-    cards += pager.pull(twins_finder(cards, today=today))
+    cards += pager.pull(TwinsFinder(cards, today=today))
     for stream in pager.streams:
         if isinstance(stream.error, errors.Unauthenticated):
             # No use asking again without a new connection, whether the token
@@ -297,10 +297,11 @@ def _session_advance(session: SearchSession, state: dict[str, Any], pages: Encry
 
     SQL written once from the model's names (`_advance_sql`): the ORM built
     this UPDATE anew on every next page, at a third of the page's write."""
-    values = [
-        SearchSession._meta.get_field(name).get_db_prep_save(value, connection)
-        for name, value in (("state", state), ("pages", pages))
-    ]
+    values = []
+    for name, value in (("state", state), ("pages", pages)):
+        field = SearchSession._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        values.append(field.get_db_prep_save(value, connection))
     with connection.cursor() as cursor:
         cursor.execute(_advance_sql(connection.vendor), [*values, session.pk, session.version])
         return cursor.rowcount == 1

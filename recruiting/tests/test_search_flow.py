@@ -345,7 +345,8 @@ def test_slow_site_on_a_later_page_does_not_time_out_the_other(both_sites, recru
     first = search_service.search_start(recruiter=recruiter, query=QUERY)
     session = SearchSession.objects.get(recruiter=recruiter)
     for stream in session.state["streams"]:
-        stream["buffer"] = []  # both buffers ran out: page 2 must ask both sites
+        # Both buffers ran out: page 2 must ask both sites.
+        stream["buffer"], stream["strong"] = [], []
     session.save(update_fields=["state"])
     settings.JOBSITE_SEARCH_DEADLINE = 1.0
     set_faults("hh", latency_ms=2500)

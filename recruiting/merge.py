@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
+from itertools import combinations
 from typing import NamedTuple
 
 from recruiting.adapters.base import Money, ResumeCard
@@ -149,8 +150,7 @@ def block_keys(strong: tuple | list) -> list[tuple]:
     """The pairs of present values among a card's strong fields (name, birth
     date, employer, education, in that order): two cards can match only when
     they share one."""
-    present = [(i, v) for i, v in enumerate(strong) if v]
-    return [(a, b) for i, a in enumerate(present) for b in present[i + 1 :]]
+    return list(combinations([(i, v) for i, v in enumerate(strong) if v], 2))
 
 
 def strong_fields(card: ResumeCard) -> tuple[str, str, str, str]:
@@ -277,7 +277,7 @@ class TwinsFinder:
                 self._index.setdefault(key, []).append((card, feat))
 
     def may_match(self, strong: tuple | list) -> bool:
-        return any(key in self._index for key in block_keys(strong))
+        return not self._index.keys().isdisjoint(block_keys(strong))
 
     def __call__(self, candidate: ResumeCard, strong: tuple | list | None = None) -> bool:
         """Whether `candidate` (whose `strong_fields` are `strong`, computed

@@ -254,7 +254,8 @@ def _buffered(
     strong fields (by an older release) gets them from the cards."""
     if strong is None:
         return [Buffered.of(card_from_dict(data)) for data in stored]
+    prefix = make_urn(site, "")
     return [
-        Buffered(make_urn(site, data["resume_id"]), keys, stored=data)
+        Buffered(prefix + data["resume_id"], keys, stored=data)
         for data, keys in zip(stored, strong, strict=True)
     ]

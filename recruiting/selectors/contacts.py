@@ -112,14 +112,14 @@ def resumes_by_urn(
         return {}
     sql = _resumes_sql(connection.vendor, with_contacts)
     params: list[Any] = [organization_id, *([""] if with_contacts else [])]
-    rows = Resume.objects.raw(f"{sql} ({', '.join(['%s'] * len(urns))})", [*params, *urns])
+    sql = f"{sql} ({', '.join(['%s'] * len(urns))})"
     opener = Resume._meta.get_field("opened_by")
     assert isinstance(opener, models.ForeignKey)
     found = {}
-    for row in rows:
+    for row, opened_by in sqlnames.rows(Resume, _RESUME_FIELDS, sql, [*params, *urns]):
         if row.opened_by_id is not None:  # as select_related would give it
-            values = [getattr(row, f"opener_{name}") for name in _OPENER_FIELDS]
-            opener.set_cached_value(row, User.from_db(rows.db, _OPENER_FIELDS, values))
+            user = User.from_db(connection.alias, _OPENER_FIELDS, list(opened_by))
+            opener.set_cached_value(row, user)
         found[row.urn] = row
     return found
 
@@ -133,16 +133,16 @@ _OPENER_FIELDS = [
 ]
 
 
+# What `resumes_by_urn` reads of a resume: all but the full document.
+_RESUME_FIELDS = [f.attname for f in Resume._meta.concrete_fields if f.name != "resume"]
+
+
 @functools.cache
 def _resumes_sql(vendor: str, with_contacts: bool) -> str:
     """The query of `resumes_by_urn` (names quoted per database vendor) up to
     its URN list, which follows in brackets. Parameters: the organization,
     "" with `with_contacts`, the URNs."""
-    selected = [
-        f"r.{sqlnames.column(Resume, field.name)}"
-        for field in Resume._meta.concrete_fields
-        if field.name != "resume"
-    ]
+    selected = [f"r.{sqlnames.column(Resume, name)}" for name in _RESUME_FIELDS]
     selected += [
         f"u.{sqlnames.column(User, name)} AS {connection.ops.quote_name('opener_' + name)}"
         for name in _OPENER_FIELDS

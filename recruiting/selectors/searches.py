@@ -40,11 +40,12 @@ def search_reads(*, recruiter: User) -> SearchReads:
     call from the recruiter's and their organization's own rows, never kept.
     SQL written once, as in `search_session`."""
     sql = _select_sql(connection.vendor, Token, (("recruiter", "="),))
-    rows: list[Any] = list(Token.objects.raw(sql, [*_flag_params(recruiter), recruiter.pk]))
-    tokens = {JobSite(t.job_site): t for t in rows}
-    if not rows:
+    params = [*_flag_params(recruiter), recruiter.pk]
+    found = sqlnames.rows(Token, _ATTNAMES[Token], sql, params)
+    tokens = {JobSite(t.job_site): t for t, _flags in found}
+    if not found:
         return SearchReads(tokens)
-    return _reads(tokens, rows[0])  # the flags are the same on every row
+    return _reads(tokens, found[0][1])  # the flags are the same on every row
 
 
 def search_session(*, recruiter: User, session_id: int) -> tuple[SearchSession, SearchReads] | None:
@@ -60,12 +61,15 @@ def search_session(*, recruiter: User, session_id: int) -> tuple[SearchSession, 
     sql = _select_sql(connection.vendor, SearchSession, where, reconnect=True)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     params = [*_flag_params(recruiter), recruiter.pk, Token.Status.RECONNECT.value]
-    rows = SearchSession.objects.raw(sql, [*params, session_id, recruiter.pk, now])
-    session: Any = next(iter(rows), None)
-    if session is None:
+    found = sqlnames.rows(
+        SearchSession, _ATTNAMES[SearchSession], sql, [*params, session_id, recruiter.pk, now]
+    )
+    if not found:
         return None
-    tokens = tokens_for(recruiter=recruiter) if session.needs_reconnect else None
-    return session, _reads(tokens, session)
+    session, flags = found[0]
+    needs_reconnect = flags[len(_FLAGS)]
+    tokens = tokens_for(recruiter=recruiter) if needs_reconnect else None
+    return session, _reads(tokens, flags)
 
 
 # The flags of `SearchReads`: whether the recruiter (or their organization)
@@ -82,11 +86,17 @@ def _flag_params(recruiter: User) -> list[Any]:
     return [recruiter.pk, recruiter.organization_id, recruiter.organization_id]
 
 
-def _reads(tokens: dict[JobSite, Token] | None, row: Any) -> SearchReads:
+def _reads(tokens: dict[JobSite, Token] | None, flags: tuple[Any, ...]) -> SearchReads:
+    """`SearchReads` of the `_FLAGS` values selected after a row's fields."""
     # bool(): SQLite gives its 0 and 1 as they are.
-    return SearchReads(
-        tokens, bool(row.has_splits), bool(row.has_known), bool(row.has_applications)
-    )
+    splits, known, applications = (bool(flag) for flag in flags[: len(_FLAGS)])
+    return SearchReads(tokens, splits, known, applications)
+
+
+# The columns `_select_sql` reads of each model, in order.
+_ATTNAMES = {
+    model: [f.attname for f in model._meta.concrete_fields] for model in (Token, SearchSession)
+}
 
 
 @functools.cache

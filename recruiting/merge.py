@@ -167,6 +167,17 @@ def strong_fields(card: ResumeCard) -> tuple[str, str, str, str]:
 
 
 def features(card: ResumeCard, today: date) -> Features:
+    """The card's `Features` on `today`, worked out once per card and day: a
+    page's cards are compared when their twins are looked for, then merged."""
+    kept = card.__dict__.get("_features")
+    if kept is not None and kept[0] == today:
+        return kept[1]
+    feat = _features(card, today)
+    card.__dict__["_features"] = (today, feat)  # a frozen card: a cache, not a change
+    return feat
+
+
+def _features(card: ResumeCard, today: date) -> Features:
     full = bool(card.last_name and card.first_name)
     birth = card.birth_date
     return Features(

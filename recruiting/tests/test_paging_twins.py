@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recruiting.adapters.base import JobSite, Order, ResumeCard
-from recruiting.merge import TwinsFinder, same_person
+from recruiting.merge import TwinsFinder, features, same_person
 from recruiting.paging import Buffered, Pager, Stream
 
 TODAY = date(2026, 6, 1)
@@ -26,6 +26,9 @@ people = st.fixed_dictionaries(
         "city": st.none() | st.sampled_from(["Москва", "Пермь"]),
     }
 )
+
+
+people_keys = ["name", "birth", "age", "employer", "education", "city"]
 
 
 def card_of(person: dict, site: JobSite, rid: str, minutes: int) -> ResumeCard:
@@ -76,3 +79,12 @@ def test_pull_takes_exactly_the_buffered_twins_of_the_page(page, buffered, older
     left = {e.urn for s in pager.streams for e in s.buffer}
     assert left == {c.urn for c in buffered} - {c.urn for c in twins}
     assert {c.urn for c in pulled} <= pager.seen
+
+
+def test_a_cards_features_follow_the_day_they_are_asked_for():
+    card = card_of(
+        {**dict.fromkeys(people_keys), "birth": date(1990, 6, 2)}, JobSite.SUPERJOB, "1", 0
+    )
+    assert features(card, date(2026, 6, 1)).age == 35
+    assert features(card, date(2026, 6, 2)).age == 36  # not the first day's, kept
+    assert features(card, date(2026, 6, 2)) is features(card, date(2026, 6, 2))

@@ -337,6 +337,16 @@ class EncryptedItems(Sequence):
     def appended(self, item: Any) -> EncryptedItems:
         return EncryptedItems([*self._tokens, None], [*self._items, item])
 
+    def updated(self, items: Sequence[Any]) -> EncryptedItems:
+        """The list `items`, where each item that is the very object read from
+        this list at its index keeps its ciphertext; the others are encrypted
+        when written."""
+        tokens = [
+            self._tokens[i] if i < len(self) and self._items[i] is item else None
+            for i, item in enumerate(items)
+        ]
+        return EncryptedItems(tokens, list(items))
+
     def stored(self) -> str:
         tokens = [
             token if token is not None else _item_token(self._items[i])

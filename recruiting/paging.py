@@ -13,7 +13,9 @@ skipped). A site's depth limit ends its stream quietly (`has_more` False).
 A next page reads back every buffered resume but serves a few: a buffered
 resume (`Buffered`) is kept as stored and built into a card only when a page
 takes it, or when its strong fields, kept beside it, make it a possible twin
-of a page's card (`Pager.pull`).
+of a page's card (`Pager.pull`). Each buffer is stored apart from the rest of
+the state and only rewritten when a fetch adds to it: until then it keeps
+the resumes served from it, and reading it back leaves out those seen.
 """
 
 from __future__ import annotations
@@ -97,10 +99,13 @@ class Stream:
     found: int | None = None
     error: errors.ServiceError | None = None
     paused: bool = False
+    # The buffer as stored (see `stored_buffer`); None once a fetch changed it.
+    stored: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     def absorb(self, page: SearchPage) -> None:
         """Take a fetched page into the buffer."""
         self.buffer.extend(Buffered.of(card) for card in page.cards)
+        self.stored = None
         self.next_page += 1
         self.found = page.found if self.found is None else self.found
         self.exhausted = not page.has_more or not page.cards
@@ -115,18 +120,33 @@ class Stream:
         return bool(self.buffer) or not self.exhausted
 
     def to_dict(self) -> dict[str, Any]:
+        """The stream without its buffer (`stored_buffer`)."""
         return {
             "site": self.site.value,
-            "buffer": [b.to_dict() for b in self.buffer],
-            "strong": [b.strong for b in self.buffer],
             "next_page": self.next_page,
             "exhausted": self.exhausted,
             "found": self.found,
             "error": self.error.as_dict() if self.error else None,
         }
 
+    def stored_buffer(self) -> dict[str, Any]:
+        """The buffer to store: until a fetch adds to it, the very dict it was
+        read from (so it is stored again as it was), served resumes included:
+        a stream read back leaves out what the pager has seen."""
+        if self.stored is not None:
+            return self.stored
+        return {
+            "cards": [b.to_dict() for b in self.buffer],
+            "strong": [b.strong for b in self.buffer],
+        }
+
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Stream:
+    def from_dict(
+        cls, data: dict[str, Any], stored: dict[str, Any] | None, seen: set[str]
+    ) -> Stream:
+        """The stream `to_dict` gave, its buffer from `stored_buffer`'s dict
+        less the `seen` resumes; state stored by an older release keeps the
+        buffer in `data` (and may lack the strong fields)."""
         error = None
         if data.get("error"):
             error = errors.error_for_code(
@@ -134,13 +154,19 @@ class Stream:
             )
             error.details = data["error"].get("details") or {}
         site = JobSite(data["site"])
+        if stored is None:
+            buffer = _buffered(site, data["buffer"], data.get("strong"))
+        else:
+            buffer = _buffered(site, stored["cards"], stored["strong"])
+            buffer = [entry for entry in buffer if entry.urn not in seen]
         return cls(
             site=site,
-            buffer=_buffered(site, data["buffer"], data.get("strong")),
+            buffer=buffer,
             next_page=data["next_page"],
             exhausted=data["exhausted"],
             found=data["found"],
             error=error,
+            stored=stored,
         )
 
 
@@ -228,8 +254,12 @@ class Pager:
         raise AssertionError("unreachable: ready is not empty")
 
     def to_dict(self) -> dict[str, Any]:
+        """The pager as stored; its streams' buffers are under "buffers", one
+        per stream, apart from the rest: a page that fetched nothing gives
+        each as the very dict it was read from (`Stream.stored_buffer`)."""
         return {
             "streams": [s.to_dict() for s in self.streams],
+            "buffers": [s.stored_buffer() for s in self.streams],
             "order": self.order.value,
             "rates": dict(self.rates),
             "seen": sorted(self.seen),
@@ -238,11 +268,17 @@ class Pager:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Pager:
+        seen = set(data["seen"])
+        # None: state of an older release, each buffer inside its stream.
+        buffers = data.get("buffers") or [None] * len(data["streams"])
         return cls(
-            streams=[Stream.from_dict(s) for s in data["streams"]],
+            streams=[
+                Stream.from_dict(s, stored, seen)
+                for s, stored in zip(data["streams"], buffers, strict=True)
+            ],
             order=Order(data["order"]),
             rates=data["rates"],
-            seen=set(data["seen"]),
+            seen=seen,
             turn=data["turn"],
         )
 

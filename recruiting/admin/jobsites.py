@@ -45,5 +45,5 @@ class MergeSplitAdmin(SafeModelAdmin):
 class SearchSessionAdmin(SafeModelAdmin):
     list_display = ["pk", "recruiter", "created_at", "expires_at", "version"]
     list_select_related = ["recruiter"]
-    exclude = ["state", "pages"]
+    exclude = ["state", "pages", "buffers"]
     readonly_fields = ["recruiter", "query", "created_at", "expires_at", "version"]

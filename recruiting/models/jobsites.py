@@ -144,6 +144,10 @@ class SearchSession(models.Model):
     # Item by item: serving a next page encrypts that page alone, and showing
     # one page decrypts that page alone.
     pages = EncryptedJSONListField(_("pages served"), default=list)
+    # One item per stream of `state`: the resumes fetched and not yet served,
+    # encrypted apart, so a page that fetched nothing writes them back as
+    # stored (`recruiting.paging`).
+    buffers = EncryptedJSONListField(_("buffered resumes"), default=list)
     version = models.PositiveIntegerField(_("version"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires"), db_index=True)

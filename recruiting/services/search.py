@@ -116,10 +116,12 @@ def search_start(
     now = timezone.now()
     # Expired sessions are deleted by the search_sessions_prune job, not here:
     # a delete on every search cost a statement (and a transaction) per page.
+    state = pager.to_dict()
     session = SearchSession.objects.create(
         recruiter=recruiter,
         query=query_dict(query, page_size),
-        state=pager.to_dict(),
+        buffers=state.pop("buffers"),
+        state=state,
         pages=[snapshot],
         expires_at=now + timedelta(seconds=settings.JOBSITE_SEARCH_CURSOR_TTL),
     )
@@ -254,7 +256,7 @@ def _next_page(
     number: int,
     today: date,
 ) -> SearchResult:
-    pager = Pager.from_dict(session.state)
+    pager = Pager.from_dict({**session.state, "buffers": list(session.buffers)})
     deadline = time.monotonic() + settings.JOBSITE_SEARCH_DEADLINE
     for stream in pager.streams:
         # Token work waits for a refill (in parallel, see _build_page); a
@@ -275,14 +277,14 @@ def _next_page(
     page_size = session.query.get("page_size") or settings.JOBSITE_SEARCH_PAGE_SIZE
     snapshot, cards = _build_page(pager, tokens, query, deadline, fetched, page_size, today)
     known = _contacts_store(recruiter, reads, fetched, cards)
-    # Only the new page is encrypted: the stored ones keep their ciphertexts.
+    # Only the new page, and a buffer a fetch added to, are encrypted: the
+    # rest keep their ciphertexts.
     state = pager.to_dict()
-    if isinstance(session.pages, EncryptedItems):
-        pages = session.pages.appended(snapshot)
-    else:
-        pages = EncryptedItems.of([*session.pages, snapshot])
-    if _session_advance(session, state, pages):
-        session.state, session.pages, session.version = state, pages, session.version + 1
+    buffers = _items(session.buffers).updated(state.pop("buffers"))
+    pages = _items(session.pages).appended(snapshot)
+    if _session_advance(session, state, buffers, pages):
+        session.state, session.buffers, session.pages = state, buffers, pages
+        session.version += 1
     else:  # another request served a page meanwhile: show what it stored
         session.refresh_from_db()
         if number >= len(session.pages):
@@ -291,14 +293,16 @@ def _next_page(
     return page_result(recruiter, session, number, today, (cards, known), reads)
 
 
-def _session_advance(session: SearchSession, state: dict[str, Any], pages: EncryptedItems) -> bool:
-    """Store `session`'s new state and pages unless another request stored
-    its own since it was read (its `version`); whether this one was stored.
+def _session_advance(
+    session: SearchSession, state: dict[str, Any], buffers: EncryptedItems, pages: EncryptedItems
+) -> bool:
+    """Store `session`'s new state, buffers and pages unless another request
+    stored its own since it was read (its `version`); whether this one was.
 
     SQL written once from the model's names (`_advance_sql`): the ORM built
     this UPDATE anew on every next page, at a third of the page's write."""
     values = []
-    for name, value in (("state", state), ("pages", pages)):
+    for name, value in zip(_ADVANCED, (state, buffers, pages), strict=True):
         field = SearchSession._meta.get_field(name)
         assert isinstance(field, models.Field)
         values.append(field.get_db_prep_save(value, connection))
@@ -307,13 +311,22 @@ def _session_advance(session: SearchSession, state: dict[str, Any], pages: Encry
         return cursor.rowcount == 1
 
 
+_ADVANCED = ("state", "buffers", "pages")
+
+
+def _items(stored: Any) -> EncryptedItems:
+    # A session made in this process holds the plain list it was given.
+    return stored if isinstance(stored, EncryptedItems) else EncryptedItems.of(stored)
+
+
 @cache
 def _advance_sql(vendor: str) -> str:
-    """Parameters: the state and pages as stored, the session's id and version."""
+    """Parameters: `_ADVANCED` as stored, then the session's id and version."""
     version = sqlnames.column(SearchSession, "version")
+    changed = [f"{sqlnames.column(SearchSession, name)} = %s" for name in _ADVANCED]
     return (
-        f"UPDATE {sqlnames.table(SearchSession)} SET {sqlnames.column(SearchSession, 'state')} = %s,"  # noqa: S608 - names from the model
-        f" {sqlnames.column(SearchSession, 'pages')} = %s, {version} = {version} + 1"
+        f"UPDATE {sqlnames.table(SearchSession)} SET {', '.join(changed)},"  # noqa: S608 - names from the model
+        f" {version} = {version} + 1"
         f" WHERE {sqlnames.column(SearchSession, 'id')} = %s AND {version} = %s"
     )
 

@@ -344,10 +344,9 @@ def test_refresh_answered_after_the_deadline_is_kept_and_the_next_search_uses_it
 def test_slow_site_on_a_later_page_does_not_time_out_the_other(both_sites, recruiter, settings):
     first = search_service.search_start(recruiter=recruiter, query=QUERY)
     session = SearchSession.objects.get(recruiter=recruiter)
-    for stream in session.state["streams"]:
-        # Both buffers ran out: page 2 must ask both sites.
-        stream["buffer"], stream["strong"] = [], []
-    session.save(update_fields=["state"])
+    # Both buffers ran out: page 2 must ask both sites.
+    session.buffers = [{"cards": [], "strong": []} for _ in session.state["streams"]]
+    session.save(update_fields=["buffers"])
     settings.JOBSITE_SEARCH_DEADLINE = 1.0
     set_faults("hh", latency_ms=2500)
     started = time.monotonic()

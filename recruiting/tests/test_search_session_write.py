@@ -54,3 +54,33 @@ def test_a_page_another_request_stored_meanwhile_is_shown_not_overwritten(both_s
     assert session.version == 1 and len(session.pages) == 2  # stored once
     assert [c.key for c in shown.cards] == [c.key for c in meanwhile[0].cards]
     assert shown.next_cursor == meanwhile[0].next_cursor
+
+
+def stored_buffers(session_id: int) -> str:
+    return SearchSession.objects.filter(pk=session_id).values_list("buffers", flat=True).get()
+
+
+def test_a_page_served_from_the_buffers_stores_them_as_they_were(both_sites, recruiter):
+    first = search_service.search_start(recruiter=recruiter, query=QUERY)
+    session = SearchSession.objects.get()
+    before = stored_buffers(session.pk)
+    search_service.search_page(recruiter=recruiter, cursor=first.next_cursor)
+    # The same ciphertext: nothing was encrypted again.
+    assert stored_buffers(session.pk) == before
+
+
+def test_a_session_an_older_release_stored_goes_on_from_its_buffers(both_sites, recruiter):
+    """Buffers inside the state, without strong fields: read, then stored apart."""
+    first = search_service.search_start(recruiter=recruiter, query=QUERY)
+    session = SearchSession.objects.get()
+    state = session.state
+    for stream, buffer in zip(state["streams"], session.buffers, strict=True):
+        stream["buffer"] = buffer["cards"]
+    session.state, session.buffers = state, []
+    session.save(update_fields=["state", "buffers"])
+    second = search_service.search_page(recruiter=recruiter, cursor=first.next_cursor)
+    served = {u for card in first.cards for u in card.urns}
+    assert second.cards and not {u for card in second.cards for u in card.urns} & served
+    session.refresh_from_db()
+    assert len(session.buffers) == len(state["streams"])
+    assert all("buffer" not in stream for stream in session.state["streams"])

@@ -146,3 +146,22 @@ def test_a_plain_legacy_value_is_encrypted_on_its_next_write(settings):
     assert stored.startswith("fernet:") and "7999" not in stored
     text = fields.EncryptedTextField()
     assert text.get_prep_value(text.from_db_value("plain", None, None)).startswith("fernet:")
+
+
+def test_a_list_updated_with_the_items_it_read_keeps_their_ciphertexts(settings):
+    settings.FIELD_ENCRYPTION_KEYS = [NEW]
+    field = fields.EncryptedJSONListField()
+    stored = field.get_prep_value([{"cards": ["Иван"]}, {"cards": ["Пётр"]}])
+    kept, changed = stored.removeprefix(fields.ITEMS_PREFIX).split(",")
+    loaded = field.from_db_value(stored, None, None)
+    first, _second = list(loaded)
+    # The very object read keeps its token; an equal new one is encrypted anew.
+    written = field.get_prep_value(loaded.updated([first, {"cards": ["Пётр"]}]))
+    tokens = written.removeprefix(fields.ITEMS_PREFIX).split(",")
+    assert tokens[0] == kept and tokens[1] != changed
+    grown = field.get_prep_value(loaded.updated([first, {"cards": []}, {"cards": ["Анна"]}]))
+    assert list(field.from_db_value(grown, None, None)) == [
+        {"cards": ["Иван"]},
+        {"cards": []},
+        {"cards": ["Анна"]},
+    ]

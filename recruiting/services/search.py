@@ -116,11 +116,11 @@ def search_start(
     now = timezone.now()
     # Expired sessions are deleted by the search_sessions_prune job, not here:
     # a delete on every search cost a statement (and a transaction) per page.
-    state = pager.to_dict()
+    state, buffers = _stored(pager, snapshot)
     session = SearchSession.objects.create(
         recruiter=recruiter,
         query=query_dict(query, page_size),
-        buffers=state.pop("buffers"),
+        buffers=buffers,
         state=state,
         pages=[snapshot],
         expires_at=now + timedelta(seconds=settings.JOBSITE_SEARCH_CURSOR_TTL),
@@ -144,7 +144,7 @@ def search_page(*, recruiter: User, cursor: str, today: date | None = None) -> S
     session, reads = found
     if position.page < len(session.pages):
         return page_result(recruiter, session, position.page, today, reads=reads)
-    if position.page > len(session.pages) or not session.pages[-1]["has_more"]:
+    if position.page > len(session.pages) or not _has_more(session):
         raise bad_argument("cursor", messages.PAGE_LINK_INVALID)
     return _next_page(recruiter, session, reads, position.page, today)
 
@@ -279,8 +279,8 @@ def _next_page(
     known = _contacts_store(recruiter, reads, fetched, cards)
     # Only the new page, and a buffer a fetch added to, are encrypted: the
     # rest keep their ciphertexts.
-    state = pager.to_dict()
-    buffers = _items(session.buffers).updated(state.pop("buffers"))
+    state, stored_buffers = _stored(pager, snapshot)
+    buffers = _items(session.buffers).updated(stored_buffers)
     pages = _items(session.pages).appended(snapshot)
     if _session_advance(session, state, buffers, pages):
         session.state, session.buffers, session.pages = state, buffers, pages
@@ -291,6 +291,22 @@ def _next_page(
             raise errors.Unavailable(messages.PAGE_BEING_PREPARED)
         return page_result(recruiter, session, number, today, reads=reads)
     return page_result(recruiter, session, number, today, (cards, known), reads)
+
+
+def _stored(pager: Pager, snapshot: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
+    """The session's state and buffers after the page `snapshot`: the state
+    says whether a page follows, so asking for it reads no stored page."""
+    state = pager.to_dict()
+    buffers = state.pop("buffers")
+    state["has_more"] = snapshot["has_more"]
+    return state, buffers
+
+
+def _has_more(session: SearchSession) -> bool:
+    """Whether a page follows the session's last; state stored by an older
+    release says so in its last page only."""
+    has_more = session.state.get("has_more")
+    return session.pages[-1]["has_more"] if has_more is None else has_more
 
 
 def _session_advance(

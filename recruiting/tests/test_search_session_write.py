@@ -7,9 +7,12 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from core import errors
+from recruiting import cursor as cursors
 from recruiting.adapters.base import JobSite, Order, SearchQuery, make_urn
 from recruiting.models import SearchSession
 from recruiting.services import search as search_service
+from sandbox.faults import set_faults
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -76,6 +79,7 @@ def test_a_session_an_older_release_stored_goes_on_from_its_buffers(both_sites, 
     state = session.state
     for stream, buffer in zip(state["streams"], session.buffers, strict=True):
         stream["buffer"] = buffer["cards"]
+    del state["has_more"]  # said by the last page alone
     session.state, session.buffers = state, []
     session.save(update_fields=["state", "buffers"])
     second = search_service.search_page(recruiter=recruiter, cursor=first.next_cursor)
@@ -84,3 +88,21 @@ def test_a_session_an_older_release_stored_goes_on_from_its_buffers(both_sites, 
     session.refresh_from_db()
     assert len(session.buffers) == len(state["streams"])
     assert all("buffer" not in stream for stream in session.state["streams"])
+
+
+@pytest.mark.parametrize("older_state", [False, True])
+def test_no_page_follows_a_page_that_said_so(both_sites, recruiter, older_state):
+    set_faults("hh", error_rate=1.0, error_status=503)
+    set_faults("superjob", error_rate=1.0, error_status=503)
+    first = search_service.search_start(recruiter=recruiter, query=QUERY)
+    assert first.next_cursor is None  # no site answered: no next page
+    session = SearchSession.objects.get()
+    if older_state:
+        del session.state["has_more"]
+        session.save(update_fields=["state"])
+    set_faults("hh", error_rate=0.0)
+    set_faults("superjob", error_rate=0.0)
+    for page in (1, 2):  # the next page, and one past it
+        forged = cursors.pack(cursors.Cursor(session.pk, page, recruiter.pk))
+        with pytest.raises(errors.InvalidArgument):
+            search_service.search_page(recruiter=recruiter, cursor=forged)

@@ -123,6 +123,10 @@ class Stream:
         """The stream without its buffer (`stored_buffer`)."""
         return {
             "site": self.site.value,
+            # For a release from before buffers were stored apart, still
+            # running beside this one in a rolling deploy: it reads an empty
+            # buffer and fetches on, rather than failing the page.
+            "buffer": [],
             "next_page": self.next_page,
             "exhausted": self.exhausted,
             "found": self.found,
@@ -145,8 +149,10 @@ class Stream:
         cls, data: dict[str, Any], stored: dict[str, Any] | None, seen: set[str]
     ) -> Stream:
         """The stream `to_dict` gave, its buffer from `stored_buffer`'s dict
-        less the `seen` resumes; state stored by an older release keeps the
-        buffer in `data` (and may lack the strong fields)."""
+        less the `seen` resumes. A release from before buffers were stored
+        apart keeps the buffer in `data` (without the strong fields): used
+        when there is no `stored`, or when it is not empty (such a release
+        wrote the state last)."""
         error = None
         if data.get("error"):
             error = errors.error_for_code(
@@ -154,8 +160,9 @@ class Stream:
             )
             error.details = data["error"].get("details") or {}
         site = JobSite(data["site"])
-        if stored is None:
-            buffer = _buffered(site, data["buffer"], data.get("strong"))
+        if stored is None or data.get("buffer"):
+            buffer = _buffered(site, data.get("buffer") or [], data.get("strong"))
+            stored = None
         else:
             buffer = _buffered(site, stored["cards"], stored["strong"])
             buffer = [entry for entry in buffer if entry.urn not in seen]

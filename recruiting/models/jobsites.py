@@ -146,8 +146,9 @@ class SearchSession(models.Model):
     pages = EncryptedJSONListField(_("pages served"), default=list)
     # One item per stream of `state`: the resumes fetched and not yet served,
     # encrypted apart, so a page that fetched nothing writes them back as
-    # stored (`recruiting.paging`).
-    buffers = EncryptedJSONListField(_("buffered resumes"), default=list)
+    # stored (`recruiting.paging`). The database default lets a release from
+    # before this column insert its sessions during a rolling deploy.
+    buffers = EncryptedJSONListField(_("buffered resumes"), default=list, db_default="")
     version = models.PositiveIntegerField(_("version"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires"), db_index=True)

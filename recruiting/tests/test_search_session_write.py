@@ -4,10 +4,13 @@ only if no other request stored its own since this one read the session
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
+from django.utils import timezone
 
-from core import errors
+from core import errors, sqlnames
 from recruiting import cursor as cursors
 from recruiting.adapters.base import JobSite, Order, SearchQuery, make_urn
 from recruiting.models import SearchSession
@@ -87,7 +90,7 @@ def test_a_session_an_older_release_stored_goes_on_from_its_buffers(both_sites, 
     assert second.cards and not {u for card in second.cards for u in card.urns} & served
     session.refresh_from_db()
     assert len(session.buffers) == len(state["streams"])
-    assert all("buffer" not in stream for stream in session.state["streams"])
+    assert not any(stream["buffer"] for stream in session.state["streams"])  # moved out
 
 
 @pytest.mark.parametrize("older_state", [False, True])
@@ -106,3 +109,19 @@ def test_no_page_follows_a_page_that_said_so(both_sites, recruiter, older_state)
         forged = cursors.pack(cursors.Cursor(session.pk, page, recruiter.pk))
         with pytest.raises(errors.InvalidArgument):
             search_service.search_page(recruiter=recruiter, cursor=forged)
+
+
+def test_a_session_inserted_without_the_buffers_column_reads_as_having_none(recruiter):
+    """An older release inserts its sessions without the column (rolling deploy)."""
+    names = ["recruiter", "query", "state", "pages", "version", "created_at", "expires_at"]
+    now = timezone.now()
+    values = [recruiter.pk, "{}", "{}", "[]", 0, now, now + timedelta(minutes=5)]
+    columns = ", ".join(sqlnames.column(SearchSession, name) for name in names)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {sqlnames.table(SearchSession)} ({columns})"  # noqa: S608
+            f" VALUES ({', '.join(['%s'] * len(values))})",
+            values,
+        )
+    session = SearchSession.objects.get()
+    assert list(session.buffers) == [] and session.state == {}

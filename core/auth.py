@@ -1,6 +1,15 @@
+from __future__ import annotations
+
+import functools
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import connection, models
+
+from core import sqlnames
 
 
 def may_log_in(user) -> bool:
@@ -25,13 +34,67 @@ class OrganizationBackend(AuthenticationBackend):
         the organization is switched off, its recruiters' sessions are not
         honoured (every request of theirs is anonymous); switched on again,
         they are, as Django does for a user made inactive and active again."""
-        user = (
-            get_user_model()
-            ._default_manager.select_related("organization", "freelancer")
-            .filter(pk=user_id)
-            .first()
-        )
+        user = _signed_in(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
+
+
+def _signed_in(user_id: Any) -> Any:
+    """The user `user_id` with their organization and freelancer read as
+    `select_related` reads them (None where there is none), or None.
+
+    SQL written once from the models' names (`_signed_in_sql`): every
+    request reads the user, and the ORM built this query anew each time."""
+    model = get_user_model()
+    try:
+        user_id = model._meta.pk.to_python(user_id)
+    except ValidationError:
+        return None
+    sql, joined = _signed_in_sql(connection.vendor)
+    found = sqlnames.rows(model, _fields(model), sql, [user_id], joined=joined)
+    if not found:
+        return None
+    user, (organization, freelancer) = found[0]
+    to_organization, to_freelancer = _related()
+    to_organization.set_cached_value(user, organization)
+    to_freelancer.set_cached_value(user, freelancer)
+    if freelancer is not None:
+        to_freelancer.remote_field.set_cached_value(freelancer, user)
+    return user
+
+
+def _fields(model: type[models.Model]) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields]
+
+
+@functools.cache
+def _related() -> tuple[Any, Any]:
+    """The user's organization (a foreign key) and freelancer (the reverse
+    side of `freelancers.Freelancer.user`)."""
+    meta = get_user_model()._meta
+    return meta.get_field("organization"), meta.get_field("freelancer")
+
+
+@functools.cache
+def _signed_in_sql(vendor: str) -> tuple[str, list[tuple[type[models.Model], list[str]]]]:
+    """The query of `_signed_in` (one parameter: the user's id) and its joined
+    models' columns, in the order selected."""
+    model = get_user_model()
+    organization, freelancer = (rel.related_model for rel in _related())
+    joined = [(organization, _fields(organization)), (freelancer, _fields(freelancer))]
+    selected = [f"u.{sqlnames.column(model, name)}" for name in _fields(model)]
+    for alias, (related, names) in zip("of", joined, strict=True):
+        selected += [f"{alias}.{sqlnames.column(related, name)}" for name in names]
+    on_organization = (
+        f"o.{sqlnames.column(organization, 'id')} = u.{sqlnames.column(model, 'organization')}"
+    )
+    on_freelancer = f"f.{sqlnames.column(freelancer, 'user')} = u.{sqlnames.column(model, 'id')}"
+    sql = (
+        f"SELECT {', '.join(selected)} FROM {sqlnames.table(model)} u"  # noqa: S608 - names from models
+        f" LEFT JOIN {sqlnames.table(organization)} o ON {on_organization}"
+        f" LEFT JOIN {sqlnames.table(freelancer)} f ON {on_freelancer}"
+        f" WHERE u.{sqlnames.column(model, 'id')} = %s"
+    )
+    return sql, joined
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -26,31 +26,60 @@ def column(model: type[models.Model], name: str) -> str:
 
 
 def rows(
-    model: type[M], fields: Sequence[str], sql: str, params: Sequence[Any]
+    model: type[M],
+    fields: Sequence[str],
+    sql: str,
+    params: Sequence[Any],
+    *,
+    joined: Sequence[tuple[type[models.Model], Sequence[str]]] = (),
 ) -> list[tuple[M, tuple[Any, ...]]]:
     """The rows of `sql` as `model` instances, as the ORM would give them:
     its columns are `fields` (attnames of `model`'s concrete fields, in the
-    model's order; the others are deferred), then any more values
-    (whatever the query selects after them) returned beside each instance
-    as they are.
+    model's order; the others are deferred), then the columns of each
+    `joined` (model, fields) in turn, then any more values. Beside each
+    instance: the joined instances (None where the primary key is NULL: a
+    LEFT JOIN that found no row), then the more values as they are.
 
     `RawQuerySet` worked out the column mapping and the converters anew on
     every query, at a third of a search page's read."""
-    converters = _converters(connection.vendor, model, tuple(fields))
+    groups: list[tuple[type[models.Model], tuple[str, ...]]] = [(model, tuple(fields))]
+    groups += [(m, tuple(f)) for m, f in joined]
+    readers = []
+    start = 0
+    for group_model, group_fields in groups:
+        pk = group_fields.index(group_model._meta.pk.attname)
+        converters = _converters(connection.vendor, group_model, group_fields)
+        readers.append((group_model, group_fields, start, pk, converters))
+        start += len(group_fields)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
     found = []
-    count = len(fields)
     for row in fetched:
-        values = list(row[:count])
-        for i, funcs, col in converters:
-            value = values[i]
-            for func in funcs:
-                value = func(value, col, connection)
-            values[i] = value
-        found.append((model.from_db(connection.alias, fields, values), row[count:]))
+        instances = [_instance(row, *reader) for reader in readers]
+        first = instances[0]
+        assert isinstance(first, model)  # its primary key is never NULL
+        found.append((first, (*instances[1:], *row[start:])))
     return found
+
+
+def _instance(
+    row: tuple[Any, ...],
+    model: type[models.Model],
+    fields: tuple[str, ...],
+    start: int,
+    pk: int,
+    converters: list[tuple[int, list[Any], Any]],
+) -> models.Model | None:
+    values = list(row[start : start + len(fields)])
+    if values[pk] is None:
+        return None
+    for i, funcs, col in converters:
+        value = values[i]
+        for func in funcs:
+            value = func(value, col, connection)
+        values[i] = value
+    return model.from_db(connection.alias, fields, values)
 
 
 @functools.cache

@@ -116,10 +116,11 @@ def resumes_by_urn(
     opener = Resume._meta.get_field("opened_by")
     assert isinstance(opener, models.ForeignKey)
     found = {}
-    for row, opened_by in sqlnames.rows(Resume, _RESUME_FIELDS, sql, [*params, *urns]):
-        if row.opened_by_id is not None:  # as select_related would give it
-            user = User.from_db(connection.alias, _OPENER_FIELDS, list(opened_by))
-            opener.set_cached_value(row, user)
+    read = sqlnames.rows(
+        Resume, _RESUME_FIELDS, sql, [*params, *urns], joined=[(User, _OPENER_FIELDS)]
+    )
+    for row, (user,) in read:
+        opener.set_cached_value(row, user)  # as select_related gives it, None too
         found[row.urn] = row
     return found
 

@@ -20,7 +20,7 @@ the resumes served from it, and reading it back leaves out those seen.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -102,9 +102,12 @@ class Stream:
     # The buffer as stored (see `stored_buffer`); None once a fetch changed it.
     stored: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
-    def absorb(self, page: SearchPage) -> None:
-        """Take a fetched page into the buffer."""
-        self.buffer.extend(Buffered.of(card) for card in page.cards)
+    def absorb(self, page: SearchPage, seen: Collection[str] = ()) -> None:
+        """Take a fetched page into the buffer, but for the `seen` resumes (a
+        site repeating one): left out as a stored buffer read back leaves
+        them out, so a page is the same whether or not the state was stored
+        in between."""
+        self.buffer.extend(Buffered.of(card) for card in page.cards if card.urn not in seen)
         self.stored = None
         self.next_page += 1
         self.found = page.found if self.found is None else self.found
@@ -245,7 +248,7 @@ class Pager:
         """Take a site's page into `stream`'s buffer, in the stream order: a
         site sorts by its own figures (salary in its own conversion), so its
         page is put in ours, and the streams are merged by their heads."""
-        stream.absorb(page)
+        stream.absorb(page, self.seen)
         if self.order is not Order.RELEVANCE:
             stream.buffer.sort(key=lambda entry: stream_key(entry.card, self.order, self.rates))
 

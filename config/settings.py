@@ -415,6 +415,11 @@ JOBSITE_SEARCH_CURSOR_TTL = env.int("JOBSITE_SEARCH_CURSOR_TTL", default=3600)
 # (2); fewer, and a call left running past a page's deadline (a slow token
 # refresh) queues the calls of other searches behind it.
 JOBSITE_SEARCH_THREADS = env.int("JOBSITE_SEARCH_THREADS", default=16)
+# Search sessions keep their buffered resumes apart from the rest of their
+# state; releases before that read them inside it. On while such a release
+# still runs beside this one (a rolling deploy), and for JOBSITE_SEARCH_CURSOR_TTL
+# before going back to one: each page then writes them inside the state too.
+JOBSITE_SEARCH_BUFFERS_IN_STATE = env.bool("JOBSITE_SEARCH_BUFFERS_IN_STATE", default=False)
 # Read timeouts of job-site calls that spend something when answered (seconds):
 # the OAuth code exchange and token refresh (single-use codes and refresh
 # tokens), and a paid contact opening. Long, so a slow site's answer is kept;

@@ -126,9 +126,8 @@ class Stream:
         """The stream without its buffer (`stored_buffer`)."""
         return {
             "site": self.site.value,
-            # For a release from before buffers were stored apart, still
-            # running beside this one in a rolling deploy: it reads an empty
-            # buffer and fetches on, rather than failing the page.
+            # Read by a release from before buffers were stored apart (see
+            # JOBSITE_SEARCH_BUFFERS_IN_STATE, which puts the buffer here).
             "buffer": [],
             "next_page": self.next_page,
             "exhausted": self.exhausted,
@@ -168,7 +167,7 @@ class Stream:
             stored = None
         else:
             buffer = _buffered(site, stored["cards"], stored["strong"])
-            buffer = [entry for entry in buffer if entry.urn not in seen]
+        buffer = [entry for entry in buffer if entry.urn not in seen]
         return cls(
             site=site,
             buffer=buffer,

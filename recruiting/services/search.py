@@ -299,6 +299,9 @@ def _stored(pager: Pager, snapshot: dict[str, Any]) -> tuple[dict[str, Any], lis
     state = pager.to_dict()
     buffers = state.pop("buffers")
     state["has_more"] = snapshot["has_more"]
+    if settings.JOBSITE_SEARCH_BUFFERS_IN_STATE:  # where an older release reads them
+        for stream, buffer in zip(state["streams"], buffers, strict=True):
+            stream["buffer"], stream["strong"] = buffer["cards"], buffer["strong"]
     return state, buffers
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from core import errors, sqlnames
 from recruiting import cursor as cursors
-from recruiting.adapters.base import JobSite, Order, SearchQuery, make_urn
+from recruiting.adapters.base import JobSite, Order, SearchQuery, card_from_dict, make_urn
 from recruiting.models import SearchSession
 from recruiting.services import search as search_service
 from sandbox.faults import set_faults
@@ -125,3 +125,21 @@ def test_a_session_inserted_without_the_buffers_column_reads_as_having_none(recr
         )
     session = SearchSession.objects.get()
     assert list(session.buffers) == [] and session.state == {}
+
+
+@pytest.mark.parametrize("inside", [False, True])
+def test_buffers_are_also_in_the_state_while_an_older_release_runs(
+    both_sites, recruiter, settings, inside
+):
+    settings.JOBSITE_SEARCH_BUFFERS_IN_STATE = inside
+    first = search_service.search_start(recruiter=recruiter, query=QUERY)
+    second = search_service.search_page(recruiter=recruiter, cursor=first.next_cursor)
+    session = SearchSession.objects.get()
+    served = {u for page in (first, second) for card in page.cards for u in card.urns}
+    for stream in session.state["streams"]:
+        # Where an older release reads a stream's buffer: its cards' stored form.
+        buffered = [card_from_dict(data) for data in stream["buffer"]]
+        assert bool(buffered) is inside
+        assert all(card.site.value == stream["site"] for card in buffered)
+    third = search_service.search_page(recruiter=recruiter, cursor=second.next_cursor)
+    assert third.cards and not {u for card in third.cards for u in card.urns} & served

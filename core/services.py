@@ -61,10 +61,13 @@ def encrypted_fields_rotate(batch_size: int = 500) -> list[tuple[str, int]]:
     The stored ciphertext is read raw and rotated as it is (a plain legacy
     value is encrypted), so a value read back unchanged cannot be written
     back under its old key. One batch per transaction, so an interrupted run
-    can simply be repeated.
+    can simply be repeated. A row that guards its writes with a `version`
+    field (a search session) has it raised: a write prepared from the row as
+    read before, which would put ciphertexts under the old key back, finds
+    the version moved and is dropped.
     """
     from django.apps import apps
-    from django.db.models import TextField
+    from django.db.models import F, TextField
     from django.db.models.functions import Cast
 
     from core.fields import Ciphertext, EncryptedTextField, rotate
@@ -75,6 +78,7 @@ def encrypted_fields_rotate(batch_size: int = 500) -> list[tuple[str, int]]:
         if not names:
             continue
         manager = model._base_manager
+        versioned = any(f.name == "version" for f in model._meta.concrete_fields)
         raw = {f"raw_{name}": Cast(name, output_field=TextField()) for name in names}
         pks = list(manager.order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(pks), batch_size):
@@ -88,6 +92,8 @@ def encrypted_fields_rotate(batch_size: int = 500) -> list[tuple[str, int]]:
                         for name in names
                         if row[f"raw_{name}"]
                     }
+                    if values and versioned:
+                        values["version"] = F("version") + 1
                     if values:
                         manager.filter(pk=row["pk"]).update(**values)
         done.append((model._meta.label, len(pks)))

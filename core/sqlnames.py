@@ -88,7 +88,9 @@ def _converters(
 ) -> list[tuple[int, list[Any], Any]]:
     """(position, converters, column) of each of `fields` that has converters
     (the database backend's, then the field's `from_db_value`), as the ORM's
-    compiler applies them."""
+    compiler applies them. Kept per vendor: the backend's are bound to the
+    connection that asked first, and read nothing of it that differs
+    between connections (SQLite's time zone is the settings')."""
     out = []
     for i, name in enumerate(fields):
         field = model._meta.get_field(name)

@@ -156,7 +156,9 @@ def block_keys(strong: tuple | list) -> list[tuple]:
 def strong_fields(card: ResumeCard) -> tuple[str, str, str, str]:
     """The card's strong fields as `Features` holds them, the birth date as
     ISO text ("" when absent): kept with a buffered card, so finding its
-    twins (`TwinsFinder`) reads the card itself only when a key is shared."""
+    twins (`TwinsFinder`) reads the card itself only when a key is shared.
+    Kept for the search's life: a change to them (or to `norm`) shows in
+    searches started after it."""
     full = bool(card.last_name and card.first_name)
     return (
         norm(f"{card.last_name} {card.first_name}") if full else "",

@@ -147,7 +147,8 @@ class SearchSession(models.Model):
     # One item per stream of `state`: the resumes fetched and not yet served,
     # encrypted apart, so a page that fetched nothing writes them back as
     # stored (`recruiting.paging`). The database default lets a release from
-    # before this column insert its sessions during a rolling deploy.
+    # before this column insert its sessions during a rolling deploy; Django
+    # stores it as the field writes "" (an empty list, encrypted item by item).
     buffers = EncryptedJSONListField(_("buffered resumes"), default=list, db_default="")
     version = models.PositiveIntegerField(_("version"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

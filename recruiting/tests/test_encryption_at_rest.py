@@ -60,6 +60,7 @@ def _rows(recruiter):
         query={"text": "Иванов"},
         state={"buffer": [{"last_name": "Иванов", "phones": ["+79991234567"]}]},
         pages=[{"cards": [{"last_name": "Иванов"}]}],
+        buffers=[{"cards": [{"last_name": "Иванов"}], "strong": [["иванов иван", "", "", ""]]}],
         expires_at=timezone.now() + timedelta(minutes=30),
     )
     known = KnownContact.objects.create(
@@ -73,7 +74,7 @@ def _rows(recruiter):
 
 def test_search_sessions_and_known_contacts_are_stored_encrypted(recruiter):
     session, known = _rows(recruiter)
-    for column in ("query", "state", "pages"):
+    for column in ("query", "state", "pages", "buffers"):
         raw = _raw(SearchSession, session.pk, column)
         assert raw.startswith("fernet:") and "Иванов" not in raw and "7999" not in raw
     assert _raw(KnownContact, known.pk, "contacts").startswith("fernet:")
@@ -102,6 +103,8 @@ def test_key_rotation_covers_sessions_and_known_contacts(recruiter, settings):
     session.refresh_from_db()
     known.refresh_from_db()
     assert session.pages == [{"cards": [{"last_name": "Иванов"}]}]
+    assert session.buffers[0]["cards"] == [{"last_name": "Иванов"}]
+    assert session.version == 1  # a page prepared before finds it moved
     assert known.contacts["emails"] == ["i@example.com"]
 
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from cryptography.fernet import Fernet
 from django.db import connection
 from django.utils import timezone
 
 from core import errors, sqlnames
+from core.services import encrypted_fields_rotate
 from recruiting import cursor as cursors
 from recruiting.adapters.base import JobSite, Order, SearchQuery, card_from_dict, make_urn
 from recruiting.models import SearchSession
@@ -143,3 +145,30 @@ def test_buffers_are_also_in_the_state_while_an_older_release_runs(
         assert all(card.site.value == stream["site"] for card in buffered)
     third = search_service.search_page(recruiter=recruiter, cursor=second.next_cursor)
     assert third.cards and not {u for card in third.cards for u in card.urns} & served
+
+
+def test_a_page_prepared_before_a_key_rotation_puts_no_old_key_back(
+    both_sites, recruiter, settings
+):
+    """The buffers a page writes back as read are ciphertexts: written after
+    a rotation, they would be under the old key, unreadable once it is dropped."""
+    old = settings.FIELD_ENCRYPTION_KEYS  # the connections' too
+    new = Fernet.generate_key().decode()
+    first = search_service.search_start(recruiter=recruiter, query=QUERY)
+    table = SearchSession._meta.db_table
+    rotated = []
+
+    def rotation_first(execute, sql, params, many, context):
+        if sql.startswith("UPDATE") and table in sql and not rotated:
+            rotated.append(True)
+            settings.FIELD_ENCRYPTION_KEYS = [new, *old]
+            encrypted_fields_rotate()
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(rotation_first), pytest.raises(errors.Unavailable):
+        search_service.search_page(recruiter=recruiter, cursor=first.next_cursor)
+    settings.FIELD_ENCRYPTION_KEYS = [new]  # the old key dropped
+    again = search_service.search_page(recruiter=recruiter, cursor=first.next_cursor)
+    assert again.cards
+    session = SearchSession.objects.get()
+    assert len(session.pages) == 2 and len(list(session.buffers)) == 2

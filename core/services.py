@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -87,7 +88,7 @@ def encrypted_fields_rotate(batch_size: int = 500) -> list[tuple[str, int]]:
                 # otherwise be overwritten with the value read before it.
                 batch = manager.filter(pk__in=pks[start : start + batch_size]).order_by("pk")
                 for row in batch.select_for_update().annotate(**raw).values("pk", *raw):
-                    values = {
+                    values: dict[str, Any] = {
                         name: Ciphertext(rotate(row[f"raw_{name}"]))
                         for name in names
                         if row[f"raw_{name}"]

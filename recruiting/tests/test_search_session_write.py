@@ -172,3 +172,24 @@ def test_a_page_prepared_before_a_key_rotation_puts_no_old_key_back(
     assert again.cards
     session = SearchSession.objects.get()
     assert len(session.pages) == 2 and len(list(session.buffers)) == 2
+
+
+def test_the_buffers_an_older_release_wrote_last_are_read_not_the_column(both_sites, recruiter):
+    """An older release paged last: its buffers are in the state, and the
+    column still holds what this release wrote before (stale)."""
+    first = search_service.search_start(recruiter=recruiter, query=QUERY)
+    session = SearchSession.objects.get()
+    state, stale = session.state, list(session.buffers)
+    for stream, buffer in zip(state["streams"], stale, strict=True):
+        stream["buffer"] = buffer["cards"][-3:]  # it served the others (not recorded here)
+    session.state = state
+    session.save(update_fields=["state"])
+    second = search_service.search_page(recruiter=recruiter, cursor=first.next_cursor)
+    kept = {_urn(c) for stream in state["streams"] for c in stream["buffer"]}
+    left_out = {_urn(c) for buffer in stale for c in buffer["cards"]} - kept
+    served = {u for card in second.cards for u in card.urns}
+    assert served & kept and not served & left_out
+
+
+def _urn(stored: dict) -> str:
+    return make_urn(JobSite(stored["site"]), stored["resume_id"])

@@ -154,11 +154,11 @@ def block_keys(strong: tuple | list) -> list[tuple]:
 
 
 def strong_fields(card: ResumeCard) -> tuple[str, str, str, str]:
-    """The card's strong fields as `Features` holds them, the birth date as
-    ISO text ("" when absent): kept with a buffered card, so finding its
-    twins (`TwinsFinder`) reads the card itself only when a key is shared.
-    Kept for the search's life: a change to them (or to `norm`) shows in
-    searches started after it."""
+    """The card's strong fields, normalised as `Features` holds them (it takes
+    them from here), the birth date as ISO text ("" when absent): kept with a
+    buffered card, so finding its twins (`TwinsFinder`) reads the card itself
+    only when a key is shared. Kept for the search's life: a change to them
+    (or to `norm`) shows in searches started after it."""
     full = bool(card.last_name and card.first_name)
     return (
         norm(f"{card.last_name} {card.first_name}") if full else "",
@@ -180,17 +180,17 @@ def features(card: ResumeCard, today: date) -> Features:
 
 
 def _features(card: ResumeCard, today: date) -> Features:
-    full = bool(card.last_name and card.first_name)
+    name, _birth, employer, education = strong_fields(card)
     birth = card.birth_date
     return Features(
-        norm(f"{card.last_name} {card.first_name}") if full else "",
+        name,
         birth,
         age_on(birth, today) if birth else card.age,
         card.gender or "",
         norm(card.city),
-        norm(card.last_employer),
+        employer,
         norm(card.last_position),
-        norm(card.education),
+        education,
         (card.salary.amount, card.salary.currency) if card.salary else None,
     )
 

@@ -50,7 +50,7 @@ def _signed_in(user_id: Any) -> Any:
     except ValidationError:
         return None
     sql, joined = _signed_in_sql(connection.vendor)
-    found = sqlnames.rows(model, _fields(model), sql, [user_id], joined=joined)
+    found = sqlnames.rows(model, sqlnames.attnames(model), sql, [user_id], joined=joined)
     if not found:
         return None
     user, (organization, freelancer) = found[0]
@@ -62,10 +62,6 @@ def _signed_in(user_id: Any) -> Any:
     return user
 
 
-def _fields(model: type[models.Model]) -> list[str]:
-    return [f.attname for f in model._meta.concrete_fields]
-
-
 @functools.cache
 def _related() -> tuple[Any, Any]:
     """The user's organization (a foreign key) and freelancer (the reverse
@@ -75,15 +71,17 @@ def _related() -> tuple[Any, Any]:
 
 
 @functools.cache
-def _signed_in_sql(vendor: str) -> tuple[str, list[tuple[type[models.Model], list[str]]]]:
+def _signed_in_sql(vendor: str) -> tuple[str, list[tuple[type[models.Model], tuple[str, ...]]]]:
     """The query of `_signed_in` (one parameter: the user's id) and its joined
     models' columns, in the order selected."""
     model = get_user_model()
     organization, freelancer = (rel.related_model for rel in _related())
-    joined = [(organization, _fields(organization)), (freelancer, _fields(freelancer))]
-    selected = [f"u.{sqlnames.column(model, name)}" for name in _fields(model)]
-    for alias, (related, names) in zip("of", joined, strict=True):
-        selected += [f"{alias}.{sqlnames.column(related, name)}" for name in names]
+    joined = [(related, sqlnames.attnames(related)) for related in (organization, freelancer)]
+    selected = [sqlnames.columns(model, sqlnames.attnames(model), "u")]
+    selected += [
+        sqlnames.columns(related, names, alias)
+        for alias, (related, names) in zip("of", joined, strict=True)
+    ]
     on_organization = (
         f"o.{sqlnames.column(organization, 'id')} = u.{sqlnames.column(model, 'organization')}"
     )

@@ -25,6 +25,20 @@ def column(model: type[models.Model], name: str) -> str:
     return connection.ops.quote_name(field.column)
 
 
+@functools.cache
+def attnames(model: type[models.Model]) -> tuple[str, ...]:
+    """The attnames of `model`'s concrete fields, in the model's order: the
+    columns `rows` takes for a whole row."""
+    return tuple(f.attname for f in model._meta.concrete_fields)
+
+
+def columns(model: type[models.Model], names: Sequence[str], alias: str = "") -> str:
+    """The columns of `model`'s fields `names`, comma-separated, each behind
+    the table's `alias` when one is given."""
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(prefix + column(model, name) for name in names)
+
+
 def rows(
     model: type[M],
     fields: Sequence[str],

@@ -135,7 +135,7 @@ _OPENER_FIELDS = [
 
 
 # What `resumes_by_urn` reads of a resume: all but the full document.
-_RESUME_FIELDS = [f.attname for f in Resume._meta.concrete_fields if f.name != "resume"]
+_RESUME_FIELDS = [name for name in sqlnames.attnames(Resume) if name != "resume"]
 
 
 @functools.cache
@@ -143,11 +143,8 @@ def _resumes_sql(vendor: str, with_contacts: bool) -> str:
     """The query of `resumes_by_urn` (names quoted per database vendor) up to
     its URN list, which follows in brackets. Parameters: the organization,
     "" with `with_contacts`, the URNs."""
-    selected = [f"r.{sqlnames.column(Resume, name)}" for name in _RESUME_FIELDS]
-    selected += [
-        f"u.{sqlnames.column(User, name)} AS {connection.ops.quote_name('opener_' + name)}"
-        for name in _OPENER_FIELDS
-    ]
+    selected = [sqlnames.columns(Resume, _RESUME_FIELDS, "r")]
+    selected += [sqlnames.columns(User, _OPENER_FIELDS, "u")]
     where = [f"r.{sqlnames.column(Resume, 'organization')} = %s"]
     if with_contacts:
         where.append(f"r.{sqlnames.column(Resume, 'contacts')} <> %s")

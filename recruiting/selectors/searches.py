@@ -41,7 +41,7 @@ def search_reads(*, recruiter: User) -> SearchReads:
     SQL written once, as in `search_session`."""
     sql = _select_sql(connection.vendor, Token, (("recruiter", "="),))
     params = [*_flag_params(recruiter), recruiter.pk]
-    found = sqlnames.rows(Token, _ATTNAMES[Token], sql, params)
+    found = sqlnames.rows(Token, sqlnames.attnames(Token), sql, params)
     tokens = {JobSite(t.job_site): t for t, _flags in found}
     if not found:
         return SearchReads(tokens)
@@ -62,7 +62,10 @@ def search_session(*, recruiter: User, session_id: int) -> tuple[SearchSession, 
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     params = [*_flag_params(recruiter), recruiter.pk, Token.Status.RECONNECT.value]
     found = sqlnames.rows(
-        SearchSession, _ATTNAMES[SearchSession], sql, [*params, session_id, recruiter.pk, now]
+        SearchSession,
+        sqlnames.attnames(SearchSession),
+        sql,
+        [*params, session_id, recruiter.pk, now],
     )
     if not found:
         return None
@@ -93,12 +96,6 @@ def _reads(tokens: dict[JobSite, Token] | None, flags: tuple[Any, ...]) -> Searc
     return SearchReads(tokens, splits, known, applications)
 
 
-# The columns `_select_sql` reads of each model, in order.
-_ATTNAMES = {
-    model: [f.attname for f in model._meta.concrete_fields] for model in (Token, SearchSession)
-}
-
-
 @functools.cache
 def _select_sql(
     vendor: str,
@@ -107,7 +104,7 @@ def _select_sql(
     *,
     reconnect: bool = False,
 ) -> str:
-    """SELECT of `model`'s rows with the `_FLAGS` (and, with `reconnect`,
+    """SELECT of `model`'s whole rows (`sqlnames.attnames`) with the `_FLAGS` (and, with `reconnect`,
     `needs_reconnect`: whether the recruiter has a Token needing one), the
     rows filtered by `where` ((field, operator) pairs). Names come from the
     models, quoted the vendor's way.
@@ -118,7 +115,7 @@ def _select_sql(
     if reconnect:
         flags["needs_reconnect"] = _exists_sql(Token, "recruiter", "status")
     quote = connection.ops.quote_name
-    selected = [sqlnames.column(model, f.name) for f in model._meta.concrete_fields]
+    selected = [sqlnames.columns(model, sqlnames.attnames(model))]
     selected += [f"{sql} AS {quote(name)}" for name, sql in flags.items()]
     conditions = " AND ".join(f"{sqlnames.column(model, name)} {op} %s" for name, op in where)
     return f"SELECT {', '.join(selected)} FROM {sqlnames.table(model)} WHERE {conditions}"  # noqa: S608 - names from models

@@ -102,13 +102,16 @@ wait_up() {
 }
 
 # The emulators: their own gunicorn; enough threads for every in-flight site call.
+# Each worker keeps its own memoized pages.
+EMU_WORKERS=2
 # SANDBOX_MEMO_SEARCH: each distinct search request's page is generated once
-# and then served from memory (sandbox/memo.py), so the emulators' CPU stays
-# small and what is measured is ours; the 50 ms latency still applies.
+# and then served from memory, in front of Django (sandbox/wsgi.py,
+# sandbox/memo.py), so the emulators' CPU stays small and what is measured is
+# ours; the 50 ms latency still applies.
 SANDBOX_MEMO_SEARCH=true SANDBOX_FAULTS="{\"hh\": {\"latency_ms\": ${LATENCY_MS}}, \"superjob\": {\"latency_ms\": ${LATENCY_MS}}}" \
-  GUNICORN_BIND="127.0.0.1:${EMU_PORT}" WEB_CONCURRENCY=4 GUNICORN_THREADS=16 \
+  GUNICORN_BIND="127.0.0.1:${EMU_PORT}" WEB_CONCURRENCY=$EMU_WORKERS GUNICORN_THREADS=32 \
   "$GUNICORN" -c config/gunicorn.py --access-logfile /dev/null --error-logfile "$WORK/emu.log" \
-  config.wsgi &
+  sandbox.wsgi &
 EMU_PID=$!
 PIDS+=($!)
 # Ours: the project's gunicorn settings (APP_WORKERS workers of GUNICORN_THREADS threads).
@@ -166,13 +169,15 @@ with open(sys.argv[1], "w") as out:
 PYTHON
 { read -r SESSION; read -r CSRF_COOKIE; read -r CSRF_TOKEN; } < "$WORK/credentials"
 
+QUERIES=("разработчик" "python" "java" "frontend" "1С" "аналитик")
+LUA_QUERIES=$(printf '"%s", ' "${QUERIES[@]}")
 cat > "$WORK/search.lua" <<LUA
 wrk.method = "POST"
 wrk.path = "/api/v1/search"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Cookie"] = "sessionid=${SESSION}; csrftoken=${CSRF_COOKIE}"
 wrk.headers["X-CSRFToken"] = "${CSRF_TOKEN}"
-local queries = {"разработчик", "python", "java", "frontend", "1С", "аналитик"}
+local queries = {${LUA_QUERIES}}
 local threads = {}
 
 function setup(thread)
@@ -214,11 +219,17 @@ function done(summary, latency, requests)
 end
 LUA
 
-# One warm-up request (currency dictionary, connections), checked.
-curl -fsS -o "$WORK/warmup.json" -X POST "http://127.0.0.1:${APP_PORT}/api/v1/search" \
-  -H "Content-Type: application/json" -H "X-CSRFToken: ${CSRF_TOKEN}" \
-  -b "sessionid=${SESSION}; csrftoken=${CSRF_COOKIE}" --data '{"query": "разработчик"}'
-grep -q '"site_errors":\[\]' "$WORK/warmup.json" || { cat "$WORK/warmup.json"; exit 1; }
+# Warm-up, each answer checked: every query wrk sends, with its page size, so
+# the emulators generate each page now, not during the run (a page costs them
+# tens of milliseconds once), and our workers' connections are open.
+for query in "${QUERIES[@]}"; do
+  for _ in $(seq $((EMU_WORKERS * 3))); do
+    curl -fsS -o "$WORK/warmup.json" -X POST "http://127.0.0.1:${APP_PORT}/api/v1/search" \
+      -H "Content-Type: application/json" -H "X-CSRFToken: ${CSRF_TOKEN}" \
+      -b "sessionid=${SESSION}; csrftoken=${CSRF_COOKIE}" --data "{\"query\": \"${query}\", \"page_size\": 20}"
+    grep -q '"site_errors":\[\]' "$WORK/warmup.json" || { cat "$WORK/warmup.json"; exit 1; }
+  done
+done
 
 # Single-client latency, for comparison with the loaded figures.
 for _ in $(seq 10); do
@@ -227,16 +238,38 @@ for _ in $(seq 10); do
     -b "sessionid=${SESSION}; csrftoken=${CSRF_COOKIE}" --data '{"query": "python"}'
 done | sort -n | awk '{t[NR]=$1} END {printf "one client: p50 %.1f ms over %d requests\n", t[int((NR+1)/2)]*1000, NR}'
 
-# CPU seconds used by a gunicorn master and its workers.
+# CPU ticks used by a gunicorn master and its workers (user + system; with
+# $2 = sys, the system, kernel, share alone).
 cpu_seconds() {
   local total=0 pid
   for pid in "$1" $(pgrep -P "$1"); do
-    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+    total=$((total + $(awk -v part="${2:-all}" '{print part == "sys" ? $15 : $14 + $15}' "/proc/$pid/stat")))
   done
   echo "$total"
 }
+# CPU ticks of every PostgreSQL process (the server and its backends), of the
+# private redis-server, and of the whole machine (/proc/stat: all but idle and
+# iowait), so the figures show where the rest of the two cores went.
+pg_ticks() {
+  local total=0 pid
+  for pid in $(pgrep -x postgres); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+redis_ticks() {
+  local pid
+  pid=$(pgrep -f "redis-server 127.0.0.1:${REDIS_PORT:-8789}" | head -1)
+  [[ -n $pid ]] && awk '{print $14 + $15}' "/proc/$pid/stat" || echo 0
+}
+machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 APP_CPU0=$(cpu_seconds "$APP_PID")
 EMU_CPU0=$(cpu_seconds "$EMU_PID")
+APP_SYS0=$(cpu_seconds "$APP_PID" sys)
+EMU_SYS0=$(cpu_seconds "$EMU_PID" sys)
+PG_CPU0=$(pg_ticks)
+REDIS_CPU0=$(redis_ticks)
+ALL_CPU0=$(machine_ticks)
 
 echo "app: gunicorn ${APP_WORKERS} workers x ${GUNICORN_THREADS:-8} threads on :${APP_PORT}; emulators: separate gunicorn on :${EMU_PORT}" \
   "(${LATENCY_MS} ms per site call); PostgreSQL ${BENCH_DB}; ${CONNECTIONS} clients, ${DURATION}"
@@ -246,11 +279,22 @@ wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s -s "$WORK/search.l
 TICKS=$(getconf CLK_TCK)
 APP_TICKS=$(( $(cpu_seconds "$APP_PID") - APP_CPU0 ))
 EMU_TICKS=$(( $(cpu_seconds "$EMU_PID") - EMU_CPU0 ))
+APP_SYS=$(( $(cpu_seconds "$APP_PID" sys) - APP_SYS0 ))
+EMU_SYS=$(( $(cpu_seconds "$EMU_PID" sys) - EMU_SYS0 ))
+PG_TICKS=$(( $(pg_ticks) - PG_CPU0 ))
+REDIS_TICKS=$(( $(redis_ticks) - REDIS_CPU0 ))
+ALL_TICKS=$(( $(machine_ticks) - ALL_CPU0 ))
 REQUESTS=$(awk '/^requests:/ {print $2}' "$WORK/wrk.txt")
-awk -v app="$APP_TICKS" -v emu="$EMU_TICKS" -v hz="$TICKS" -v n="$REQUESTS" -v cores="$(nproc)" 'BEGIN {
+awk -v app="$APP_TICKS" -v emu="$EMU_TICKS" -v app_sys="$APP_SYS" -v emu_sys="$EMU_SYS" -v pg="$PG_TICKS" -v redis="$REDIS_TICKS" -v all="$ALL_TICKS" \
+  -v hz="$TICKS" -v n="$REQUESTS" -v cores="$(nproc)" 'BEGIN {
   printf "CPU during the run (%d cores shared): app %.1f s, emulators %.1f s\n", cores, app / hz, emu / hz
   printf "our workers CPU per request: %.1f ms; emulators CPU per request: %.1f ms\n",
     app / hz * 1000 / n, emu / hz * 1000 / n
+  printf "  of which in the kernel (system time): ours %.1f ms, emulators %.1f ms\n",
+    app_sys / hz * 1000 / n, emu_sys / hz * 1000 / n
+  other = all - app - emu - pg - redis
+  printf "machine CPU per request: %.1f ms = ours %.1f + emulators %.1f + PostgreSQL %.1f + redis %.1f + the rest (wrk, kernel, other tenants) %.1f\n",
+    all / hz * 1000 / n, app / hz * 1000 / n, emu / hz * 1000 / n, pg / hz * 1000 / n, redis / hz * 1000 / n, other / hz * 1000 / n
 }'
 
 if grep -q "ERROR\|Traceback" "$WORK/app.log"; then

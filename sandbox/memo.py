@@ -2,10 +2,18 @@
 
 With `SANDBOX_MEMO_SEARCH` on (bench/api_load.sh sets it, nothing else
 should), a job site's search answer is generated once per distinct request
-(path, query string and credentials) and then served as stored bytes, so
-a benchmark measures the app calling the emulator, not the emulator
-building pages on the same cores. The fault frame around the view
+(method, path, query string and credentials) and then served as stored
+bytes, so a benchmark measures the app calling the emulator, not the
+emulator building pages on the same cores. The fault frame around the view
 (latency, errors) still runs on every request.
+
+`MemoFront` (the WSGI application `sandbox.wsgi`, which the bench serves the
+emulators with) answers a memoized request before Django: no middleware,
+no view, no query. It applies the site's latency itself and leaves every
+other fault (errors, broken bodies, forced failures) to the frame, passing
+the request to Django whenever one is set. The knobs it applies are read
+at most once per FAULTS_TTL, so a change through the admin or `set_faults`
+reaches it within that time.
 
 Memoized answers are frozen: contacts opened later, a revoked or expired
 token, fresh one-time links are not reflected. Only successful answers are
@@ -16,50 +24,120 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-MAX_ANSWERS = 512
+from sandbox.faults import faults_for
 
-_answers: OrderedDict[tuple[str, ...], tuple[bytes, str]] = OrderedDict()
+MAX_ANSWERS = 512
+FAULTS_TTL = 1.0
+
+View = Callable[..., HttpResponse]
+
+
+class _Answer(NamedTuple):
+    body: bytes
+    content_type: str
+    system: str  # whose fault knobs apply
+
+
+_answers: OrderedDict[tuple[str, ...], _Answer] = OrderedDict()
+# system -> (when read, monotonic; the latency in seconds, or None when other faults are set)
+_latencies: dict[str, tuple[float, float | None]] = {}
 _lock = threading.Lock()
 
 
-def memoized_search(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Serve `view`'s answers from memory when SANDBOX_MEMO_SEARCH is on."""
+def _key(environ: Mapping[str, Any]) -> tuple[str, ...]:
+    """What makes two requests the same: the WSGI environ (a request's META)."""
+    return (
+        environ.get("REQUEST_METHOD", ""),
+        environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""),
+        environ.get("QUERY_STRING", ""),
+        environ.get("HTTP_AUTHORIZATION", ""),
+        environ.get("HTTP_X_API_APP_ID", ""),  # SuperJob's application key
+    )
 
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not settings.SANDBOX_MEMO_SEARCH:
-            return view(request, *args, **kwargs)
-        key = (
-            request.path,
-            request.META.get("QUERY_STRING", ""),
-            request.headers.get("Authorization", ""),
-            request.headers.get("X-Api-App-Id", ""),  # SuperJob's application key
-        )
-        with _lock:
-            found = _answers.get(key)
-            if found is not None:
-                _answers.move_to_end(key)
-        if found is not None:
-            body, content_type = found
-            return HttpResponse(body, content_type=content_type)
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200:
+
+def memoized_search(system: str) -> Callable[[View], View]:
+    """Serve the answers of `system`'s view from memory when SANDBOX_MEMO_SEARCH
+    is on. Goes inside `@emulator(system)`, whose knobs `MemoFront` applies."""
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not settings.SANDBOX_MEMO_SEARCH:
+                return view(request, *args, **kwargs)
+            key = _key(request.META)
             with _lock:
-                _answers[key] = (response.content, response["Content-Type"])
-                while len(_answers) > MAX_ANSWERS:
-                    _answers.popitem(last=False)
-        return response
+                found = _answers.get(key)
+                if found is not None:
+                    _answers.move_to_end(key)
+            if found is not None:
+                return HttpResponse(found.body, content_type=found.content_type)
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200:
+                with _lock:
+                    _answers[key] = _Answer(response.content, response["Content-Type"], system)
+                    while len(_answers) > MAX_ANSWERS:
+                        _answers.popitem(last=False)
+            return response
 
-    return wrapped
+        return wrapped
+
+    return decorate
+
+
+class MemoFront:
+    """WSGI: memoized search answers served in front of `app` (see the module)."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        if settings.SANDBOX_MEMO_SEARCH:
+            with _lock:
+                found = _answers.get(_key(environ))
+            if found is not None and (latency := _latency_only(found.system)) is not None:
+                if latency:
+                    time.sleep(latency)
+                start_response(
+                    "200 OK",
+                    [
+                        ("Content-Type", found.content_type),
+                        ("Content-Length", str(len(found.body))),
+                    ],
+                )
+                return [found.body]
+        return self.app(environ, start_response)
+
+
+def _latency_only(system: str) -> float | None:
+    """`system`'s latency in seconds when it is its only fault, else None."""
+    now = time.monotonic()
+    with _lock:
+        kept = _latencies.get(system)
+    if kept is not None and now - kept[0] < FAULTS_TTL:
+        return kept[1]
+    faults = faults_for(system)
+    latency = (
+        faults.latency_ms / 1000
+        if not (faults.error_rate or faults.malformed_rate or faults.fail_next)
+        else None
+    )
+    with _lock:
+        _latencies[system] = (now, latency)
+    return latency
 
 
 def memo_clear() -> None:
-    """Forget every memoized answer (tests)."""
+    """Forget every memoized answer and the knobs read (tests)."""
     with _lock:
         _answers.clear()
+        _latencies.clear()

@@ -275,7 +275,7 @@ def _int(value: str | None, default: int) -> int | None:
 
 
 @emulator(SYSTEM)
-@memoized_search
+@memoized_search(SYSTEM)
 def resumes(request: HttpRequest) -> JsonResponse:
     """GET /resumes: search, grouped by applicant, 2000-result window."""
     token, denied = _checked(request)

@@ -251,7 +251,7 @@ def _hits(
 
 
 @emulator(SYSTEM)
-@memoized_search
+@memoized_search(SYSTEM)
 def resumes(request: HttpRequest) -> JsonResponse:
     """GET /2.0/resumes/: `more` paging, about 500 results deep."""
     _, denied = _user_checked(request)

@@ -9,8 +9,10 @@
 # search session). The job-site emulators answer with 50 ms latency from a
 # SEPARATE gunicorn process on another loopback port, so their CPU is not
 # counted as ours (they share the machine, though), and serve pre-generated
-# pages (SANDBOX_MEMO_SEARCH) so they use little of it. Per-recruiter throttling
-# is raised for the run (one recruiter makes every request).
+# pages (SANDBOX_MEMO_SEARCH) so they use little of it. The requests come from
+# RECRUITERS recruiters in turn, each under the production per-recruiter
+# throttle (one recruiter making every request would carry a history of
+# thousands of requests in its throttle, which no recruiter has).
 #
 # Seeding: the currency rates job runs once (as the worker keeps them fresh in
 # production); a recruiter connects both sites through the real OAuth flow
@@ -24,7 +26,7 @@
 #
 # Knobs (env): BENCH_DB (bench_api), PGHOST (127.0.0.1), PGUSER (postgres),
 # APP_PORT (8781), EMU_PORT (8782), DURATION (20s), CONNECTIONS (20),
-# THREADS (4), LATENCY_MS (50), APP_WORKERS (2; GUNICORN_THREADS as config/gunicorn.py), PY (.venv/bin/python or the shared venv),
+# THREADS (4), LATENCY_MS (50), RECRUITERS (300), APP_WORKERS (2; GUNICORN_THREADS as config/gunicorn.py), PY (.venv/bin/python or the shared venv),
 # BENCH_CACHE (redis: a private redis-server on REDIS_PORT (8789) shared by our
 # workers, as in production, where sessions are read through it; memory: each
 # worker's own cache, as on a laptop).
@@ -42,6 +44,7 @@ DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-20}
 THREADS=${THREADS:-4}
 LATENCY_MS=${LATENCY_MS:-50}
+RECRUITERS=${RECRUITERS:-300}
 APP_WORKERS=${APP_WORKERS:-2}
 if [[ -z "${PY:-}" ]]; then
   PY=.venv/bin/python
@@ -70,7 +73,6 @@ export SITE_URL="http://127.0.0.1:${APP_PORT}"
 export SANDBOX_URL="http://127.0.0.1:${EMU_PORT}/sandbox"
 # shellcheck source=bench/sandbox_env.sh
 source bench/sandbox_env.sh
-export API_THROTTLE_SEARCH="1000000/minute"
 export LOG_LEVEL=WARNING
 
 # shellcheck source=bench/processes.sh
@@ -127,8 +129,13 @@ wait_up "http://127.0.0.1:${APP_PORT}/health/"
 # search then finds fresh currency rates rather than queueing the job.
 CACHE_URL=${APP_CACHE_URL:-} "$PY" manage.py currency_rates_refresh >/dev/null
 
-# Seed: a recruiter connects both sites through the real OAuth flow.
-"$PY" - "$WORK/credentials" <<'PYTHON'
+# Seed: RECRUITERS recruiters of one organization, each signed in with a
+# session of its own. The first connects both sites through the real OAuth
+# flow; the others are given the same site tokens (as colleagues sharing the
+# company's accounts), so the emulators' memoized pages serve them all. wrk
+# sends each request as the next recruiter: the per-recruiter throttle keeps
+# its production rate, each recruiter searching well under it.
+"$PY" - "$WORK/credentials" "$RECRUITERS" <<'PYTHON'
 import os
 import sys
 from urllib.parse import parse_qsl, urlsplit
@@ -143,7 +150,9 @@ from django.middleware.csrf import get_token
 from django.test import Client, RequestFactory
 
 from core.models import Organization, User
+from recruiting.adapters.base import JobSite, TokenPair
 from recruiting.models import Token
+from recruiting.services.tokens import token_store
 
 organization, _ = Organization.objects.get_or_create(name="Bench")
 user, _ = User.objects.get_or_create(username="bench", defaults={"organization": organization})
@@ -161,13 +170,28 @@ for site in ("hh", "sj"):
     callback = urlsplit(answer.headers["Location"])
     done = client.get(f"{callback.path}?{callback.query}")
     assert done.status_code == 200, done.content[:300]
-assert Token.objects.filter(recruiter=user).count() == 2
+tokens = list(Token.objects.filter(recruiter=user))
+assert len(tokens) == 2
+sessions = [client.cookies["sessionid"].value]
+for i in range(1, int(sys.argv[2])):
+    colleague, _ = User.objects.get_or_create(
+        username=f"bench{i}", defaults={"organization": organization}
+    )
+    for token in tokens:
+        pair = TokenPair(token.access_token, token.refresh_token, token.valid_until)
+        token_store(recruiter=colleague, site=JobSite(token.job_site), pair=pair)
+    signed_in = Client(HTTP_HOST="127.0.0.1")
+    signed_in.force_login(colleague)
+    sessions.append(signed_in.cookies["sessionid"].value)
 request = RequestFactory().get("/")
 token = get_token(request)
 with open(sys.argv[1], "w") as out:
-    out.write(f"{client.cookies['sessionid'].value}\n{request.META['CSRF_COOKIE']}\n{token}\n")
+    out.write(f"{request.META['CSRF_COOKIE']}\n{token}\n")
+    out.write("".join(f"{session}\n" for session in sessions))
 PYTHON
-{ read -r SESSION; read -r CSRF_COOKIE; read -r CSRF_TOKEN; } < "$WORK/credentials"
+{ read -r CSRF_COOKIE; read -r CSRF_TOKEN; mapfile -t SESSIONS; } < "$WORK/credentials"
+WARM=0  # the next recruiter to warm up with
+LUA_SESSIONS=$(printf '"%s", ' "${SESSIONS[@]}")
 
 QUERIES=("разработчик" "python" "java" "frontend" "1С" "аналитик")
 LUA_QUERIES=$(printf '"%s", ' "${QUERIES[@]}")
@@ -175,9 +199,9 @@ cat > "$WORK/search.lua" <<LUA
 wrk.method = "POST"
 wrk.path = "/api/v1/search"
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Cookie"] = "sessionid=${SESSION}; csrftoken=${CSRF_COOKIE}"
 wrk.headers["X-CSRFToken"] = "${CSRF_TOKEN}"
 local queries = {${LUA_QUERIES}}
+local sessions = {${LUA_SESSIONS}}
 local threads = {}
 
 function setup(thread)
@@ -187,10 +211,14 @@ end
 function init(args)
   partial = 0
   n = 0
+  -- each wrk thread starts at another recruiter
+  recruiter = math.random(#sessions)
 end
 
 function request()
   n = n + 1
+  recruiter = (recruiter % #sessions) + 1
+  wrk.headers["Cookie"] = "sessionid=" .. sessions[recruiter] .. "; csrftoken=${CSRF_COOKIE}"
   local body = '{"query": "' .. queries[(n % #queries) + 1] .. '", "page_size": 20}'
   return wrk.format(nil, nil, nil, body)
 end
@@ -226,7 +254,8 @@ for query in "${QUERIES[@]}"; do
   for _ in $(seq $((EMU_WORKERS * 3))); do
     curl -fsS -o "$WORK/warmup.json" -X POST "http://127.0.0.1:${APP_PORT}/api/v1/search" \
       -H "Content-Type: application/json" -H "X-CSRFToken: ${CSRF_TOKEN}" \
-      -b "sessionid=${SESSION}; csrftoken=${CSRF_COOKIE}" --data "{\"query\": \"${query}\", \"page_size\": 20}"
+      -b "sessionid=${SESSIONS[$((WARM++ % ${#SESSIONS[@]}))]}; csrftoken=${CSRF_COOKIE}" \
+      --data "{\"query\": \"${query}\", \"page_size\": 20}"
     grep -q '"site_errors":\[\]' "$WORK/warmup.json" || { cat "$WORK/warmup.json"; exit 1; }
   done
 done
@@ -235,7 +264,7 @@ done
 for _ in $(seq 10); do
   curl -fsS -o /dev/null -w '%{time_total}\n' -X POST "http://127.0.0.1:${APP_PORT}/api/v1/search" \
     -H "Content-Type: application/json" -H "X-CSRFToken: ${CSRF_TOKEN}" \
-    -b "sessionid=${SESSION}; csrftoken=${CSRF_COOKIE}" --data '{"query": "python"}'
+    -b "sessionid=${SESSIONS[$((WARM++ % ${#SESSIONS[@]}))]}; csrftoken=${CSRF_COOKIE}" --data '{"query": "python"}'
 done | sort -n | awk '{t[NR]=$1} END {printf "one client: p50 %.1f ms over %d requests\n", t[int((NR+1)/2)]*1000, NR}'
 
 # CPU ticks used by a gunicorn master and its workers (user + system; with

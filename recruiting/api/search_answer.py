@@ -7,14 +7,20 @@ some five hundred fields, and DRF's field-by-field representation of them
 cost about a tenth of an API search's CPU. Each value is written as its
 serializer field writes it: datetimes and dates through DRF's own fields
 (time zone, format), the rest plainly. The tests hold the two equal for
-every field.
+every field; an aware datetime is written as DRF writes it (ISO 8601 in
+the current time zone, UTC as "Z"), without its field's per-call settings
+reads, which cost a page of some forty datetimes a fortieth of its CPU.
 """
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
 from typing import Any
 
-from rest_framework import serializers
+from django.conf import settings
+from django.utils import timezone
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 from recruiting.adapters.base import Contacts, Money, ResumeCard
 from recruiting.api.serializers import SITE_ERROR_CODES
@@ -56,8 +62,9 @@ def search_answer(result: SearchResult) -> dict[str, Any]:
 
 def search_data(answer: dict[str, Any]) -> dict[str, Any]:
     """`SearchResponseSerializer(answer).data`, as plain dicts and lists."""
+    zone = _zone()
     return {
-        "cards": [_card(card) for card in answer["cards"]],
+        "cards": [_card(card, zone) for card in answer["cards"]],
         "page": int(answer["page"]),
         "cursor": str(answer["cursor"]),
         "next_cursor": _text(answer["next_cursor"]),
@@ -70,20 +77,20 @@ def search_data(answer: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _card(card: dict[str, Any]) -> dict[str, Any]:
+def _card(card: dict[str, Any], zone: tzinfo | None) -> dict[str, Any]:
     application = card["application"]
     return {
         "key": str(card["key"]),
         "name": _text(card["name"]),
         "contacts_open": bool(card["contacts_open"]),
-        "updated_at": _DATETIME.to_representation(card["updated_at"]),
+        "updated_at": _datetime(card["updated_at"], zone),
         "salary_rub": None if card["salary_rub"] is None else int(card["salary_rub"]),
-        "resumes": [_resume(resume) for resume in card["resumes"]],
-        "application": None if application is None else _application(application),
+        "resumes": [_resume(resume, zone) for resume in card["resumes"]],
+        "application": None if application is None else _application(application, zone),
     }
 
 
-def _resume(card: ResumeCard) -> dict[str, Any]:
+def _resume(card: ResumeCard, zone: tzinfo | None) -> dict[str, Any]:
     return {
         "urn": str(card.urn),
         "site": str(card.site),
@@ -99,7 +106,7 @@ def _resume(card: ResumeCard) -> dict[str, Any]:
         "last_position": _text(card.last_position),
         "last_employer": _text(card.last_employer),
         "education": _text(card.education),
-        "updated_at": _DATETIME.to_representation(card.updated_at),
+        "updated_at": _datetime(card.updated_at, zone),
         "contacts_open": bool(card.contacts_open),
         "contacts": None if card.contacts is None else _contacts(card.contacts),
     }
@@ -117,7 +124,7 @@ def _contacts(contacts: Contacts) -> dict[str, list[str]]:
     }
 
 
-def _application(app: ApplicationInfo) -> dict[str, Any]:
+def _application(app: ApplicationInfo, zone: tzinfo | None) -> dict[str, Any]:
     return {
         "resume_urn": str(app.resume_urn),
         "subsystem": str(app.subsystem),
@@ -127,7 +134,7 @@ def _application(app: ApplicationInfo) -> dict[str, Any]:
         "status_label": str(app.status_label),
         "recruiter": str(app.recruiter),
         "is_deleted_externally": bool(app.is_deleted_externally),
-        "created_at": _DATETIME.to_representation(app.created_at),
+        "created_at": _datetime(app.created_at, zone),
     }
 
 
@@ -139,6 +146,23 @@ def _status(status: SiteStatus) -> dict[str, Any]:
         "message": str(status.message),
         "depth_limited": bool(status.depth_limited),
     }
+
+
+def _zone() -> tzinfo | None:
+    """The zone `_datetime` writes in: the current one, as DRF's field writes
+    datetimes; None when DRF's settings ask for more than that (no time zone
+    support, another format), and then the field writes each."""
+    if not settings.USE_TZ or str(api_settings.DATETIME_FORMAT).lower() != ISO_8601:
+        return None
+    return timezone.get_current_timezone()
+
+
+def _datetime(value: datetime, zone: tzinfo | None) -> str | None:
+    """`_DATETIME.to_representation(value)`, in `zone` (`_zone`)."""
+    if zone is None or not isinstance(value, datetime) or value.tzinfo is None:
+        return _DATETIME.to_representation(value)
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def _text(value: Any) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
+from django.utils.timezone import override as override_zone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -107,5 +108,30 @@ def results(draw) -> SearchResult:
 @settings(max_examples=200, deadline=None)
 @given(results())
 def test_the_answer_is_what_its_serializer_gives(result):
+    answer = search_answer(result)
+    assert search_data(answer) == SearchResponseSerializer(answer).data
+
+
+@settings(max_examples=100, deadline=None)
+@given(results(), st.sampled_from(["UTC", "Asia/Yekaterinburg", "America/New_York"]))
+def test_the_answer_is_what_its_serializer_gives_in_any_time_zone(result, zone):
+    # UTC is written "Z" by DRF; another zone with its offset, summer time included.
+    with override_zone(zone):
+        answer = search_answer(result)
+        assert search_data(answer) == SearchResponseSerializer(answer).data
+
+
+def test_a_naive_datetime_is_written_as_drf_writes_it():
+    result = SearchResult(
+        query=SearchQuery(text="разработчик", order=Order.UPDATED),
+        cards=[MergedCard((ResumeCard(JobSite.HH, "1", "Dev", datetime(2026, 5, 1, 12, 0)),))],
+        statuses=[],
+        page=0,
+        next_cursor=None,
+        prev_cursor=None,
+        cursor="this",
+        applications={},
+        rates={},
+    )
     answer = search_answer(result)
     assert search_data(answer) == SearchResponseSerializer(answer).data

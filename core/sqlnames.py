@@ -1,7 +1,8 @@
 """Names for the few queries written as SQL on hot paths (the search pages'
-reads), taken from the models and quoted the database's way, so a renamed
-table or column follows its model; and their rows read back as model
-instances (`rows`)."""
+reads and writes), taken from the models and quoted the database's way, so
+a renamed table or column follows its model; their rows read back as model
+instances (`rows`); and a new row inserted as `save()` inserts it
+(`insert`)."""
 
 from __future__ import annotations
 
@@ -114,3 +115,41 @@ def _converters(
         if funcs:
             out.append((i, funcs, col))
     return out
+
+
+def insert(obj: models.Model) -> None:
+    """Insert `obj`, a new row, with the values `obj.save()` would write (each
+    field's `pre_save`, `auto_now_add` included, prepared for the database),
+    and set its primary key. Sends no `pre_save` or `post_save` signal: for
+    models nothing listens to. A search's first page inserts its session, and
+    the ORM building that INSERT cost as much as encrypting its state."""
+    model = type(obj)
+    assert obj._state.adding, "insert() takes a new row"
+    fields, sql, returning = _insert(connection.vendor, model)
+    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        if returning:
+            (pk,) = cursor.fetchone()
+        else:  # SQLite before 3.35
+            pk = connection.ops.last_insert_id(cursor, model._meta.db_table, model._meta.pk.column)
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = connection.alias
+
+
+@functools.cache
+def _insert(vendor: str, model: type[models.Model]) -> tuple[list[models.Field], str, bool]:
+    """The fields `insert` writes (all concrete ones but an automatic primary
+    key), its SQL, and whether that SQL returns the new key."""
+    pk = model._meta.pk
+    assert pk is not None
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.db_returning)]
+    returning = connection.features.can_return_columns_from_insert
+    sql = (
+        f"INSERT INTO {table(model)} ({', '.join(connection.ops.quote_name(f.column) for f in fields)})"  # noqa: S608 - names from the model
+        f" VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    if returning:
+        sql += f" RETURNING {connection.ops.quote_name(pk.column)}"
+    return fields, sql, returning

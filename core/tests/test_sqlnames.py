@@ -58,3 +58,37 @@ def test_encrypted_documents_are_decrypted_and_fields_left_out_are_deferred(recr
 def test_no_row_is_an_empty_list(organization):
     fields = [f.attname for f in Organization._meta.concrete_fields]
     assert sqlnames.rows(Organization, fields, select(Organization, fields), [0]) == []
+
+
+# --- insert: a new row as save() writes it --------------------------------------
+
+
+def test_insert_writes_the_row_save_writes(recruiter, django_assert_num_queries):
+    expires = timezone.now() + timedelta(minutes=5)
+    values = {
+        "recruiter": recruiter,
+        "query": {"text": "разработчик"},
+        "state": {"streams": [], "turn": 1},
+        "pages": [{"cards": []}],
+        "buffers": [{"cards": [1]}],
+        "expires_at": expires,
+    }
+    saved = SearchSession.objects.create(**values)
+    inserted = SearchSession(**values)
+    before = timezone.now()
+    with django_assert_num_queries(1):
+        sqlnames.insert(inserted)
+    assert inserted.pk is not None and inserted.pk != saved.pk
+    assert inserted._state.adding is False and inserted._state.db == connection.alias
+    assert before <= inserted.created_at <= timezone.now()  # auto_now_add, as save() sets it
+    one, other = (SearchSession.objects.get(pk=pk) for pk in (saved.pk, inserted.pk))
+    for field in SearchSession._meta.concrete_fields:
+        if field.name in {"id", "created_at"}:
+            continue
+        mine, orms = getattr(other, field.attname), getattr(one, field.attname)
+        if field.name in {"pages", "buffers"}:
+            mine, orms = list(mine), list(orms)
+        assert mine == orms, field.name
+    assert other.created_at == inserted.created_at and other.version == 0  # the field default
+    with pytest.raises(AssertionError):
+        sqlnames.insert(inserted)  # a row already in the database

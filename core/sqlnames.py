@@ -132,7 +132,7 @@ def insert(obj: models.Model) -> None:
         if returning:
             (pk,) = cursor.fetchone()
         else:  # SQLite before 3.35
-            pk = connection.ops.last_insert_id(cursor, model._meta.db_table, model._meta.pk.column)
+            pk = connection.ops.last_insert_id(cursor, model._meta.db_table, _pk_column(model))
     obj.pk = pk
     obj._state.adding = False
     obj._state.db = connection.alias

@@ -142,14 +142,18 @@ def insert(obj: models.Model) -> None:
 def _insert(vendor: str, model: type[models.Model]) -> tuple[list[models.Field], str, bool]:
     """The fields `insert` writes (all concrete ones but an automatic primary
     key), its SQL, and whether that SQL returns the new key."""
-    pk = model._meta.pk
-    assert pk is not None
     fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.db_returning)]
     returning = connection.features.can_return_columns_from_insert
     sql = (
-        f"INSERT INTO {table(model)} ({', '.join(connection.ops.quote_name(f.column) for f in fields)})"  # noqa: S608 - names from the model
+        f"INSERT INTO {table(model)} ({columns(model, [f.name for f in fields])})"  # noqa: S608 - names from the model
         f" VALUES ({', '.join(['%s'] * len(fields))})"
     )
     if returning:
-        sql += f" RETURNING {connection.ops.quote_name(pk.column)}"
+        sql += f" RETURNING {connection.ops.quote_name(_pk_column(model))}"
     return fields, sql, returning
+
+
+def _pk_column(model: type[models.Model]) -> str:
+    pk = model._meta.pk
+    assert pk is not None and pk.column
+    return pk.column

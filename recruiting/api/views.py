@@ -15,6 +15,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.renderers import OrjsonRenderer
 from core.api.views import ApiView
 from core.errors import Code
 from recruiting import selectors
@@ -77,6 +78,8 @@ class SearchView(ApiView):
 
     throttle_scope = "search"
     error_codes = (Code.FAILED_PRECONDITION,)
+    # Its answer holds no float (see core.api.renderers).
+    renderer_classes = [OrjsonRenderer]
 
     @extend_schema(
         operation_id="search",

@@ -26,7 +26,7 @@
 #
 # Knobs (env): BENCH_DB (bench_api), PGHOST (127.0.0.1), PGUSER (postgres),
 # APP_PORT (8781), EMU_PORT (8782), DURATION (20s), CONNECTIONS (20),
-# THREADS (4), LATENCY_MS (50), RECRUITERS (300), APP_WORKERS (2; GUNICORN_THREADS as config/gunicorn.py), PY (.venv/bin/python or the shared venv),
+# THREADS (4), LATENCY_MS (50), RECRUITERS (300), APP_WORKERS (2 a core; GUNICORN_THREADS as config/gunicorn.py), PY (.venv/bin/python or the shared venv),
 # BENCH_CACHE (redis: a private redis-server on REDIS_PORT (8789) shared by our
 # workers, as in production, where sessions are read through it; memory: each
 # worker's own cache, as on a laptop).
@@ -45,7 +45,7 @@ CONNECTIONS=${CONNECTIONS:-20}
 THREADS=${THREADS:-4}
 LATENCY_MS=${LATENCY_MS:-50}
 RECRUITERS=${RECRUITERS:-300}
-APP_WORKERS=${APP_WORKERS:-2}
+APP_WORKERS=${APP_WORKERS:-$((2 * $(nproc)))}  # two a core, as README advises
 if [[ -z "${PY:-}" ]]; then
   PY=.venv/bin/python
   [[ -x $PY ]] || PY=/work/main/.venv/bin/python
@@ -300,7 +300,7 @@ PG_CPU0=$(pg_ticks)
 REDIS_CPU0=$(redis_ticks)
 ALL_CPU0=$(machine_ticks)
 
-echo "app: gunicorn ${APP_WORKERS} workers x ${GUNICORN_THREADS:-8} threads on :${APP_PORT}; emulators: separate gunicorn on :${EMU_PORT}" \
+echo "app: gunicorn ${APP_WORKERS} workers x ${GUNICORN_THREADS:-5} threads on :${APP_PORT}; emulators: separate gunicorn on :${EMU_PORT}" \
   "(${LATENCY_MS} ms per site call); PostgreSQL ${BENCH_DB}; ${CONNECTIONS} clients, ${DURATION}"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s -s "$WORK/search.lua" \
   "http://127.0.0.1:${APP_PORT}" | tee "$WORK/wrk.txt"

@@ -20,7 +20,7 @@
 # FREELANCERS (10000), PY (.venv/bin/python or the shared venv), BENCH_CACHE
 # (redis, the default: a private redis-server on APP_PORT+1 shared by the
 # workers, as in production; memory: each worker's own cache, as without
-# Redis), GUNICORN_THREADS (1: the public pool; 8 measures the web pool).
+# Redis), GUNICORN_THREADS (1: the public pool; 5 measures the web pool).
 
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -39,13 +39,19 @@ def search_reads(*, recruiter: User) -> SearchReads:
     """`tokens_for` and the flags of `SearchReads`, in one query: computed per
     call from the recruiter's and their organization's own rows, never kept.
     SQL written once, as in `search_session`."""
-    sql = _select_sql(connection.vendor, Token, (("recruiter", "="),))
+    sql = _select_sql(connection.vendor, Token, (("recruiter", "="),), _TOKEN_FIELDS)
     params = [*_flag_params(recruiter), recruiter.pk]
-    found = sqlnames.rows(Token, sqlnames.attnames(Token), sql, params)
+    found = sqlnames.rows(Token, _TOKEN_FIELDS, sql, params)
     tokens = {JobSite(t.job_site): t for t, _flags in found}
     if not found:
         return SearchReads(tokens)
     return _reads(tokens, found[0][1])  # the flags are the same on every row
+
+
+# The refresh token is left unread (deferred): a search needs it only to
+# refresh, which reads the row again under its lease, so it is not decrypted
+# on every search for nothing.
+_TOKEN_FIELDS = tuple(name for name in sqlnames.attnames(Token) if name != "refresh_token")
 
 
 def search_session(*, recruiter: User, session_id: int) -> tuple[SearchSession, SearchReads] | None:
@@ -101,10 +107,11 @@ def _select_sql(
     vendor: str,
     model: type[models.Model],
     where: tuple[tuple[str, str], ...],
+    fields: tuple[str, ...] | None = None,
     *,
     reconnect: bool = False,
 ) -> str:
-    """SELECT of `model`'s whole rows (`sqlnames.attnames`) with the `_FLAGS` (and, with `reconnect`,
+    """SELECT of `model`'s `fields` (default: whole rows, `sqlnames.attnames`) with the `_FLAGS` (and, with `reconnect`,
     `needs_reconnect`: whether the recruiter has a Token needing one), the
     rows filtered by `where` ((field, operator) pairs). Names come from the
     models, quoted the vendor's way.
@@ -115,7 +122,7 @@ def _select_sql(
     if reconnect:
         flags["needs_reconnect"] = _exists_sql(Token, "recruiter", "status")
     quote = connection.ops.quote_name
-    selected = [sqlnames.columns(model, sqlnames.attnames(model))]
+    selected = [sqlnames.columns(model, fields or sqlnames.attnames(model))]
     selected += [f"{sql} AS {quote(name)}" for name, sql in flags.items()]
     conditions = " AND ".join(f"{sqlnames.column(model, name)} {op} %s" for name, op in where)
     return f"SELECT {', '.join(selected)} FROM {sqlnames.table(model)} WHERE {conditions}"  # noqa: S608 - names from models

@@ -127,6 +127,9 @@ def test_a_first_page_reads_the_recruiters_own_connections_with_the_same_flags(
     reads = selectors.search_reads(recruiter=recruiter)
     assert reads.tokens == {JobSite.HH: mine}
     assert reads.tokens[JobSite.HH].access_token == "a"  # decrypted as the ORM reads it
+    # The refresh token is not read, nor decrypted, until a refresh asks for it.
+    assert reads.tokens[JobSite.HH].get_deferred_fields() == {"refresh_token"}
+    assert reads.tokens[JobSite.HH].refresh_token == mine.refresh_token
     assert (reads.splits, reads.subsystem_contacts, reads.applications) == (False, False, False)
     MergeSplit.objects.create(recruiter=recruiter, urn_a="urn:hh:1", urn_b="urn:sj:1")
     KnownContact.objects.create(

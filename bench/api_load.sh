@@ -16,13 +16,15 @@
 #
 # Seeding: the currency rates job runs once (as the worker keeps them fresh in
 # production); a recruiter connects both sites through the real OAuth flow
-# (our views in process, the emulator's consent page over HTTP). Its session
-# and CSRF token are what wrk sends.
+# (our views in process, the emulator's consent page over HTTP), and its
+# colleagues get its site tokens; wrk sends their sessions in turn.
 #
 # Prints requests/s, p50/p99 latency and the error count: HTTP errors, socket
 # errors, and 200 answers with a non-empty `site_errors` (a failed site).
 # Also prints our workers' CPU ms per request (from /proc/<pid>/stat before
-# and after the run) and the emulators'. Exits non-zero when any error happened.
+# and after the run), the emulators', PostgreSQL's (the bench database's
+# backends and the server's own processes), redis's and the whole machine's.
+# Exits non-zero when any error happened.
 #
 # Knobs (env): BENCH_DB (bench_api), PGHOST (127.0.0.1), PGUSER (postgres),
 # APP_PORT (8781), EMU_PORT (8782), DURATION (20s), CONNECTIONS (20),
@@ -45,7 +47,8 @@ CONNECTIONS=${CONNECTIONS:-20}
 THREADS=${THREADS:-4}
 LATENCY_MS=${LATENCY_MS:-50}
 RECRUITERS=${RECRUITERS:-300}
-APP_WORKERS=${APP_WORKERS:-$((2 * $(nproc)))}  # two a core, as README advises
+# Two a core, as README advises, up to 8 (each thread holds a database connection).
+APP_WORKERS=${APP_WORKERS:-$((2 * $(nproc) < 8 ? 2 * $(nproc) : 8))}
 if [[ -z "${PY:-}" ]]; then
   PY=.venv/bin/python
   [[ -x $PY ]] || PY=/work/main/.venv/bin/python
@@ -104,14 +107,15 @@ wait_up() {
 }
 
 # The emulators: their own gunicorn; enough threads for every in-flight site call.
-# Each worker keeps its own memoized pages.
-EMU_WORKERS=2
+# One worker: its memoized pages are the only ones, so the warm-up generates
+# them all (a page is a few hundred microseconds of its CPU once memoized).
+EMU_WORKERS=1
 # SANDBOX_MEMO_SEARCH: each distinct search request's page is generated once
 # and then served from memory, in front of Django (sandbox/wsgi.py,
 # sandbox/memo.py), so the emulators' CPU stays small and what is measured is
 # ours; the 50 ms latency still applies.
 SANDBOX_MEMO_SEARCH=true SANDBOX_FAULTS="{\"hh\": {\"latency_ms\": ${LATENCY_MS}}, \"superjob\": {\"latency_ms\": ${LATENCY_MS}}}" \
-  GUNICORN_BIND="127.0.0.1:${EMU_PORT}" WEB_CONCURRENCY=$EMU_WORKERS GUNICORN_THREADS=32 \
+  GUNICORN_BIND="127.0.0.1:${EMU_PORT}" WEB_CONCURRENCY=$EMU_WORKERS GUNICORN_THREADS=64 \
   "$GUNICORN" -c config/gunicorn.py --access-logfile /dev/null --error-logfile "$WORK/emu.log" \
   sandbox.wsgi &
 EMU_PID=$!
@@ -206,13 +210,13 @@ local threads = {}
 
 function setup(thread)
   table.insert(threads, thread)
+  -- each wrk thread starts at another recruiter
+  thread:set("recruiter", (#threads - 1) * math.floor(#sessions / ${THREADS}))
 end
 
 function init(args)
   partial = 0
   n = 0
-  -- each wrk thread starts at another recruiter
-  recruiter = math.random(#sessions)
 end
 
 function request()
@@ -251,7 +255,7 @@ LUA
 # the emulators generate each page now, not during the run (a page costs them
 # tens of milliseconds once), and our workers' connections are open.
 for query in "${QUERIES[@]}"; do
-  for _ in $(seq $((EMU_WORKERS * 3))); do
+  for _ in $(seq "$EMU_WORKERS"); do
     curl -fsS -o "$WORK/warmup.json" -X POST "http://127.0.0.1:${APP_PORT}/api/v1/search" \
       -H "Content-Type: application/json" -H "X-CSRFToken: ${CSRF_TOKEN}" \
       -b "sessionid=${SESSIONS[$((WARM++ % ${#SESSIONS[@]}))]}; csrftoken=${CSRF_COOKIE}" \
@@ -281,7 +285,12 @@ cpu_seconds() {
 # iowait), so the figures show where the rest of the two cores went.
 pg_ticks() {
   local total=0 pid
+  # The server's own processes, and client backends of this bench's database
+  # only (another database's, e.g. a test run's, are not ours).
   for pid in $(pgrep -x postgres); do
+    if grep -qE "\(|\[local\]" "/proc/$pid/cmdline" 2>/dev/null && ! tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q " ${BENCH_DB} "; then
+      continue
+    fi
     total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
   done
   echo "$total"
@@ -291,7 +300,8 @@ redis_ticks() {
   pid=$(pgrep -f "redis-server 127.0.0.1:${REDIS_PORT:-8789}" | head -1)
   [[ -n $pid ]] && awk '{print $14 + $15}' "/proc/$pid/stat" || echo 0
 }
-machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+# user, nice, system, irq, softirq (not idle, iowait, nor steal: another guest's).
+machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
 APP_CPU0=$(cpu_seconds "$APP_PID")
 EMU_CPU0=$(cpu_seconds "$EMU_PID")
 APP_SYS0=$(cpu_seconds "$APP_PID" sys)

@@ -118,15 +118,22 @@ def _converters(
 
 
 def insert(obj: models.Model) -> None:
-    """Insert `obj`, a new row, with the values `obj.save()` would write (each
-    field's `pre_save`, `auto_now_add` included, prepared for the database),
-    and set its primary key. Sends no `pre_save` or `post_save` signal: for
-    models nothing listens to. A search's first page inserts its session, and
-    the ORM building that INSERT cost as much as encrypting its state."""
+    """Insert `obj`, a new row, and set its primary key: each field's value is
+    its `pre_save` (`auto_now_add` included), prepared for the database, as
+    `obj.save()` writes a plain value. For models with an automatic primary
+    key, no parent model, no generated field, and values that are values (no
+    expression, no database default to fill in): asserted. Sends no
+    `pre_save` or `post_save` signal, so only for models nothing listens to;
+    the default database. A search's first page inserts its session, and the
+    ORM building that INSERT cost as much as encrypting its state."""
     model = type(obj)
-    assert obj._state.adding, "insert() takes a new row"
+    assert obj._state.adding and obj.pk is None, "insert() takes a new row"
     fields, sql, returning = _insert(connection.vendor, model)
-    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    values = []
+    for field in fields:
+        value = field.pre_save(obj, True)
+        assert not hasattr(value, "resolve_expression"), f"{field.name}: an expression"
+        values.append(field.get_db_prep_save(value, connection))
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         if returning:
@@ -140,9 +147,13 @@ def insert(obj: models.Model) -> None:
 
 @functools.cache
 def _insert(vendor: str, model: type[models.Model]) -> tuple[list[models.Field], str, bool]:
-    """The fields `insert` writes (all concrete ones but an automatic primary
+    """The fields `insert` writes (all concrete ones but the automatic primary
     key), its SQL, and whether that SQL returns the new key."""
-    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.db_returning)]
+    pk = model._meta.pk
+    assert pk is not None and pk.db_returning, "an automatic primary key"
+    assert not model._meta.parents, "no parent model (its fields live in its table)"
+    fields = [f for f in model._meta.concrete_fields if f is not pk]
+    assert not any(f.generated for f in fields), "no generated field"
     returning = connection.features.can_return_columns_from_insert
     sql = (
         f"INSERT INTO {table(model)} ({columns(model, [f.name for f in fields])})"  # noqa: S608 - names from the model

@@ -13,7 +13,9 @@ no view, no query. It applies the site's latency itself and leaves every
 other fault (errors, broken bodies, forced failures) to the frame, passing
 the request to Django whenever one is set. The knobs it applies are read
 at most once per FAULTS_TTL, so a change through the admin or `set_faults`
-reaches it within that time.
+reaches it within that time; they are the site's own (the search views have
+no endpoint knobs). It reads them outside Django's request cycle: the
+database connection a thread opens so stays open with it.
 
 Memoized answers are frozen: contacts opened later, a revoked or expired
 token, fresh one-time links are not reflected. Only successful answers are
@@ -102,8 +104,11 @@ class MemoFront:
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         if settings.SANDBOX_MEMO_SEARCH:
+            key = _key(environ)
             with _lock:
-                found = _answers.get(_key(environ))
+                found = _answers.get(key)
+                if found is not None:
+                    _answers.move_to_end(key)
             if found is not None and (latency := _latency_only(found.system)) is not None:
                 if latency:
                     time.sleep(latency)

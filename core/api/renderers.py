@@ -4,19 +4,21 @@
 (compact, UTF-8, U+2028 and U+2029 escaped, every type orjson does not know
 to DRF's encoder: datetimes, dates, decimals, lazy texts) at a fraction of
 its cost: the standard library's encoder, with DRF's Python `default`, took
-a twentieth of an API search's CPU for its twenty cards. Anything orjson
-refuses (an integer past 64 bits, a type DRF's encoder refuses too) and a
-pretty-printed answer (`Accept: application/json; indent=4`) are written
-by DRF's renderer.
+a twentieth of an API search's CPU for its twenty cards. Whatever orjson
+refuses goes to DRF's renderer: an integer past 64 bits, a key that is not
+a string, a one-shot iterator (so nothing is consumed before DRF's turn),
+anything DRF's encoder refuses (DRF then refuses it too); and so does a
+pretty-printed answer (`Accept: application/json; indent=4`).
 
-For answers that hold no float: orjson writes NaN as null where DRF refuses
-it, and 1e16 where DRF writes 1e+16. The search answers hold none
-(`recruiting.api.search_answer`), and they use it.
+For answers that hold no float and no Enum: orjson writes NaN as null where
+DRF refuses it, some floats in another form (1e-05 as 1e-5), and a plain
+Enum by its value where DRF refuses it. The search answers hold none of
+these (`recruiting.api.search_answer`), and they use it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import orjson
@@ -24,11 +26,20 @@ from rest_framework import renderers
 from rest_framework.utils import encoders
 
 _OPTIONS = (
-    orjson.OPT_PASSTHROUGH_DATETIME  # DRF's format: milliseconds, "Z" for UTC
+    orjson.OPT_PASSTHROUGH_DATETIME  # to DRF's encoder: its format ("Z" for UTC)
     | orjson.OPT_PASSTHROUGH_DATACLASS  # refused by DRF's encoder, as by json
-    | orjson.OPT_NON_STR_KEYS  # written as strings, as json writes them
 )
 _ENCODER = encoders.JSONEncoder()
+
+
+def _default(value: Any) -> Any:
+    """What DRF's encoder makes of `value`; a one-shot iterator is refused
+    (DRF's renderer reads it, whole, once orjson has given up)."""
+    if isinstance(value, Iterator):
+        raise TypeError("a one-shot iterator: DRF's renderer writes it")
+    return _ENCODER.default(value)
+
+
 _SEPARATORS = ("\u2028".encode(), "\u2029".encode())
 
 
@@ -49,7 +60,7 @@ class OrjsonRenderer(renderers.JSONRenderer):
         ):
             return super().render(data, accepted_media_type, renderer_context)
         try:
-            out = orjson.dumps(data, default=_ENCODER.default, option=_OPTIONS)
+            out = orjson.dumps(data, default=_default, option=_OPTIONS)
         except orjson.JSONEncodeError:
             return super().render(data, accepted_media_type, renderer_context)
         if _SEPARATORS[0] in out or _SEPARATORS[1] in out:  # as DRF: JavaScript-safe

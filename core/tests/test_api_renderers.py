@@ -49,6 +49,7 @@ def test_the_bytes_are_drfs(data):
         {"big": 2**70},  # orjson refuses it: DRF's renderer writes it
         {"when": datetime(2026, 5, 1, 12, 0, 0, 123456, tzinfo=UTC), "day": date(2026, 5, 1)},
         {"id": uuid.UUID(int=7), "amount": Decimal("12.50")},
+        {2: "two", True: "yes", None: "none", "s": 1},  # keys that are not strings
         None,
     ],
 )
@@ -63,6 +64,16 @@ def test_a_pretty_printed_answer_is_drfs():
     assert b"\n  " in OrjsonRenderer().render(data, wanted)
 
 
+def test_a_one_shot_iterator_is_read_once_by_drfs_renderer():
+    data = {"items": (n for n in [1, 2]), "big": 2**70}
+    assert OrjsonRenderer().render(data) == b'{"items":[1,2],"big":1180591620717411303424}'
+    assert OrjsonRenderer().render({"items": iter(["а"])}) == JSONRenderer().render(
+        {"items": ["а"]}
+    )
+
+
 def test_a_type_drf_refuses_is_refused():
     with pytest.raises(TypeError):
         OrjsonRenderer().render({"thing": object()})
+    with pytest.raises(TypeError):  # orjson would write the key as text
+        OrjsonRenderer().render({date(2026, 5, 1): 1})

@@ -92,3 +92,14 @@ def test_insert_writes_the_row_save_writes(recruiter, django_assert_num_queries)
     assert other.created_at == inserted.created_at and other.version == 0  # the field default
     with pytest.raises(AssertionError):
         sqlnames.insert(inserted)  # a row already in the database
+
+
+def test_insert_refuses_an_expression_the_orm_would_compile(recruiter):
+    from django.db.models.functions import Now
+
+    session = SearchSession(
+        recruiter=recruiter, query={}, state={}, pages=[], buffers=[], expires_at=Now()
+    )
+    with pytest.raises(AssertionError, match="expires_at"):
+        sqlnames.insert(session)
+    assert not SearchSession.objects.exists()

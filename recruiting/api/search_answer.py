@@ -161,7 +161,10 @@ def _datetime(value: datetime, zone: tzinfo | None) -> str | None:
     """`_DATETIME.to_representation(value)`, in `zone` (`_zone`)."""
     if zone is None or not isinstance(value, datetime) or value.tzinfo is None:
         return _DATETIME.to_representation(value)
-    text = value.astimezone(zone).isoformat()
+    try:
+        text = value.astimezone(zone).isoformat()
+    except OverflowError:  # out of range in the zone: the field says so its way
+        return _DATETIME.to_representation(value)
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
+import pytest
 from django.utils.timezone import override as override_zone
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -135,3 +136,17 @@ def test_a_naive_datetime_is_written_as_drf_writes_it():
     )
     answer = search_answer(result)
     assert search_data(answer) == SearchResponseSerializer(answer).data
+
+
+def test_a_datetime_out_of_range_in_the_zone_is_refused_as_drf_refuses_it():
+    from django.utils.timezone import get_current_timezone
+    from rest_framework.exceptions import ValidationError
+
+    from recruiting.api.search_answer import _DATETIME, _datetime
+
+    far = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5)))  # before year 1 in Moscow
+    with pytest.raises(ValidationError) as drf:
+        _DATETIME.to_representation(far)
+    with pytest.raises(ValidationError) as ours:
+        _datetime(far, get_current_timezone())
+    assert ours.value.detail == drf.value.detail

@@ -10,7 +10,7 @@ from recruiting.services.fanout import fan_out
 
 
 def test_calls_running_past_their_deadline_leave_room_for_the_next_searches():
-    # Every request thread of a worker (GUNICORN_THREADS, 8 by default) had a
+    # Every request thread of a worker (GUNICORN_THREADS: 8 here, 5 by default) had a
     # search whose slow site call (a token refresh) outlived the page's deadline.
     release = threading.Event()
     stuck = {f"slow-{n}": release.wait for n in range(8)}

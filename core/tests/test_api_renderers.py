@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from django.utils.translation import gettext_lazy
+from django.utils.functional import lazy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rest_framework.renderers import JSONRenderer
@@ -24,7 +24,7 @@ scalars = (
     | st.dates()
     | st.decimals(allow_nan=False, allow_infinity=False, places=2)
     | st.uuids()
-    | st.just(gettext_lazy("Search"))
+    | st.just(lazy(lambda: "Поиск", str)())  # a lazy text, as gettext_lazy gives
 )
 documents = st.recursive(
     scalars,

@@ -127,3 +127,10 @@ def test_unreachable_database_is_a_one_line_error():
     lines = result.stderr.strip().splitlines()
     assert result.returncode != 0 and len(lines) == 1, result.stderr
     assert lines[0].startswith("Database error:") and "127.0.0.1" in lines[0]
+
+
+def test_redis_replies_are_read_by_the_c_parser():
+    # requirements.txt pins hiredis: redis-py reads replies with it when installed.
+    from redis.utils import HIREDIS_AVAILABLE
+
+    assert HIREDIS_AVAILABLE

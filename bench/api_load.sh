@@ -271,18 +271,21 @@ for _ in $(seq 10); do
     -b "sessionid=${SESSIONS[$((WARM++ % ${#SESSIONS[@]}))]}; csrftoken=${CSRF_COOKIE}" --data '{"query": "python"}'
 done | sort -n | awk '{t[NR]=$1} END {printf "one client: p50 %.1f ms over %d requests\n", t[int((NR+1)/2)]*1000, NR}'
 
-# CPU ticks used by a gunicorn master and its workers (user + system; with
-# $2 = sys, the system, kernel, share alone).
+# CPU ticks a process used (user + system; with $2 = sys, the system, kernel,
+# share alone); 0 for one that is gone.
+pid_ticks() {
+  awk -v part="${2:-all}" '{print part == "sys" ? $15 : $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+# CPU ticks used by a gunicorn master and its workers ($2 as for pid_ticks).
 cpu_seconds() {
   local total=0 pid
   for pid in "$1" $(pgrep -P "$1"); do
-    total=$((total + $(awk -v part="${2:-all}" '{print part == "sys" ? $15 : $14 + $15}' "/proc/$pid/stat")))
+    total=$((total + $(pid_ticks "$pid" "${2:-all}")))
   done
   echo "$total"
 }
-# CPU ticks of every PostgreSQL process (the server and its backends), of the
-# private redis-server, and of the whole machine (/proc/stat: all but idle and
-# iowait), so the figures show where the rest of the two cores went.
+# CPU ticks of PostgreSQL, of the private redis-server, and of the whole
+# machine, so the figures show where the rest of the two cores went.
 pg_ticks() {
   local total=0 pid
   # The server's own processes, and client backends of this bench's database
@@ -291,14 +294,14 @@ pg_ticks() {
     if grep -qE "\(|\[local\]" "/proc/$pid/cmdline" 2>/dev/null && ! tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q " ${BENCH_DB} "; then
       continue
     fi
-    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+    total=$((total + $(pid_ticks "$pid")))
   done
   echo "$total"
 }
 redis_ticks() {
   local pid
   pid=$(pgrep -f "redis-server 127.0.0.1:${REDIS_PORT:-8789}" | head -1)
-  [[ -n $pid ]] && awk '{print $14 + $15}' "/proc/$pid/stat" || echo 0
+  [[ -n $pid ]] && pid_ticks "$pid" || echo 0
 }
 # user, nice, system, irq, softirq (not idle, iowait, nor steal: another guest's).
 machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }

@@ -160,7 +160,7 @@ def _insert(vendor: str, model: type[models.Model]) -> tuple[list[models.Field],
         f" VALUES ({', '.join(['%s'] * len(fields))})"
     )
     if returning:
-        sql += f" RETURNING {connection.ops.quote_name(_pk_column(model))}"
+        sql += f" RETURNING {column(model, pk.name)}"
     return fields, sql, returning
 
 

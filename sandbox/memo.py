@@ -65,6 +65,15 @@ def _key(environ: Mapping[str, Any]) -> tuple[str, ...]:
     )
 
 
+def _found(key: tuple[str, ...]) -> _Answer | None:
+    """The answer memoized for `key`, marked as the latest used; None when none is."""
+    with _lock:
+        found = _answers.get(key)
+        if found is not None:
+            _answers.move_to_end(key)
+    return found
+
+
 def memoized_search(system: str) -> Callable[[View], View]:
     """Serve the answers of `system`'s view from memory when SANDBOX_MEMO_SEARCH
     is on. Goes inside `@emulator(system)`, whose knobs `MemoFront` applies."""
@@ -75,10 +84,7 @@ def memoized_search(system: str) -> Callable[[View], View]:
             if not settings.SANDBOX_MEMO_SEARCH:
                 return view(request, *args, **kwargs)
             key = _key(request.META)
-            with _lock:
-                found = _answers.get(key)
-                if found is not None:
-                    _answers.move_to_end(key)
+            found = _found(key)
             if found is not None:
                 return HttpResponse(found.body, content_type=found.content_type)
             response = view(request, *args, **kwargs)
@@ -104,11 +110,7 @@ class MemoFront:
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         if settings.SANDBOX_MEMO_SEARCH:
-            key = _key(environ)
-            with _lock:
-                found = _answers.get(key)
-                if found is not None:
-                    _answers.move_to_end(key)
+            found = _found(_key(environ))
             if found is not None and (latency := _latency_only(found.system)) is not None:
                 if latency:
                     time.sleep(latency)

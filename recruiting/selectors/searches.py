@@ -111,10 +111,11 @@ def _select_sql(
     *,
     reconnect: bool = False,
 ) -> str:
-    """SELECT of `model`'s `fields` (default: whole rows, `sqlnames.attnames`) with the `_FLAGS` (and, with `reconnect`,
-    `needs_reconnect`: whether the recruiter has a Token needing one), the
-    rows filtered by `where` ((field, operator) pairs). Names come from the
-    models, quoted the vendor's way.
+    """SELECT of `model`'s `fields` (default: whole rows, `sqlnames.attnames`)
+    with the `_FLAGS` (and, with `reconnect`, `needs_reconnect`: whether the
+    recruiter has a Token needing one), the rows filtered by `where`
+    ((field, operator) pairs). Names come from the models, quoted the
+    vendor's way.
 
     Parameters in order: `_flag_params`, then with `reconnect` the recruiter
     and Token.Status.RECONNECT, then one per `where` pair."""

@@ -1,0 +1,74 @@
+"""`StoreUncompressed`: every encrypted column is stored uncompressed on
+PostgreSQL, and the operation does nothing elsewhere."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.db.migrations.state import ProjectState
+
+from core.fields import EncryptedTextField
+from core.migration_ops import StoreUncompressed
+
+pytestmark = pytest.mark.django_db
+
+postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="column storage is PostgreSQL's"
+)
+
+
+def _encrypted_columns() -> list[tuple[str, str]]:
+    return [
+        (model._meta.db_table, field.column)
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, EncryptedTextField)
+    ]
+
+
+def _storage(table: str, column: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute WHERE attrelid = %s::regclass AND attname = %s",
+            [table, column],
+        )
+        return cursor.fetchone()[0]
+
+
+@postgresql
+def test_every_encrypted_column_is_stored_uncompressed():
+    """A new encrypted field needs `StoreUncompressed` in its migration."""
+    columns = _encrypted_columns()
+    assert ("recruiting_searchsession", "buffers") in columns
+    compressed = [(t, c) for t, c in columns if _storage(t, c) != "e"]  # e: EXTERNAL
+    assert compressed == []
+
+
+@postgresql
+def test_reversed_the_column_is_compressed_again():
+    operation = StoreUncompressed("searchsession", ["state"])
+    state = ProjectState.from_apps(apps)
+    try:
+        with connection.schema_editor() as editor:
+            operation.database_backwards("recruiting", editor, state, state)
+        assert _storage("recruiting_searchsession", "state") == "x"  # x: EXTENDED
+    finally:
+        with connection.schema_editor() as editor:
+            operation.database_forwards("recruiting", editor, state, state)
+    assert _storage("recruiting_searchsession", "state") == "e"
+
+
+@pytest.mark.django_db(transaction=True)  # SQLite's schema editor starts its own
+def test_the_statement_is_postgresql_only():
+    """Collected, not run."""
+    operation = StoreUncompressed("searchsession", ["state"])
+    state = ProjectState.from_apps(apps)
+    with connection.schema_editor(collect_sql=True) as editor:
+        operation.database_forwards("recruiting", editor, state, state)
+    statements = [s for s in editor.collected_sql if "STORAGE" in s]
+    assert statements == (
+        ['ALTER TABLE "recruiting_searchsession" ALTER COLUMN "state" SET STORAGE EXTERNAL;']
+        if connection.vendor == "postgresql"
+        else []
+    )

@@ -305,6 +305,12 @@ redis_ticks() {
 }
 # user, nice, system, irq, softirq (not idle, iowait, nor steal: another guest's).
 machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
+# Transactions the bench database committed: each statement of ours is one
+# (autocommit), the connection health check's SELECT 1 included.
+pg_transactions() {
+  psql -h "$PGHOST" -U "$PGUSER" -d "$BENCH_DB" -Atc \
+    "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+}
 APP_CPU0=$(cpu_seconds "$APP_PID")
 EMU_CPU0=$(cpu_seconds "$EMU_PID")
 APP_SYS0=$(cpu_seconds "$APP_PID" sys)
@@ -312,6 +318,7 @@ EMU_SYS0=$(cpu_seconds "$EMU_PID" sys)
 PG_CPU0=$(pg_ticks)
 REDIS_CPU0=$(redis_ticks)
 ALL_CPU0=$(machine_ticks)
+PG_XACT0=$(pg_transactions)
 
 echo "app: gunicorn ${APP_WORKERS} workers x ${GUNICORN_THREADS:-5} threads on :${APP_PORT}; emulators: separate gunicorn on :${EMU_PORT}" \
   "(${LATENCY_MS} ms per site call); PostgreSQL ${BENCH_DB}; ${CONNECTIONS} clients, ${DURATION}"
@@ -327,8 +334,10 @@ PG_TICKS=$(( $(pg_ticks) - PG_CPU0 ))
 REDIS_TICKS=$(( $(redis_ticks) - REDIS_CPU0 ))
 ALL_TICKS=$(( $(machine_ticks) - ALL_CPU0 ))
 REQUESTS=$(awk '/^requests:/ {print $2}' "$WORK/wrk.txt")
+sleep 1  # backends report their counts within a second
+PG_XACT=$(( $(pg_transactions) - PG_XACT0 ))
 awk -v app="$APP_TICKS" -v emu="$EMU_TICKS" -v app_sys="$APP_SYS" -v emu_sys="$EMU_SYS" -v pg="$PG_TICKS" -v redis="$REDIS_TICKS" -v all="$ALL_TICKS" \
-  -v hz="$TICKS" -v n="$REQUESTS" -v cores="$(nproc)" 'BEGIN {
+  -v hz="$TICKS" -v n="$REQUESTS" -v cores="$(nproc)" -v xact="$PG_XACT" 'BEGIN {
   printf "CPU during the run (%d cores shared): app %.1f s, emulators %.1f s\n", cores, app / hz, emu / hz
   printf "our workers CPU per request: %.1f ms; emulators CPU per request: %.1f ms\n",
     app / hz * 1000 / n, emu / hz * 1000 / n
@@ -337,6 +346,7 @@ awk -v app="$APP_TICKS" -v emu="$EMU_TICKS" -v app_sys="$APP_SYS" -v emu_sys="$E
   other = all - app - emu - pg - redis
   printf "machine CPU per request: %.1f ms = ours %.1f + emulators %.1f + PostgreSQL %.1f + redis %.1f + the rest (wrk, kernel, other tenants) %.1f\n",
     all / hz * 1000 / n, app / hz * 1000 / n, emu / hz * 1000 / n, pg / hz * 1000 / n, redis / hz * 1000 / n, other / hz * 1000 / n
+  printf "PostgreSQL transactions per request: %.2f\n", xact / n
 }'
 
 if grep -q "ERROR\|Traceback" "$WORK/app.log"; then

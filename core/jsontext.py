@@ -17,6 +17,7 @@ numbers past 2**53 are unsafe in JavaScript, so no vendor API sends them;
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from typing import Any
 
 import orjson
@@ -49,3 +50,19 @@ def loads(text: str | bytes) -> Any:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
         return json.loads(text)  # NaN, Infinity, a huge exponent; or raises
+
+
+def isoformat(value: date) -> str:
+    """`value.isoformat()` of a date or datetime, the same text written by
+    orjson (RFC 3339) at a fraction of the instructions: a search writes a
+    few hundred (its cards' stored form, their merge keys, its answer).
+    An offset with seconds, which RFC 3339 cannot write, and a type orjson
+    does not take are left to `isoformat`."""
+    if isinstance(value, datetime):
+        offset = value.utcoffset()
+        if offset is not None and (offset.seconds % 60 or offset.microseconds):
+            return value.isoformat()
+    try:
+        return orjson.dumps(value)[1:-1].decode()
+    except TypeError:
+        return value.isoformat()

@@ -23,6 +23,7 @@ from functools import lru_cache
 from itertools import combinations
 from typing import NamedTuple
 
+from core import jsontext
 from recruiting.adapters.base import Money, ResumeCard
 
 WEIGHTS = {
@@ -162,7 +163,7 @@ def strong_fields(card: ResumeCard) -> tuple[str, str, str, str]:
     full = bool(card.last_name and card.first_name)
     return (
         norm(f"{card.last_name} {card.first_name}") if full else "",
-        card.birth_date.isoformat() if card.birth_date else "",
+        jsontext.isoformat(card.birth_date) if card.birth_date else "",
         norm(card.last_employer),
         norm(card.education),
     )

@@ -12,6 +12,8 @@ from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from core import jsontext
+
 
 class JobSite(enum.StrEnum):
     """Supported job sites; the value is the URN namespace (`urn:hh:<id>`)."""
@@ -158,7 +160,7 @@ class ResumeCard:
         data: dict[str, Any] = {"site": self.site.value, "resume_id": self.resume_id}
         if self.title is not None:
             data["title"] = self.title
-        data["updated_at"] = self.updated_at.isoformat()
+        data["updated_at"] = jsontext.isoformat(self.updated_at)
         if self.url is not None:
             data["url"] = self.url
         if self.first_name is not None:
@@ -170,7 +172,7 @@ class ResumeCard:
         if self.age is not None:
             data["age"] = self.age
         if self.birth_date:
-            data["birth_date"] = self.birth_date.isoformat()
+            data["birth_date"] = jsontext.isoformat(self.birth_date)
         if self.gender is not None:
             data["gender"] = self.gender
         if self.city is not None:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
 
+from core import jsontext
 from recruiting.adapters.base import Contacts, Money, ResumeCard
 from recruiting.api.serializers import SITE_ERROR_CODES
 from recruiting.selectors import ApplicationInfo
@@ -162,7 +163,7 @@ def _datetime(value: datetime, zone: tzinfo | None) -> str | None:
     if zone is None or not isinstance(value, datetime) or value.tzinfo is None:
         return _DATETIME.to_representation(value)
     try:
-        text = value.astimezone(zone).isoformat()
+        text = jsontext.isoformat(value.astimezone(zone))
     except OverflowError:  # out of range in the zone: the field says so its way
         return _DATETIME.to_representation(value)
     return text[:-6] + "Z" if text.endswith("+00:00") else text

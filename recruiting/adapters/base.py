@@ -43,19 +43,6 @@ class TokenPair:
     expires_at: datetime
 
 
-@dataclass(frozen=True)
-class Money:
-    amount: int
-    currency: str  # ISO code, upper case ("RUB", "USD"); adapters normalise
-
-
-@dataclass(frozen=True)
-class Contacts:
-    phones: tuple[str, ...] = ()
-    emails: tuple[str, ...] = ()
-    other: tuple[str, ...] = ()
-
-
 class _Factory:
     """The default of a field with a default factory, as the signature shows it."""
 
@@ -68,8 +55,8 @@ def _init_at_once(cls: type) -> type:
     straight into the instance's `__dict__`: the generated one sets them one
     by one through `object.__setattr__`, a third of parsing a search
     answer's card (a search builds a hundred). The same signature, defaults,
-    default factories and `__post_init__` call; the instance stays frozen
-    (its `__setattr__` still refuses)."""
+    default factories and `__post_init__` call (where the class has one);
+    the instance stays frozen (its `__setattr__` still refuses)."""
     scope: dict[str, Any] = {"_FACTORY": _Factory()}
     params, body = [], ["    d = self.__dict__"]
     for f in fields(cls):
@@ -85,12 +72,26 @@ def _init_at_once(cls: type) -> type:
         else:
             params.append(f.name)
         body.append(f"    d[{f.name!r}] = {f.name}")
-    body.append("    self.__post_init__()")
+    if hasattr(cls, "__post_init__"):
+        body.append("    self.__post_init__()")
     exec(f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body), scope)  # noqa: S102 - source from the class's own fields
     init = scope["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     cls.__init__ = init  # type: ignore[misc]
     return cls
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: int
+    currency: str  # ISO code, upper case ("RUB", "USD"); adapters normalise
+
+
+@dataclass(frozen=True)
+class Contacts:
+    phones: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    other: tuple[str, ...] = ()
 
 
 @_init_at_once

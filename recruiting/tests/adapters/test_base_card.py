@@ -12,7 +12,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recruiting.adapters.base import Contacts, JobSite, Money, ResumeCard, card_from_dict
+from recruiting.adapters.base import (
+    Contacts,
+    JobSite,
+    Money,
+    ResumeCard,
+    _init_at_once,
+    card_from_dict,
+)
 
 UPDATED = datetime(2026, 5, 1, 12, 30, tzinfo=timezone(timedelta(hours=3)))
 texts = st.none() | st.text(max_size=8)
@@ -102,3 +109,15 @@ def test_the_stored_form_holds_every_field_but_raw(card):
     assert stored == expected
     assert list(stored) == list(expected)
     assert card_from_dict(stored) == card
+
+
+def test_a_class_without_post_init_is_built_too():
+    @_init_at_once
+    @dataclasses.dataclass(frozen=True)
+    class Pair:
+        left: int
+        right: list[int] = dataclasses.field(default_factory=list)
+
+    assert Pair(1) == Pair(1, []) and Pair(1).right is not Pair(1).right
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Pair(1).left = 2  # type: ignore[misc]

@@ -59,6 +59,8 @@ class StoreUncompressed(Operation):
         if schema_editor.connection.vendor != "postgresql":
             return
         model = state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return  # a database the router keeps the model off (a ppc shard)
         quote = schema_editor.quote_name
         for name in self.fields:
             column = model._meta.get_field(name).column

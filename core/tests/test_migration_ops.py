@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.apps import apps
-from django.db import connection
+from django.db import connection, connections
 from django.db.migrations.state import ProjectState
 
 from core.fields import EncryptedTextField
@@ -72,3 +72,13 @@ def test_the_statement_is_postgresql_only():
         if connection.vendor == "postgresql"
         else []
     )
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "ppc_2"])
+def test_a_database_the_router_keeps_the_model_off_is_left_alone():
+    """The ppc shards hold no recruiting table: `migrate` runs there too."""
+    operation = StoreUncompressed("searchsession", ["state"])
+    state = ProjectState.from_apps(apps)
+    with connections["ppc_2"].schema_editor(collect_sql=True) as editor:
+        operation.database_forwards("recruiting", editor, state, state)
+    assert editor.collected_sql == []

@@ -7,9 +7,9 @@
 # workers, gthread) on PostgreSQL, DEBUG off, 20 concurrent clients for 20 s, each
 # request a NEW search (fan-out to hh.ru and SuperJob, merge, rank, a stored
 # search session). The job-site emulators answer with 50 ms latency from a
-# SEPARATE gunicorn process on another loopback port, so their CPU is not
-# counted as ours (they share the machine, though), and serve pre-generated
-# pages (SANDBOX_MEMO_SEARCH) so they use little of it. The requests come from
+# SEPARATE process (uvicorn, sandbox/asgi.py) on another loopback port, so
+# their CPU is not counted as ours (they share the machine, though), and
+# serve pre-generated pages (SANDBOX_MEMO_SEARCH) so they use little of it. The requests come from
 # RECRUITERS recruiters in turn, each under the production per-recruiter
 # throttle (one recruiter making every request would carry a history of
 # thousands of requests in its throttle, which no recruiter has).
@@ -106,18 +106,17 @@ wait_up() {
   exit 1
 }
 
-# The emulators: their own gunicorn; enough threads for every in-flight site call.
-# One worker: its memoized pages are the only ones, so the warm-up generates
-# them all (a page is a few hundred microseconds of its CPU once memoized).
-EMU_WORKERS=1
+# The emulators: their own process, uvicorn on an event loop (sandbox/asgi.py).
 # SANDBOX_MEMO_SEARCH: each distinct search request's page is generated once
-# and then served from memory, in front of Django (sandbox/wsgi.py,
-# sandbox/memo.py), so the emulators' CPU stays small and what is measured is
-# ours; the 50 ms latency still applies.
+# (by Django, in its thread for synchronous views) and then served from
+# memory in front of Django (sandbox/memo.py), the 50 ms latency waited out
+# on the event loop, so the emulators' CPU stays small (a threaded gunicorn
+# spent about ten times as much a call) and what is measured is ours. One
+# process: its memoized pages are the only ones, so the warm-up generates
+# them all.
 SANDBOX_MEMO_SEARCH=true SANDBOX_FAULTS="{\"hh\": {\"latency_ms\": ${LATENCY_MS}}, \"superjob\": {\"latency_ms\": ${LATENCY_MS}}}" \
-  GUNICORN_BIND="127.0.0.1:${EMU_PORT}" WEB_CONCURRENCY=$EMU_WORKERS GUNICORN_THREADS=64 \
-  "$GUNICORN" -c config/gunicorn.py --access-logfile /dev/null --error-logfile "$WORK/emu.log" \
-  sandbox.wsgi &
+  "$(dirname "$PY")/uvicorn" sandbox.asgi:application --host 127.0.0.1 --port "$EMU_PORT" \
+  --loop uvloop --http httptools --no-access-log --log-level warning 2> "$WORK/emu.log" &
 EMU_PID=$!
 PIDS+=($!)
 # Ours: the project's gunicorn settings (APP_WORKERS workers of GUNICORN_THREADS threads).
@@ -255,13 +254,11 @@ LUA
 # the emulators generate each page now, not during the run (a page costs them
 # tens of milliseconds once), and our workers' connections are open.
 for query in "${QUERIES[@]}"; do
-  for _ in $(seq "$EMU_WORKERS"); do
-    curl -fsS -o "$WORK/warmup.json" -X POST "http://127.0.0.1:${APP_PORT}/api/v1/search" \
-      -H "Content-Type: application/json" -H "X-CSRFToken: ${CSRF_TOKEN}" \
-      -b "sessionid=${SESSIONS[$((WARM++ % ${#SESSIONS[@]}))]}; csrftoken=${CSRF_COOKIE}" \
-      --data "{\"query\": \"${query}\", \"page_size\": 20}"
-    grep -q '"site_errors":\[\]' "$WORK/warmup.json" || { cat "$WORK/warmup.json"; exit 1; }
-  done
+  curl -fsS -o "$WORK/warmup.json" -X POST "http://127.0.0.1:${APP_PORT}/api/v1/search" \
+    -H "Content-Type: application/json" -H "X-CSRFToken: ${CSRF_TOKEN}" \
+    -b "sessionid=${SESSIONS[$((WARM++ % ${#SESSIONS[@]}))]}; csrftoken=${CSRF_COOKIE}" \
+    --data "{\"query\": \"${query}\", \"page_size\": 20}"
+  grep -q '"site_errors":\[\]' "$WORK/warmup.json" || { cat "$WORK/warmup.json"; exit 1; }
 done
 
 # Single-client latency, for comparison with the loaded figures.
@@ -320,7 +317,7 @@ REDIS_CPU0=$(redis_ticks)
 ALL_CPU0=$(machine_ticks)
 PG_XACT0=$(pg_transactions)
 
-echo "app: gunicorn ${APP_WORKERS} workers x ${GUNICORN_THREADS:-5} threads on :${APP_PORT}; emulators: separate gunicorn on :${EMU_PORT}" \
+echo "app: gunicorn ${APP_WORKERS} workers x ${GUNICORN_THREADS:-5} threads on :${APP_PORT}; emulators: uvicorn (sandbox.asgi) on :${EMU_PORT}" \
   "(${LATENCY_MS} ms per site call); PostgreSQL ${BENCH_DB}; ${CONNECTIONS} clients, ${DURATION}"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s -s "$WORK/search.lua" \
   "http://127.0.0.1:${APP_PORT}" | tee "$WORK/wrk.txt"

@@ -7,15 +7,17 @@ bytes, so a benchmark measures the app calling the emulator, not the
 emulator building pages on the same cores. The fault frame around the view
 (latency, errors) still runs on every request.
 
-`MemoFront` (the WSGI application `sandbox.wsgi`, which the bench serves the
-emulators with) answers a memoized request before Django: no middleware,
-no view, no query. It applies the site's latency itself and leaves every
-other fault (errors, broken bodies, forced failures) to the frame, passing
-the request to Django whenever one is set. The knobs it applies are read
-at most once per FAULTS_TTL, so a change through the admin or `set_faults`
-reaches it within that time; they are the site's own (the search views have
-no endpoint knobs). It reads them outside Django's request cycle: the
-database connection a thread opens so stays open with it.
+`MemoFront` (the ASGI application `sandbox.asgi`, which the bench serves the
+emulators with, under uvicorn) answers a memoized request before Django: no
+middleware, no view, no query, and no thread: the site's latency is waited
+out on the event loop, so a hit costs the emulators a tenth of what a
+threaded WSGI server spent on it. It leaves every other fault (errors,
+broken bodies, forced failures) to the frame, passing the request to Django
+whenever one is set. The knobs it applies are read at most once per
+FAULTS_TTL, so a change through the admin or `set_faults` reaches it within
+that time; they are the site's own (the search views have no endpoint
+knobs). They are read in Django's thread for synchronous code, outside the
+request cycle: the database connection stays open with that thread.
 
 Memoized answers are frozen: contacts opened later, a revoked or expired
 token, fresh one-time links are not reflected. Only successful answers are
@@ -24,13 +26,15 @@ kept, at most `MAX_ANSWERS` of them (the oldest go first).
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, NamedTuple
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, NamedTuple, cast
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
@@ -101,37 +105,77 @@ def memoized_search(system: str) -> Callable[[View], View]:
 
 
 class MemoFront:
-    """WSGI: memoized search answers served in front of `app` (see the module)."""
+    """ASGI: memoized search answers served in front of `app` (see the module)."""
 
-    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
         self.app = app
 
-    def __call__(
-        self, environ: dict[str, Any], start_response: Callable[..., Any]
-    ) -> Iterable[bytes]:
-        if settings.SANDBOX_MEMO_SEARCH:
-            found = _found(_key(environ))
-            if found is not None and (latency := _latency_only(found.system)) is not None:
-                if latency:
-                    time.sleep(latency)
-                start_response(
-                    "200 OK",
-                    [
-                        ("Content-Type", found.content_type),
-                        ("Content-Length", str(len(found.body))),
-                    ],
-                )
-                return [found.body]
-        return self.app(environ, start_response)
+    async def __call__(
+        self,
+        scope: dict[str, Any],
+        receive: Callable[[], Awaitable[dict[str, Any]]],
+        send: Callable[[dict[str, Any]], Awaitable[None]],
+    ) -> None:
+        if scope["type"] == "http" and settings.SANDBOX_MEMO_SEARCH:
+            found = _found(_key(_meta(scope)))
+            if found is not None:
+                latency = _latency_kept(found.system)
+                if latency is _UNREAD:
+                    latency = await sync_to_async(_latency_only)(found.system)
+                if latency is not None:
+                    if latency:
+                        await asyncio.sleep(latency)
+                    await send(
+                        {
+                            "type": "http.response.start",
+                            "status": 200,
+                            "headers": [
+                                (b"content-type", found.content_type.encode("latin-1")),
+                                (b"content-length", str(len(found.body)).encode()),
+                            ],
+                        }
+                    )
+                    await send({"type": "http.response.body", "body": found.body})
+                    return
+        await self.app(scope, receive, send)
+
+
+def _meta(scope: dict[str, Any]) -> dict[str, str]:
+    """What `_key` reads of a request, from its ASGI scope as Django's
+    ASGIRequest puts it in META (a repeated header's values joined by commas)."""
+    root = scope.get("root_path", "")
+    path = scope["path"]
+    meta = {
+        "REQUEST_METHOD": scope["method"],
+        "SCRIPT_NAME": root,
+        "PATH_INFO": path.removeprefix(root) if root else path,
+        "QUERY_STRING": scope.get("query_string", b"").decode(),
+    }
+    for name, value in scope.get("headers", ()):
+        key = "HTTP_" + name.decode("latin-1").upper().replace("-", "_")
+        text = value.decode("latin-1")
+        meta[key] = f"{meta[key]},{text}" if key in meta else text
+    return meta
+
+
+_UNREAD = object()  # `_latency_kept`: the knobs were not read within FAULTS_TTL
+
+
+def _latency_kept(system: str) -> float | None | object:
+    """`_latency_only(system)` as last read, when read within FAULTS_TTL; else `_UNREAD`."""
+    with _lock:
+        kept = _latencies.get(system)
+    if kept is not None and time.monotonic() - kept[0] < FAULTS_TTL:
+        return kept[1]
+    return _UNREAD
 
 
 def _latency_only(system: str) -> float | None:
-    """`system`'s latency in seconds when it is its only fault, else None."""
-    now = time.monotonic()
-    with _lock:
-        kept = _latencies.get(system)
-    if kept is not None and now - kept[0] < FAULTS_TTL:
-        return kept[1]
+    """`system`'s latency in seconds when it is its only fault, else None
+    (read from its knobs, unless read within FAULTS_TTL)."""
+    kept = _latency_kept(system)
+    if kept is not _UNREAD:
+        return cast("float | None", kept)
     faults = faults_for(system)
     latency = (
         faults.latency_ms / 1000
@@ -139,7 +183,7 @@ def _latency_only(system: str) -> float | None:
         else None
     )
     with _lock:
-        _latencies[system] = (now, latency)
+        _latencies[system] = (time.monotonic(), latency)
     return latency
 
 

@@ -14,6 +14,17 @@ keeps a database connection (DATABASE_CONN_MAX_AGE): a machine holds
 WEB_CONCURRENCY x GUNICORN_THREADS of them; the site calls of its searches
 run in JOBSITE_SEARCH_THREADS more threads a worker.
 
+A worker takes no more connections than it has threads, so one whose
+threads are all busy leaves the next connection to a worker with a free
+thread. Otherwise the kernel hands every worker its share of connections
+whatever its load (wrk's 20 kept-alive connections sat 9 on one worker of
+four, 3 on another), and a busy worker queues requests behind its own while
+another idles. Connections are therefore not kept alive: the balancer in
+front keeps its clients' and opens one to us per request. bench/api_load.sh,
+alternating in one stretch: 135 and 143 searches a second, p99 234 and 212
+ms, against 130 and 130, p99 317 and 320 ms with keep-alive and a thousand
+connections a worker.
+
 The public pool, where the load balancer sends `/freelancers/`, runs with
 GUNICORN_THREADS=1 (gunicorn's sync workers): its pages are CPU work, and
 the threads of one process share one interpreter lock, so next to other
@@ -29,3 +40,6 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "5"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 accesslog = "-"
+# gthread only (see above); sync workers (GUNICORN_THREADS=1) take one at a time.
+worker_connections = threads
+keepalive = 0

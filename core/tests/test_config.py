@@ -134,3 +134,19 @@ def test_redis_replies_are_read_by_the_c_parser():
     from redis.utils import HIREDIS_AVAILABLE
 
     assert HIREDIS_AVAILABLE
+
+
+def test_a_web_worker_takes_no_more_connections_than_it_has_threads(monkeypatch):
+    """A worker with every thread busy leaves new connections to the others
+    (config/gunicorn.py); with no room for idle ones, none is kept alive."""
+    import importlib
+
+    import config.gunicorn
+
+    monkeypatch.setenv("GUNICORN_THREADS", "7")
+    settings = importlib.reload(config.gunicorn)
+    try:
+        assert (settings.threads, settings.worker_connections, settings.keepalive) == (7, 7, 0)
+    finally:
+        monkeypatch.delenv("GUNICORN_THREADS")
+        importlib.reload(config.gunicorn)

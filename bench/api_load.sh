@@ -54,8 +54,13 @@ if [[ -z "${PY:-}" ]]; then
   [[ -x $PY ]] || PY=/work/main/.venv/bin/python
 fi
 GUNICORN="$(dirname "$PY")/gunicorn"
+UVICORN="$(dirname "$PY")/uvicorn"  # requirements-dev.txt
 WORK=$(mktemp -d)
 
+if [[ ! -x $UVICORN ]]; then
+  echo "uvicorn is not installed: $(dirname "$PY")/pip install -r requirements-dev.txt" >&2
+  exit 2
+fi
 if ! command -v wrk >/dev/null; then
   if [[ $(id -u) -ne 0 ]]; then
     echo "wrk is not installed; run as root or: apt-get install -y wrk" >&2
@@ -108,15 +113,16 @@ wait_up() {
 
 # The emulators: their own process, uvicorn on an event loop (sandbox/asgi.py).
 # SANDBOX_MEMO_SEARCH: each distinct search request's page is generated once
-# (by Django, in its thread for synchronous views) and then served from
+# (by Django, in a thread, each request on a connection of its own:
+# DATABASE_CONN_MAX_AGE=0) and then served from
 # memory in front of Django (sandbox/memo.py), the 50 ms latency waited out
 # on the event loop, so the emulators' CPU stays small (a threaded gunicorn
 # spent about ten times as much a call) and what is measured is ours. One
 # process: its memoized pages are the only ones, so the warm-up generates
 # them all.
 SANDBOX_MEMO_SEARCH=true SANDBOX_FAULTS="{\"hh\": {\"latency_ms\": ${LATENCY_MS}}, \"superjob\": {\"latency_ms\": ${LATENCY_MS}}}" \
-  "$(dirname "$PY")/uvicorn" sandbox.asgi:application --host 127.0.0.1 --port "$EMU_PORT" \
-  --loop uvloop --http httptools --no-access-log --log-level warning 2> "$WORK/emu.log" &
+  DATABASE_CONN_MAX_AGE=0 "$UVICORN" sandbox.asgi:application --host 127.0.0.1 --port "$EMU_PORT" \
+  --loop uvloop --http httptools --lifespan off --no-access-log --log-level warning 2> "$WORK/emu.log" &
 EMU_PID=$!
 PIDS+=($!)
 # Ours: the project's gunicorn settings (APP_WORKERS workers of GUNICORN_THREADS threads).
@@ -273,7 +279,8 @@ done | sort -n | awk '{t[NR]=$1} END {printf "one client: p50 %.1f ms over %d re
 pid_ticks() {
   awk -v part="${2:-all}" '{print part == "sys" ? $15 : $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0
 }
-# CPU ticks used by a gunicorn master and its workers ($2 as for pid_ticks).
+# CPU ticks used by a server process and its children (gunicorn's workers;
+# $2 as for pid_ticks).
 cpu_seconds() {
   local total=0 pid
   for pid in "$1" $(pgrep -P "$1"); do
@@ -302,12 +309,6 @@ redis_ticks() {
 }
 # user, nice, system, irq, softirq (not idle, iowait, nor steal: another guest's).
 machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
-# Transactions the bench database committed: each statement of ours is one
-# (autocommit), the connection health check's SELECT 1 included.
-pg_transactions() {
-  psql -h "$PGHOST" -U "$PGUSER" -d "$BENCH_DB" -Atc \
-    "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
-}
 APP_CPU0=$(cpu_seconds "$APP_PID")
 EMU_CPU0=$(cpu_seconds "$EMU_PID")
 APP_SYS0=$(cpu_seconds "$APP_PID" sys)
@@ -315,7 +316,6 @@ EMU_SYS0=$(cpu_seconds "$EMU_PID" sys)
 PG_CPU0=$(pg_ticks)
 REDIS_CPU0=$(redis_ticks)
 ALL_CPU0=$(machine_ticks)
-PG_XACT0=$(pg_transactions)
 
 echo "app: gunicorn ${APP_WORKERS} workers x ${GUNICORN_THREADS:-5} threads on :${APP_PORT}; emulators: uvicorn (sandbox.asgi) on :${EMU_PORT}" \
   "(${LATENCY_MS} ms per site call); PostgreSQL ${BENCH_DB}; ${CONNECTIONS} clients, ${DURATION}"
@@ -331,10 +331,8 @@ PG_TICKS=$(( $(pg_ticks) - PG_CPU0 ))
 REDIS_TICKS=$(( $(redis_ticks) - REDIS_CPU0 ))
 ALL_TICKS=$(( $(machine_ticks) - ALL_CPU0 ))
 REQUESTS=$(awk '/^requests:/ {print $2}' "$WORK/wrk.txt")
-sleep 1  # backends report their counts within a second
-PG_XACT=$(( $(pg_transactions) - PG_XACT0 ))
 awk -v app="$APP_TICKS" -v emu="$EMU_TICKS" -v app_sys="$APP_SYS" -v emu_sys="$EMU_SYS" -v pg="$PG_TICKS" -v redis="$REDIS_TICKS" -v all="$ALL_TICKS" \
-  -v hz="$TICKS" -v n="$REQUESTS" -v cores="$(nproc)" -v xact="$PG_XACT" 'BEGIN {
+  -v hz="$TICKS" -v n="$REQUESTS" -v cores="$(nproc)" 'BEGIN {
   printf "CPU during the run (%d cores shared): app %.1f s, emulators %.1f s\n", cores, app / hz, emu / hz
   printf "our workers CPU per request: %.1f ms; emulators CPU per request: %.1f ms\n",
     app / hz * 1000 / n, emu / hz * 1000 / n
@@ -343,7 +341,6 @@ awk -v app="$APP_TICKS" -v emu="$EMU_TICKS" -v app_sys="$APP_SYS" -v emu_sys="$E
   other = all - app - emu - pg - redis
   printf "machine CPU per request: %.1f ms = ours %.1f + emulators %.1f + PostgreSQL %.1f + redis %.1f + the rest (wrk, kernel, other tenants) %.1f\n",
     all / hz * 1000 / n, app / hz * 1000 / n, emu / hz * 1000 / n, pg / hz * 1000 / n, redis / hz * 1000 / n, other / hz * 1000 / n
-  printf "PostgreSQL transactions per request: %.2f\n", xact / n
 }'
 
 if grep -q "ERROR\|Traceback" "$WORK/app.log"; then

@@ -25,6 +25,7 @@ from typing import Any
 import requests
 from django.conf import settings
 from requests.adapters import HTTPAdapter
+from requests.cookies import merge_cookies
 from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import NewConnectionError
 
@@ -37,7 +38,7 @@ UTF8 = frozenset({"utf-8", "utf8"})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 # What of a call's requests arguments `Session.send` takes (see `_prepared`).
-_SEND_ARGUMENTS = ("stream", "allow_redirects")
+_SEND_ARGUMENTS = ("stream", "allow_redirects", "cert")
 
 STATUS_ERRORS: dict[int, type[errors.ServiceError]] = {
     400: errors.InvalidArgument,
@@ -232,7 +233,7 @@ class ApiClient:
     ) -> tuple[requests.PreparedRequest, dict[str, Any]]:
         """The request `Session.request(method, url, **kwargs)` would send,
         and what of `kwargs` goes to `Session.send` (`stream`,
-        `allow_redirects`). Built from what an adapter keeps on its session,
+        `allow_redirects`, `cert`). Built from what an adapter keeps on its session,
         its headers and cookies, and the call's own arguments: no adapter
         keeps auth, params or hooks there, and merging every one of those
         settings (each value through a runtime protocol check on Python
@@ -244,9 +245,11 @@ class ApiClient:
         headers.update(call.pop("headers", None) or {})
         for name in [name for name, value in headers.items() if value is None]:
             del headers[name]
-        request = requests.Request(
-            method, url, headers=headers, cookies=self.session.cookies, **call
-        )
+        cookies = self.session.cookies
+        if call.get("cookies"):  # the call's own go with the session's, as requests merges them
+            cookies = merge_cookies(cookies.copy(), call["cookies"])
+        call["cookies"] = cookies
+        request = requests.Request(method, url, headers=headers, **call)
         return request.prepare(), sending
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:

@@ -56,11 +56,11 @@ class StoreUncompressed(Operation):
         return f"{self.model_name.lower()}_uncompressed"
 
     def _store(self, app_label: str, schema_editor: Any, state: Any, storage: str) -> None:
-        if schema_editor.connection.vendor != "postgresql":
-            return
         model = state.apps.get_model(app_label, self.model_name)
         if not self.allow_migrate_model(schema_editor.connection.alias, model):
             return  # a database the router keeps the model off (a ppc shard)
+        if schema_editor.connection.vendor != "postgresql":
+            return
         quote = schema_editor.quote_name
         for name in self.fields:
             column = model._meta.get_field(name).column

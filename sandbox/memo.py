@@ -142,17 +142,21 @@ class MemoFront:
 
 def _meta(scope: dict[str, Any]) -> dict[str, str]:
     """What `_key` reads of a request, from its ASGI scope as Django's
-    ASGIRequest puts it in META (a repeated header's values joined by commas)."""
+    ASGIRequest puts it in META: the method in capitals, a header whose name
+    holds "_" left out, a repeated header's values joined by commas."""
     root = scope.get("root_path", "")
     path = scope["path"]
     meta = {
-        "REQUEST_METHOD": scope["method"],
+        "REQUEST_METHOD": scope["method"].upper(),
         "SCRIPT_NAME": root,
         "PATH_INFO": path.removeprefix(root) if root else path,
         "QUERY_STRING": scope.get("query_string", b"").decode(),
     }
     for name, value in scope.get("headers", ()):
-        key = "HTTP_" + name.decode("latin-1").upper().replace("-", "_")
+        header = name.decode("latin-1")
+        if "_" in header:
+            continue
+        key = "HTTP_" + header.upper().replace("-", "_")
         text = value.decode("latin-1")
         meta[key] = f"{meta[key]},{text}" if key in meta else text
     return meta

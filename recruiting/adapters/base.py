@@ -8,6 +8,7 @@ nothing vendor-shaped (dicts, `requests` objects) crosses this boundary except
 from __future__ import annotations
 
 import enum
+import inspect
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -56,11 +57,17 @@ def _init_at_once(cls: type) -> type:
     by one through `object.__setattr__`, a third of parsing a search
     answer's card (a search builds a hundred). The same signature, defaults,
     default factories and `__post_init__` call (where the class has one);
-    the instance stays frozen (its `__setattr__` still refuses)."""
+    the instance stays frozen (its `__setattr__` still refuses). Positional
+    fields only, and the class keeps a `__dict__`: what it cannot build the
+    same way is refused when the class is made."""
+    generated = cls.__dict__["__init__"]  # the dataclass made it
+    assert "__slots__" not in cls.__dict__, f"{cls.__name__}: no __dict__ to fill"
     scope: dict[str, Any] = {"_FACTORY": _Factory()}
-    params, body = [], ["    d = self.__dict__"]
+    params, body = [], ["    _fields_ = self.__dict__"]
     for f in fields(cls):
         if not f.init:
+            # Set by __post_init__ (a default would need __init__ to set it).
+            assert f.default is MISSING and f.default_factory is MISSING, f.name
             continue
         if f.default is not MISSING:
             scope[f"_default_{f.name}"] = f.default
@@ -71,12 +78,17 @@ def _init_at_once(cls: type) -> type:
             body.append(f"    if {f.name} is _FACTORY: {f.name} = _factory_{f.name}()")
         else:
             params.append(f.name)
-        body.append(f"    d[{f.name!r}] = {f.name}")
+        body.append(f"    _fields_[{f.name!r}] = {f.name}")
     if hasattr(cls, "__post_init__"):
         body.append("    self.__post_init__()")
     exec(f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body), scope)  # noqa: S102 - source from the class's own fields
     init = scope["__init__"]
+    # The generated one's parameters (keyword-only fields or InitVars differ).
+    kinds = [(p.name, p.kind) for p in inspect.signature(init).parameters.values()]
+    assert kinds == [(p.name, p.kind) for p in inspect.signature(generated).parameters.values()]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__module__ = cls.__module__
+    init.__annotations__ = generated.__annotations__
     cls.__init__ = init  # type: ignore[misc]
     return cls
 
@@ -209,10 +221,11 @@ def card_from_dict(data: dict[str, Any]) -> ResumeCard:
     """The card `ResumeCard.to_dict` describes (without `raw`).
 
     Built without `ResumeCard.__init__`: a next search page reads back every
-    buffered card of its search (about a hundred), and the frozen
-    dataclass's field-by-field `__init__` was most of that. The values are
-    those `__init__` would set: the field defaults, the given fields decoded,
-    and the URN `__post_init__` derives.
+    buffered card of its search (about a hundred), and the stored form
+    needs no checking of its arguments; the card keeps `data` as its
+    stored form, so saving it again encodes nothing. The values are those
+    `__init__` would set: the field defaults, the given fields decoded, and
+    the URN `__post_init__` derives.
     """
     if not _CARD_FIELDS.issuperset(data):
         raise TypeError(f"not a card's field: {sorted(set(data) - _CARD_FIELDS)}")

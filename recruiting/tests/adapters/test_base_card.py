@@ -76,7 +76,7 @@ def test_a_card_stays_frozen_and_replace_builds_a_new_one():
     changed = dataclasses.replace(card, title="Инженер")
     assert (changed.title, changed.urn, changed.raw) == ("Инженер", "urn:sj:7", {"id": 7})
     assert card.title == "Аналитик"
-    assert "raw=<factory>" in str(inspect.signature(ResumeCard))
+    assert str(inspect.signature(ResumeCard)).endswith("raw: 'dict[str, Any]' = <factory>) -> None")
 
 
 def _stored_as_the_fields_say(card: ResumeCard) -> dict[str, Any]:
@@ -121,3 +121,20 @@ def test_a_class_without_post_init_is_built_too():
     assert Pair(1) == Pair(1, []) and Pair(1).right is not Pair(1).right
     with pytest.raises(dataclasses.FrozenInstanceError):
         Pair(1).left = 2  # type: ignore[misc]
+
+
+def test_a_class_it_cannot_build_the_same_way_is_refused():
+    with pytest.raises(AssertionError):  # keyword-only fields
+
+        @_init_at_once
+        @dataclasses.dataclass(frozen=True, kw_only=True)
+        class Named:
+            left: int
+
+    with pytest.raises(AssertionError, match="right"):  # a default __init__ would set
+
+        @_init_at_once
+        @dataclasses.dataclass(frozen=True)
+        class Derived:
+            left: int
+            right: int = dataclasses.field(default=0, init=False)

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 from recruiting.adapters.base import (
     Contacts,
@@ -20,33 +19,9 @@ from recruiting.adapters.base import (
     _init_at_once,
     card_from_dict,
 )
+from recruiting.tests.card_support import cards
 
 UPDATED = datetime(2026, 5, 1, 12, 30, tzinfo=timezone(timedelta(hours=3)))
-texts = st.none() | st.text(max_size=8)
-cards = st.builds(
-    ResumeCard,
-    site=st.sampled_from(list(JobSite)),
-    resume_id=st.text("abc0123456789", min_size=1, max_size=8),
-    title=texts,
-    updated_at=st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(hours=5))])),
-    url=texts,
-    first_name=texts,
-    last_name=texts,
-    middle_name=texts,
-    age=st.none() | st.integers(14, 90),
-    birth_date=st.none() | st.dates(date(1940, 1, 1), date(2010, 12, 31)),
-    gender=st.none() | st.sampled_from(["male", "female"]),
-    city=texts,
-    salary=st.none() | st.builds(Money, st.integers(0, 10**7), st.sampled_from(["RUB", "USD"])),
-    last_position=texts,
-    last_employer=texts,
-    education=texts,
-    contacts_open=st.booleans(),
-    contacts=st.none() | st.builds(Contacts, phones=st.tuples(st.just("+79991234567"))),
-    hidden_fields=st.lists(st.sampled_from(["phones", "email"]), max_size=2).map(tuple),
-    open_url=texts,
-    rank=st.integers(0, 500),
-)
 
 
 def test_defaults_are_the_fields_defaults():

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import io
 import threading
 import time
 from collections import OrderedDict
@@ -36,6 +37,7 @@ from typing import Any, NamedTuple, cast
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse
 
 from sandbox.faults import faults_for
@@ -117,7 +119,9 @@ class MemoFront:
         send: Callable[[dict[str, Any]], Awaitable[None]],
     ) -> None:
         if scope["type"] == "http" and settings.SANDBOX_MEMO_SEARCH:
-            found = _found(_key(_meta(scope)))
+            # The request's META as the view reads it (Django's own reading
+            # of the scope), so the front finds what the view stored.
+            found = _found(_key(ASGIRequest(scope, io.BytesIO()).META))
             if found is not None:
                 latency = _latency_kept(found.system)
                 if latency is _UNREAD:
@@ -138,28 +142,6 @@ class MemoFront:
                     await send({"type": "http.response.body", "body": found.body})
                     return
         await self.app(scope, receive, send)
-
-
-def _meta(scope: dict[str, Any]) -> dict[str, str]:
-    """What `_key` reads of a request, from its ASGI scope as Django's
-    ASGIRequest puts it in META: the method in capitals, a header whose name
-    holds "_" left out, a repeated header's values joined by commas."""
-    root = scope.get("root_path", "")
-    path = scope["path"]
-    meta = {
-        "REQUEST_METHOD": scope["method"].upper(),
-        "SCRIPT_NAME": root,
-        "PATH_INFO": path.removeprefix(root) if root else path,
-        "QUERY_STRING": scope.get("query_string", b"").decode(),
-    }
-    for name, value in scope.get("headers", ()):
-        header = name.decode("latin-1")
-        if "_" in header:
-            continue
-        key = "HTTP_" + header.upper().replace("-", "_")
-        text = value.decode("latin-1")
-        meta[key] = f"{meta[key]},{text}" if key in meta else text
-    return meta
 
 
 _UNREAD = object()  # `_latency_kept`: the knobs were not read within FAULTS_TTL

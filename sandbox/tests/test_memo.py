@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import time
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -177,28 +176,3 @@ def memo_clear_knobs() -> None:
     from sandbox import memo
 
     memo._latencies.clear()
-
-
-def test_the_fronts_key_reads_a_request_as_django_reads_it():
-    """The method in capitals, a header with "_" in its name dropped, repeated
-    headers joined, the path after the root path (Django's ASGIRequest)."""
-    from django.core.handlers.asgi import ASGIRequest
-
-    from sandbox.memo import _key, _meta
-
-    scope = {
-        "type": "http",
-        "method": "get",
-        "root_path": "/emulators",
-        "path": "/emulators/sandbox/superjob/2.0/resumes/",
-        "query_string": b"keyword=%D0%B0&page=1",
-        "headers": [
-            (b"host", b"testserver"),
-            (b"x_api_app_id", b"smuggled"),
-            (b"authorization", b"Bearer one"),
-            (b"authorization", b"Bearer two"),
-        ],
-    }
-    django = ASGIRequest(scope, io.BytesIO())
-    assert _key(_meta(scope)) == _key(django.META)
-    assert _key(_meta(scope))[0] == "GET" and _key(_meta(scope))[-1] == ""

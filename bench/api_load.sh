@@ -9,8 +9,8 @@
 # search session). The job-site emulators answer with 50 ms latency from a
 # SEPARATE process (uvicorn, sandbox/asgi.py) on another loopback port, so
 # their CPU is not counted as ours (they share the machine, though), and
-# serve pre-generated pages (SANDBOX_MEMO_SEARCH) so they use little of it. The requests come from
-# RECRUITERS recruiters in turn, each under the production per-recruiter
+# serve pre-generated pages (SANDBOX_MEMO_SEARCH) so they use little of it.
+# The requests come from RECRUITERS recruiters in turn, each under the production per-recruiter
 # throttle (one recruiter making every request would carry a history of
 # thousands of requests in its throttle, which no recruiter has).
 #
@@ -113,13 +113,12 @@ wait_up() {
 
 # The emulators: their own process, uvicorn on an event loop (sandbox/asgi.py).
 # SANDBOX_MEMO_SEARCH: each distinct search request's page is generated once
-# (by Django, in a thread, each request on a connection of its own:
-# DATABASE_CONN_MAX_AGE=0) and then served from
-# memory in front of Django (sandbox/memo.py), the 50 ms latency waited out
-# on the event loop, so the emulators' CPU stays small (a threaded gunicorn
-# spent about ten times as much a call) and what is measured is ours. One
-# process: its memoized pages are the only ones, so the warm-up generates
-# them all.
+# by Django (in a thread, each request on a connection of its own:
+# DATABASE_CONN_MAX_AGE=0), then served from memory in front of Django
+# (sandbox/memo.py), the 50 ms latency waited out on the event loop, so the
+# emulators' CPU stays small (a threaded gunicorn spent about ten times as
+# much a call) and what is measured is ours. One process: its memoized pages
+# are the only ones, so the warm-up generates them all.
 SANDBOX_MEMO_SEARCH=true SANDBOX_FAULTS="{\"hh\": {\"latency_ms\": ${LATENCY_MS}}, \"superjob\": {\"latency_ms\": ${LATENCY_MS}}}" \
   DATABASE_CONN_MAX_AGE=0 "$UVICORN" sandbox.asgi:application --host 127.0.0.1 --port "$EMU_PORT" \
   --loop uvloop --http httptools --lifespan off --no-access-log --log-level warning 2> "$WORK/emu.log" &

@@ -10,9 +10,10 @@
 # SEPARATE process (uvicorn, sandbox/asgi.py) on another loopback port, so
 # their CPU is not counted as ours (they share the machine, though), and
 # serve pre-generated pages (SANDBOX_MEMO_SEARCH) so they use little of it.
-# The requests come from RECRUITERS recruiters in turn, each under the production per-recruiter
-# throttle (one recruiter making every request would carry a history of
-# thousands of requests in its throttle, which no recruiter has).
+# The requests come from RECRUITERS recruiters in turn, each under the
+# production per-recruiter throttle (one recruiter making every request would
+# carry a history of thousands of requests in its throttle, which no
+# recruiter has).
 #
 # Seeding: the currency rates job runs once (as the worker keeps them fresh in
 # production); a recruiter connects both sites through the real OAuth flow

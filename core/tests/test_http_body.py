@@ -1,0 +1,134 @@
+"""How an `ApiClient` reads an answer's body (`core.http._read_whole`):
+against a loopback server that writes the bytes each test scripts."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from core import errors, jsontext
+from core.http import ApiClient
+
+DOCUMENT = {"items": [{"id": str(n), "title": "Разработчик " * 20} for n in range(1000)]}
+BODY = jsontext.dumps_bytes(DOCUMENT)
+
+
+class Client(ApiClient):
+    system = "example"
+
+
+class Server:
+    """Answers every request on a connection with `answer` (bytes, or a list
+    of byte strings written one by one); `close` ends the connection after
+    each answer. Counts connections and requests."""
+
+    def __init__(self, answer: bytes | list[bytes], *, close: bool = False) -> None:
+        self.answer = answer if isinstance(answer, list) else [answer]
+        self.close = close
+        self.connections = 0
+        self.requests = 0
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen()
+        self.listener.settimeout(0.2)
+        self.stop = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+
+    def _accept(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+        self.listener.close()
+
+    def _serve(self, conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(5)
+            while not self.stop.is_set():
+                try:
+                    if not conn.recv(65536):
+                        return
+                except OSError:
+                    return
+                self.requests += 1
+                for part in self.answer:
+                    conn.sendall(part)
+                if self.close:
+                    return
+
+
+@pytest.fixture
+def serve() -> Iterator:
+    servers: list[Server] = []
+
+    def start(answer: bytes | list[bytes], **kwargs) -> Server:
+        servers.append(Server(answer, **kwargs))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop.set()
+
+
+def _head(**headers: str) -> bytes:
+    lines = ["HTTP/1.1 200 OK", "Content-Type: application/json; charset=utf-8"]
+    lines += [f"{name.replace('_', '-')}: {value}" for name, value in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def test_a_long_body_is_read_whole_and_its_connection_serves_the_next_call(serve):
+    assert len(BODY) > 30 * 10 * 1024  # thirty of requests' own chunks
+    server = serve(_head(Content_Length=str(len(BODY))) + BODY)
+    client = Client(base_url=server.url)
+    assert client._json("GET", "/items") == DOCUMENT
+    response = client._request("GET", "/items")
+    assert response.content == BODY and response.json() == DOCUMENT
+    assert response.text == BODY.decode()
+    assert (server.requests, server.connections) == (2, 1)
+
+
+def test_a_chunked_body_is_read_whole(serve):
+    parts = [BODY[i : i + 7000] for i in range(0, len(BODY), 7000)]
+    chunked = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in parts) + b"0\r\n\r\n"
+    server = serve(_head(Transfer_Encoding="chunked") + chunked)
+    client = Client(base_url=server.url)
+    assert client._json("GET", "/items") == DOCUMENT
+    assert client._json("GET", "/items") == DOCUMENT
+    assert server.connections == 1
+
+
+def test_a_body_cut_short_is_unavailable(serve):
+    server = serve(_head(Content_Length=str(len(BODY))) + BODY[:5000], close=True)
+    client = Client(base_url=server.url, sleep=lambda _: None, max_retries=2)
+    with pytest.raises(errors.Unavailable):
+        client._json("GET", "/items")
+
+
+def test_a_body_that_stalls_past_the_read_timeout_fails_within_it(serve):
+    # The head and part of the body come at once; the rest never does.
+    server = serve(_head(Content_Length=str(len(BODY))) + BODY[:5000])
+    client = Client(base_url=server.url, timeout=(1.0, 0.3), sleep=lambda _: None, max_retries=0)
+    with pytest.raises(errors.ServiceError) as raised:
+        client._json("GET", "/items")
+    assert isinstance(raised.value, errors.Unavailable | errors.DeadlineExceeded)
+
+
+def test_an_error_answer_gives_its_connection_back(serve):
+    body = b'{"error": "no"}'
+    head = _head(Content_Length=str(len(body))).replace(b"200 OK", b"404 Not Found")
+    server = serve(head + body)
+    client = Client(base_url=server.url)
+    for _ in range(3):
+        with pytest.raises(errors.NotFound):
+            client._json("GET", "/items")
+    assert (server.requests, server.connections) == (3, 1)

@@ -1,5 +1,6 @@
-"""`StoreUncompressed`: every encrypted column is stored uncompressed on
-PostgreSQL, and the operation does nothing elsewhere."""
+"""On PostgreSQL, `StoreUncompressed` stores every encrypted column
+uncompressed and `Unlogged` keeps search sessions out of the WAL; both do
+nothing elsewhere."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.db import connection, connections
 from django.db.migrations.state import ProjectState
 
 from core.fields import EncryptedTextField
-from core.migration_ops import StoreUncompressed
+from core.migration_ops import StoreUncompressed, Unlogged
 
 pytestmark = pytest.mark.django_db
 
@@ -81,4 +82,48 @@ def test_a_database_the_router_keeps_the_model_off_is_left_alone():
     state = ProjectState.from_apps(apps)
     with connections["ppc_2"].schema_editor(collect_sql=True) as editor:
         operation.database_forwards("recruiting", editor, state, state)
+    assert editor.collected_sql == []
+
+
+def _persistence(table: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE oid = %s::regclass", [table])
+        return cursor.fetchone()[0]
+
+
+@postgresql
+def test_search_sessions_are_kept_out_of_the_wal_and_reversed_logged_again():
+    assert _persistence("recruiting_searchsession") == "u"  # u: unlogged
+    assert _persistence("recruiting_resume") == "p"  # stored contacts are kept: permanent
+    operation = Unlogged("searchsession")
+    state = ProjectState.from_apps(apps)
+    try:
+        with connection.schema_editor() as editor:
+            operation.database_backwards("recruiting", editor, state, state)
+        assert _persistence("recruiting_searchsession") == "p"
+    finally:
+        with connection.schema_editor() as editor:
+            operation.database_forwards("recruiting", editor, state, state)
+    assert _persistence("recruiting_searchsession") == "u"
+
+
+@pytest.mark.django_db(transaction=True)  # SQLite's schema editor starts its own
+def test_unlogged_is_postgresql_only():
+    """Collected, not run."""
+    state = ProjectState.from_apps(apps)
+    with connection.schema_editor(collect_sql=True) as editor:
+        Unlogged("searchsession").database_forwards("recruiting", editor, state, state)
+    statements = [s for s in editor.collected_sql if "LOGGED" in s]
+    assert statements == (
+        ['ALTER TABLE "recruiting_searchsession" SET UNLOGGED;']
+        if connection.vendor == "postgresql"
+        else []
+    )
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "ppc_2"])
+def test_unlogged_leaves_a_database_the_router_keeps_the_model_off_alone():
+    state = ProjectState.from_apps(apps)
+    with connections["ppc_2"].schema_editor(collect_sql=True) as editor:
+        Unlogged("searchsession").database_forwards("recruiting", editor, state, state)
     assert editor.collected_sql == []

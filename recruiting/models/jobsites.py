@@ -132,7 +132,10 @@ class MergeSplit(models.Model):
 
 class SearchSession(models.Model):
     """Server-side state behind a search cursor: each site's buffer and the
-    pages already served (so going back repeats a page exactly)."""
+    pages already served (so going back repeats a page exactly).
+
+    An UNLOGGED table on PostgreSQL (migration 0009): a crash empties it,
+    and a cursor into a lost session says the search expired."""
 
     recruiter = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recruiter"), on_delete=models.CASCADE

@@ -98,11 +98,13 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
 def _read_whole(response: requests.Response) -> None:
     """Read `response`'s body now, in one piece: `Session.send` reads it in
     10 KB chunks, and a search answer's 70 KB took eight rounds through
-    urllib3's reader (1.5% of a search). requests' own reader
-    (`iter_content`), so a body that breaks off or stalls raises what
+    urllib3's reader (2.3% of an API search's instructions). requests' own
+    reader (`iter_content`), so a body that breaks off or stalls raises what
     `Session.send` raised. `_content` is where requests keeps a read body
-    (its pickling restores it there; `Response.content` returns it)."""
-    response._content = b"".join(response.iter_content(chunk_size=None))  # noqa: SLF001
+    (its pickling restores it there; `Response.content` returns it). A
+    response with nothing to read from is left to requests."""
+    if response.raw is not None:
+        response._content = b"".join(response.iter_content(chunk_size=None))  # noqa: SLF001
 
 
 class ApiClient:

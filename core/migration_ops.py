@@ -22,19 +22,51 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.migrations.operations.base import Operation
+from django.db.models.fields import AutoFieldMixin
 
 # PostgreSQL's per-column storage: EXTERNAL is out of line, never compressed;
 # EXTENDED (a text column's default) is compressed first.
 UNCOMPRESSED, COMPRESSED = "EXTERNAL", "EXTENDED"
 
 
-class StoreUncompressed(Operation):
+class _TableOnPostgresql(Operation):
+    """A change of how PostgreSQL keeps `model_name`'s table, not of model
+    state: `_set(schema_editor, model, value)` applies `forwards` or, reversed,
+    `backwards`. Nothing happens on another database, nor on one the router
+    keeps the model off (a ppc shard)."""
+
+    reversible = True
+    reduces_to_sql = True
+    model_name: str
+    forwards: str
+    backwards: str
+
+    def state_forwards(self, app_label: str, state: Any) -> None:
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        self._on_postgresql(app_label, schema_editor, to_state, self.forwards)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        self._on_postgresql(app_label, schema_editor, to_state, self.backwards)
+
+    def _on_postgresql(self, app_label: str, schema_editor: Any, state: Any, value: str) -> None:
+        model = state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return
+        if schema_editor.connection.vendor == "postgresql":
+            self._set(schema_editor, model, value)
+
+    def _set(self, schema_editor: Any, model: Any, value: str) -> None:
+        raise NotImplementedError
+
+
+class StoreUncompressed(_TableOnPostgresql):
     """Store `fields` of `model_name` uncompressed (PostgreSQL's STORAGE
     EXTERNAL); reversed, the default (EXTENDED). Every encrypted column
     takes it (`core.tests.test_migration_ops` checks)."""
 
-    reversible = True
-    reduces_to_sql = True
+    forwards, backwards = UNCOMPRESSED, COMPRESSED
 
     def __init__(self, model_name: str, fields: list[str]) -> None:
         self.model_name = model_name
@@ -47,15 +79,6 @@ class StoreUncompressed(Operation):
             {"model_name": self.model_name, "fields": self.fields},
         )
 
-    def state_forwards(self, app_label: str, state: Any) -> None:
-        pass  # the columns' storage is not model state
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        self._store(app_label, schema_editor, to_state, UNCOMPRESSED)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        self._store(app_label, schema_editor, to_state, COMPRESSED)
-
     def describe(self) -> str:
         return f"Store {self.model_name}.{', '.join(self.fields)} uncompressed"
 
@@ -63,42 +86,34 @@ class StoreUncompressed(Operation):
     def migration_name_fragment(self) -> str:
         return f"{self.model_name.lower()}_uncompressed"
 
-    def _store(self, app_label: str, schema_editor: Any, state: Any, storage: str) -> None:
-        model = _postgresql_model(self, app_label, schema_editor, state)
-        if model is None:
-            return
+    def _set(self, schema_editor: Any, model: Any, value: str) -> None:
         quote = schema_editor.quote_name
         for name in self.fields:
             column = model._meta.get_field(name).column
             schema_editor.execute(
                 f"ALTER TABLE {quote(model._meta.db_table)}"
-                f" ALTER COLUMN {quote(column)} SET STORAGE {storage}"
+                f" ALTER COLUMN {quote(column)} SET STORAGE {value}"
             )
 
 
-class Unlogged(Operation):
+class Unlogged(_TableOnPostgresql):
     """Keep `model_name`'s rows out of PostgreSQL's WAL (`SET UNLOGGED`);
     reversed, logged again. For rows nobody needs after a crash: the table
     is emptied then, and a standby holds none of them. No logged table may
-    have a foreign key to it."""
+    have a foreign key to it.
 
-    reversible = True
-    reduces_to_sql = True
+    The table's id sequence stays logged: PostgreSQL 15 makes it unlogged
+    with the table, and an unlogged sequence starts again after a crash, so
+    an id handed out before it (a search cursor holds one) would name a new
+    row. Setting it takes an exclusive lock while the table is copied."""
+
+    forwards, backwards = "UNLOGGED", "LOGGED"
 
     def __init__(self, model_name: str) -> None:
         self.model_name = model_name
 
     def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
         return (self.__class__.__qualname__, [], {"model_name": self.model_name})
-
-    def state_forwards(self, app_label: str, state: Any) -> None:
-        pass  # how a table is written is not model state
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        self._set(app_label, schema_editor, to_state, "UNLOGGED")
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        self._set(app_label, schema_editor, to_state, "LOGGED")
 
     def describe(self) -> str:
         return f"Keep {self.model_name}'s rows out of the WAL"
@@ -107,19 +122,13 @@ class Unlogged(Operation):
     def migration_name_fragment(self) -> str:
         return f"{self.model_name.lower()}_unlogged"
 
-    def _set(self, app_label: str, schema_editor: Any, state: Any, persistence: str) -> None:
-        model = _postgresql_model(self, app_label, schema_editor, state)
-        if model is not None:
-            table = schema_editor.quote_name(model._meta.db_table)
-            schema_editor.execute(f"ALTER TABLE {table} SET {persistence}")
-
-
-def _postgresql_model(operation: Operation, app_label: str, schema_editor: Any, state: Any):
-    """The model `operation` changes, where it applies: None on a database the
-    router keeps the model off (a ppc shard) and on any but PostgreSQL."""
-    model = state.apps.get_model(app_label, operation.model_name)  # type: ignore[attr-defined]
-    if not operation.allow_migrate_model(schema_editor.connection.alias, model):
-        return None
-    if schema_editor.connection.vendor != "postgresql":
-        return None
-    return model
+    def _set(self, schema_editor: Any, model: Any, value: str) -> None:
+        table = model._meta.db_table
+        schema_editor.execute(f"ALTER TABLE {schema_editor.quote_name(table)} SET {value}")
+        sequenced = isinstance(model._meta.pk, AutoFieldMixin)
+        # PostgreSQL 14 never makes the sequence unlogged (nor knows how).
+        if value == "UNLOGGED" and sequenced and schema_editor.connection.pg_version >= 150000:
+            schema_editor.execute(
+                "DO $$ BEGIN EXECUTE format('ALTER SEQUENCE %%s SET LOGGED',"
+                f" pg_get_serial_sequence('{table}', '{model._meta.pk.column}')); END $$"
+            )

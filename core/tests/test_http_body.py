@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -114,13 +115,14 @@ def test_a_body_cut_short_is_unavailable(serve):
         client._json("GET", "/items")
 
 
-def test_a_body_that_stalls_past_the_read_timeout_fails_within_it(serve):
+def test_a_body_that_stalls_past_the_read_timeout_is_unavailable(serve):
     # The head and part of the body come at once; the rest never does.
     server = serve(_head(Content_Length=str(len(BODY))) + BODY[:5000])
     client = Client(base_url=server.url, timeout=(1.0, 0.3), sleep=lambda _: None, max_retries=0)
-    with pytest.raises(errors.ServiceError) as raised:
+    started = time.monotonic()
+    with pytest.raises(errors.Unavailable):
         client._json("GET", "/items")
-    assert isinstance(raised.value, errors.Unavailable | errors.DeadlineExceeded)
+    assert time.monotonic() - started < 5  # the read timeout ended it, not the server
 
 
 def test_an_error_answer_gives_its_connection_back(serve):

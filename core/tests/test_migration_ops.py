@@ -91,10 +91,19 @@ def _persistence(table: str) -> str:
         return cursor.fetchone()[0]
 
 
+def _id_sequence() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence('recruiting_searchsession', 'id')")
+        return cursor.fetchone()[0]
+
+
 @postgresql
 def test_search_sessions_are_kept_out_of_the_wal_and_reversed_logged_again():
     assert _persistence("recruiting_searchsession") == "u"  # u: unlogged
     assert _persistence("recruiting_resume") == "p"  # stored contacts are kept: permanent
+    # A crash would start an unlogged sequence again: a new session would
+    # take the id an old cursor holds.
+    assert _persistence(_id_sequence()) == "p"
     operation = Unlogged("searchsession")
     state = ProjectState.from_apps(apps)
     try:
@@ -105,6 +114,7 @@ def test_search_sessions_are_kept_out_of_the_wal_and_reversed_logged_again():
         with connection.schema_editor() as editor:
             operation.database_forwards("recruiting", editor, state, state)
     assert _persistence("recruiting_searchsession") == "u"
+    assert _persistence(_id_sequence()) == "p"
 
 
 @pytest.mark.django_db(transaction=True)  # SQLite's schema editor starts its own
@@ -114,11 +124,12 @@ def test_unlogged_is_postgresql_only():
     with connection.schema_editor(collect_sql=True) as editor:
         Unlogged("searchsession").database_forwards("recruiting", editor, state, state)
     statements = [s for s in editor.collected_sql if "LOGGED" in s]
-    assert statements == (
-        ['ALTER TABLE "recruiting_searchsession" SET UNLOGGED;']
-        if connection.vendor == "postgresql"
-        else []
-    )
+    if connection.vendor != "postgresql":
+        assert statements == []
+        return
+    assert statements[0] == 'ALTER TABLE "recruiting_searchsession" SET UNLOGGED;'
+    if connection.pg_version >= 150000:
+        assert "ALTER SEQUENCE %s SET LOGGED" in statements[1]
 
 
 @pytest.mark.django_db(transaction=True, databases=["default", "ppc_2"])

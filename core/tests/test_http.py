@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import random
 import socket
-import threading
 from datetime import date
 
 import pytest
@@ -14,6 +13,7 @@ import responses
 
 from core import errors, jsontext
 from core.http import ApiClient, parse_retry_after
+from core.tests.loopback import Server
 
 BASE = "https://api.example.test"
 
@@ -281,42 +281,19 @@ def test_408_is_retried_as_a_deadline():
     assert len(responses.calls) == 2
 
 
-def _server_that_drops_after_reading() -> tuple[str, list[bytes], threading.Event]:
-    """A loopback server that reads each request, then closes without answering."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
-    received: list[bytes] = []
-    stop = threading.Event()
-
-    def serve() -> None:
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            received.append(conn.recv(65536))
-            conn.close()
-        listener.close()
-
-    threading.Thread(target=serve, daemon=True).start()
-    return f"http://127.0.0.1:{listener.getsockname()[1]}", received, stop
-
-
 def test_post_is_never_resent_after_the_connection_broke_mid_request():
-    url, received, stop = _server_that_drops_after_reading()
+    server = Server(b"", close=True)  # reads each request, then closes without answering
     try:
-        client = Client(base_url=url, sleep=lambda _: None, max_retries=3)
+        client = Client(base_url=server.url, sleep=lambda _: None, max_retries=3)
         with pytest.raises(errors.Unavailable) as raised:
             client._request("POST", "/leads", json={"name": "x"})
-        assert len(received) == 1
+        assert server.requests == 1
         assert raised.value.details["outcome_unknown"] is True
         with pytest.raises(errors.Unavailable):
             client._request("GET", "/leads")
-        assert len(received) == 1 + 4  # a GET may go again
+        assert server.requests == 1 + 4  # a GET may go again
     finally:
-        stop.set()
+        server.stop.set()
 
 
 def test_refused_connection_is_retried_even_for_post():

@@ -1,10 +1,9 @@
 """How an `ApiClient` reads an answer's body (`core.http._read_whole`):
-against a loopback server that writes the bytes each test scripts."""
+against a loopback server that writes the bytes each test scripts
+(`core.tests.loopback`)."""
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Iterator
 
@@ -12,6 +11,7 @@ import pytest
 
 from core import errors, jsontext
 from core.http import ApiClient
+from core.tests.loopback import Server
 
 DOCUMENT = {"items": [{"id": str(n), "title": "Разработчик " * 20} for n in range(1000)]}
 BODY = jsontext.dumps_bytes(DOCUMENT)
@@ -19,53 +19,6 @@ BODY = jsontext.dumps_bytes(DOCUMENT)
 
 class Client(ApiClient):
     system = "example"
-
-
-class Server:
-    """Answers every request on a connection with `answer` (bytes, or a list
-    of byte strings written one by one); `close` ends the connection after
-    each answer. Counts connections and requests."""
-
-    def __init__(self, answer: bytes | list[bytes], *, close: bool = False) -> None:
-        self.answer = answer if isinstance(answer, list) else [answer]
-        self.close = close
-        self.connections = 0
-        self.requests = 0
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen()
-        self.listener.settimeout(0.2)
-        self.stop = threading.Event()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.listener.getsockname()[1]}"
-
-    def _accept(self) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.listener.accept()
-            except TimeoutError:
-                continue
-            self.connections += 1
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-        self.listener.close()
-
-    def _serve(self, conn: socket.socket) -> None:
-        with conn:
-            conn.settimeout(5)
-            while not self.stop.is_set():
-                try:
-                    if not conn.recv(65536):
-                        return
-                except OSError:
-                    return
-                self.requests += 1
-                for part in self.answer:
-                    conn.sendall(part)
-                if self.close:
-                    return
 
 
 @pytest.fixture

@@ -105,7 +105,7 @@ class Unlogged(_TableOnPostgresql):
     The table's id sequence stays logged: PostgreSQL 15 makes it unlogged
     with the table, and an unlogged sequence starts again after a crash, so
     an id handed out before it (a search cursor holds one) would name a new
-    row. Setting it takes an exclusive lock while the table is copied."""
+    row. Either way, PostgreSQL copies the table under an exclusive lock."""
 
     forwards, backwards = "UNLOGGED", "LOGGED"
 

@@ -10,6 +10,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from freelancers.adapters.base import CertificateInfo, UidCertificates
@@ -129,7 +130,8 @@ def plan_freelancer(
     added = tuple(c for i, c in new.items() if i not in old)
     updated = tuple(c for i, c in new.items() if i in old and old[i] != c)
     removed = tuple(c for i, c in old.items() if i not in new)
-    since = stored.synced_at.date() if stored.synced_at else None
+    # The day of the last sync on the same calendar as `today` (TIME_ZONE), not UTC's.
+    since = timezone.localdate(stored.synced_at) if stored.synced_at else None
     expired = tuple(c for c in new.values() if since is not None and since <= c.due_on < today)
     certificates = tuple(sorted(new.values(), key=lambda c: (c.due_on, c.id), reverse=True))
     return FreelancerPlan(

@@ -76,6 +76,21 @@ def test_plan_counts_expiry_since_the_last_sync():
     assert plan.hidden and not plan.added and not plan.removed
 
 
+def test_plan_reads_the_last_sync_day_on_the_local_calendar():
+    """Synced at 01:00 Moscow time on June 1 (still May 31 in UTC): a certificate
+    due May 31 had already expired then and was counted by that sync."""
+    plan = plan_freelancer(
+        stored(
+            cert("a", date(2026, 5, 31)),
+            synced=datetime(2026, 5, 31, 22, tzinfo=UTC),
+        ),
+        UidCertificates(uid=42, certificates=(cert("a", date(2026, 5, 31)),)),
+        accepted_kinds=KINDS,
+        today=TODAY,
+    )
+    assert plan.expired == ()
+
+
 def test_plan_detects_a_changed_due_date_as_update():
     plan = plan_freelancer(
         stored(cert("a", date(2026, 7, 1))),

@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -32,6 +33,9 @@ DEPTH_LIMIT = 2000
 MAX_PER_PAGE = 100
 CONTACT_PACKAGE = 200  # contact units in the sandbox employer's package
 VIEW_LIMIT = 500
+# hh.ru is a Moscow site: its days (the daily limits, contacts' open-until date)
+# are Moscow's (unverified: the API docs say "daily" without naming a time zone).
+SITE_ZONE = ZoneInfo("Europe/Moscow")
 CONTACTS_OPEN_FOR = timedelta(
     days=365
 )  # `contacts_open_until_date` of an opened resume  # manager's daily resume views
@@ -119,12 +123,13 @@ def _contacts(employer: str):
 def _views_today(employer: str):
     """Resume reads of one employer today: hh.ru counts the daily view limit per
     employer's manager (each token here is one manager of its employer), never
-    across employers."""
+    across employers. The day is hh.ru's, whatever our TIME_ZONE is."""
+    today = timezone.now().astimezone(SITE_ZONE).date()
     return ResumeEvent.objects.filter(
         system=SYSTEM,
         kind=ResumeEvent.Kind.VIEW,
         account=employer,
-        created_at__date=timezone.now().date(),
+        created_at__gte=datetime.combine(today, time.min, tzinfo=SITE_ZONE),
     )
 
 
@@ -192,7 +197,7 @@ def _item(p: Person, *, opened: bool, full: bool = False) -> dict[str, Any]:
             hh_documents.contacts(p, phones=not hides_phones(p.index)) if named else []
         )
         item["site"] = hh_documents.sites(p) if named else []
-        until = (timezone.now() + CONTACTS_OPEN_FOR).date().isoformat()
+        until = (timezone.now() + CONTACTS_OPEN_FOR).astimezone(SITE_ZONE).date().isoformat()
         item["contacts_open_until_date"] = until if opened else None
     return item
 

@@ -8,13 +8,20 @@ here is the emulator drifting from the vendor.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 
 from sandbox.emulators import oauth
-from sandbox.emulators.hh import MANAGER_ID, VIEW_LIMIT, hides_all, hides_phones
+from sandbox.emulators.hh import (
+    CONTACTS_OPEN_FOR,
+    MANAGER_ID,
+    VIEW_LIMIT,
+    hides_all,
+    hides_phones,
+)
 from sandbox.emulators.people import hh_resume_id, people
 from sandbox.tests.shapes import VENDOR_FIXTURES, missing_keys, shape_problems
 
@@ -182,6 +189,36 @@ def test_resume_views_are_counted_per_employer(as_employer):
     assert (left("1455"), left("2077")) == (VIEW_LIMIT - 3, VIEW_LIMIT)
     as_employer("2077", f"resumes/{rid}")
     assert (left("1455"), left("2077")) == (VIEW_LIMIT - 3, VIEW_LIMIT - 1)
+
+
+@pytest.mark.parametrize("time_zone", ["Europe/Moscow", "UTC"])
+def test_the_view_limit_day_starts_at_moscow_midnight(as_employer, settings, time_zone):
+    """The limit is hh.ru's daily one: its day turns at 21:00 UTC, whatever our TIME_ZONE."""
+    settings.TIME_ZONE = time_zone
+    rid = hh_resume_id(candidate().index)
+
+    def left() -> int:
+        limits = as_employer("1455", f"employers/1455/managers/{MANAGER_ID}/limits/resume")
+        return limits.json()["left"]["resume_view"]
+
+    with time_machine.travel(datetime(2026, 6, 1, 20, 50, tzinfo=UTC), tick=False):
+        as_employer("1455", f"resumes/{rid}")
+        as_employer("1455", f"resumes/{rid}")
+        assert left() == VIEW_LIMIT - 2
+    with time_machine.travel(datetime(2026, 6, 1, 21, 10, tzinfo=UTC), tick=False):
+        assert left() == VIEW_LIMIT
+        as_employer("1455", f"resumes/{rid}")
+        assert left() == VIEW_LIMIT - 1
+    with time_machine.travel(datetime(2026, 6, 2, 20, 59, tzinfo=UTC), tick=False):
+        assert left() == VIEW_LIMIT - 1
+
+
+def test_contacts_open_until_a_date_on_the_moscow_calendar(call):
+    """Opened at 22:30 UTC, which is already the next day in Moscow."""
+    moment = datetime(2026, 6, 1, 22, 30, tzinfo=UTC)
+    with time_machine.travel(moment, tick=False):
+        until = opened(call, candidate())["contacts_open_until_date"]
+    assert until == (moment + CONTACTS_OPEN_FOR + timedelta(hours=3)).date().isoformat()
 
 
 def test_contacts_one_employer_opened_stay_closed_for_another(as_employer):

@@ -13,7 +13,6 @@ import secrets
 from datetime import datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -22,7 +21,7 @@ from django.utils import timezone
 
 from sandbox.emulators import hh_documents, oauth
 from sandbox.emulators.hh_documents import RATES
-from sandbox.emulators.people import Person, by_resume_id, hh_resume_id, people
+from sandbox.emulators.people import SITES_ZONE, Person, by_resume_id, hh_resume_id, people
 from sandbox.faults import emulator
 from sandbox.memo import memoized_search
 from sandbox.models import OAuthToken, ResumeEvent
@@ -33,9 +32,9 @@ DEPTH_LIMIT = 2000
 MAX_PER_PAGE = 100
 CONTACT_PACKAGE = 200  # contact units in the sandbox employer's package
 VIEW_LIMIT = 500
-# hh.ru is a Moscow site: its days (the daily limits, contacts' open-until date)
-# are Moscow's (unverified: the API docs say "daily" without naming a time zone).
-SITE_ZONE = ZoneInfo("Europe/Moscow")
+# hh.ru's days (the daily limits, contacts' open-until date) are Moscow's
+# (unverified: the API docs say "daily" without naming a time zone).
+SITE_ZONE = SITES_ZONE
 CONTACTS_OPEN_FOR = timedelta(
     days=365
 )  # `contacts_open_until_date` of an opened resume  # manager's daily resume views

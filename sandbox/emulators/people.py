@@ -13,7 +13,10 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property, lru_cache
+from zoneinfo import ZoneInfo
 
+# hh.ru and SuperJob are Moscow sites: their days are Moscow's.
+SITES_ZONE = ZoneInfo("Europe/Moscow")
 HH_RANGE = range(0, 6000)
 SUPERJOB_RANGE = range(4000, 7000)
 
@@ -153,9 +156,11 @@ class Person:
     def experience_months(self) -> int:
         return max(6, (self.age - 22) * 12)
 
-    @cached_property
+    @property
     def age(self) -> int:
-        return age_on(self.birth_date, date.today())
+        """On the sites' own day (Moscow's), as of now: a long-running
+        emulator ages its people on their birthdays."""
+        return age_on(self.birth_date, datetime.now(SITES_ZONE).date())
 
     def relevance(self, text: str) -> int:
         """A score both sites derive alike, so a person ranks near on each."""

@@ -20,6 +20,13 @@ NOT_REPORTED = run_message(
     "freelancers.not_reported",
     _("the service left %(freelancers)d freelancers out of its answers; they were left unchanged"),
 )
+NOTICES_NOT_SENT = run_message(
+    "freelancers.notices_not_sent",
+    _(
+        "%(failed)d notices could not be sent (the mail server refused or was unreachable); "
+        "the next run sends them"
+    ),
+)
 
 register(
     Job(

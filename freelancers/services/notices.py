@@ -8,6 +8,7 @@ freelancer's account; without an account or an address nothing is sent.
 from __future__ import annotations
 
 import logging
+import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from core.jobs import job_run
 from core.models import JobRun
+from freelancers.jobs import NOTICES_NOT_SENT
 from freelancers.models import ExpiryNotice, Freelancer, FreelancerCard, certificate_kind_label
 
 logger = logging.getLogger(__name__)
@@ -66,6 +68,7 @@ def card_decision_notify(*, card: FreelancerCard) -> bool:
 class NoticeReport:
     sent: list[tuple[int, int]] = field(default_factory=list)  # (freelancer uid, days)
     no_address: int = 0
+    failed: list[int] = field(default_factory=list)  # uids whose notice could not be sent
 
 
 def freelancer_expiry_notices_send(
@@ -78,7 +81,9 @@ def freelancer_expiry_notices_send(
     one of FREELANCER_EXPIRY_NOTICE_DAYS: once per threshold per certificate.
 
     Idempotent: a re-run the same day (or a second worker) sends nothing twice.
-    Raises JobLocked when another run is in progress.
+    A notice the mail server refuses (the address, or the server down) is not
+    recorded, so the next run sends it; the others go out, and the run ends
+    PARTIAL. Raises JobLocked when another run is in progress.
     """
     today = today or timezone.localdate()
     report = NoticeReport()
@@ -92,10 +97,22 @@ def freelancer_expiry_notices_send(
                 continue
             if dry_run:
                 report.sent.append((freelancer.uid, days))
-            elif _notify_expiry(freelancer, days=days):
+                continue
+            try:
+                sent = _notify_expiry(freelancer, days=days)
+            except (smtplib.SMTPException, OSError):
+                logger.warning(
+                    "freelancer %s: expiry notice not sent", freelancer.uid, exc_info=True
+                )
+                report.failed.append(freelancer.uid)
+                continue
+            if sent:
                 report.sent.append((freelancer.uid, days))
         run.set("sent", len(report.sent))
         run.set("no_address", report.no_address)
+        if report.failed:
+            run.set("failed", len(report.failed))
+            run.mark_partial(NOTICES_NOT_SENT(failed=len(report.failed)), progressed=True)
     return report
 
 

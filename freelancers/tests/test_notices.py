@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from core.models import JobRun, User
+from core.tests.mail import REFUSING_BACKEND
 from freelancers import services
 from freelancers.models import ExpiryNotice, Freelancer
 from freelancers.tests.test_cabinet import account
@@ -121,3 +122,24 @@ def test_command_prints_what_it_sends(today, capsys):
     call_command("send_freelancer_expiry_notices")
     call_command("send_freelancer_expiry_notices")
     assert len(mail.outbox) == 1
+
+
+def test_an_address_the_mail_server_refuses_stops_no_other_notice(today, settings):
+    """Freelancers are warned in order: one refused address neither stops the
+    ones after it nor loses its own notice (the next run sends it)."""
+    settings.EMAIL_BACKEND = REFUSING_BACKEND
+    first = leaving(20, today, days=25)
+    User.objects.filter(pk=first.user_id).update(email="refused@example.com")
+    leaving(21, today, days=25)
+
+    report = services.freelancer_expiry_notices_send(today=today)
+
+    assert report.sent == [(21, 30)] and report.failed == [20]
+    assert [m.to for m in mail.outbox] == [["fl21@example.com"]]
+    run = JobRun.objects.get(job="freelancer_expiry_notices")
+    assert run.status == JobRun.Status.PARTIAL and run.counters["failed"] == 1
+    assert "1 notices could not be sent" in run.message
+
+    User.objects.filter(pk=first.user_id).update(email="fl20@example.com")
+    again = services.freelancer_expiry_notices_send(today=today)
+    assert again.sent == [(20, 30)] and again.failed == []

@@ -74,7 +74,9 @@ def contacts_known(
     """Stored contacts per URN: opened resumes first, then subsystem contacts.
 
     A stored row with a name but no phone, email or other contact is not
-    "known": opening reads the site again (free: the organization paid).
+    "known": opening reads the site again (free: the organization paid). Nor
+    is a subsystem copy without one (a CRM contact with only the name, or
+    the phone deleted there): the organization may still pay to open it.
     `resumes`, when given, are the organization's rows already read
     (`resumes_by_urn`, holding every row of `urns`): not read again.
     `subsystem_copies=False`: the caller knows the organization has no
@@ -87,7 +89,9 @@ def contacts_known(
     if subsystem_copies:
         known = KnownContact.objects.for_organization(organization_id).filter(resume_urn__in=urns)
         for row in known.order_by("updated_at", "pk"):  # the latest subsystem copy wins
-            out[row.resume_urn] = _from_known(row)
+            copy = _from_known(row)
+            if copy.phones or copy.emails:
+                out[row.resume_urn] = copy
     if resumes is None:
         resumes = resumes_by_urn(organization_id, urns, with_contacts=True)
     for urn in urns:

@@ -460,3 +460,18 @@ def test_a_foreign_cursor_is_ignored(sites, recruiter, colleague):
     body = panel.content.decode()
     assert panel.status_code == 200
     assert 'data-state="unavailable"' in body and 'data-state="paid"' not in body
+
+
+def test_a_subsystem_copy_with_only_a_name_leaves_the_contacts_to_open(sites, recruiter):
+    """A CRM contact holding only the name (a messenger-only candidate, or the
+    phone deleted there) is not the contacts: the recruiter may still open them."""
+    urn = hh_urn()
+    KnownContact.objects.create(
+        organization=recruiter.organization,
+        resume_urn=urn,
+        source="amocrm",
+        contacts={"name": "Петров Пётр", "phones": [], "emails": []},
+    )
+    assert [c.state for c in contacts_choices(recruiter=recruiter, urns=[urn])] != ["known"]
+    opened = contacts_open(recruiter=recruiter, urn=urn)
+    assert opened.phones and opened.source == "site" and charged("hh") == 1

@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from core.api.parsers import json_depth
 from core.tests.api_support import assert_is_error_body, csrf_headers
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +45,21 @@ def test_brackets_inside_strings_are_no_nesting(recruiter_api_client):
     response = _post(recruiter_api_client, SEARCH, body)
     assert response.status_code != 500
     assert response.json().get("details", {}).get("reason") != "too_deep"
+
+
+def test_a_string_never_closed_hides_the_brackets_after_it():
+    """As the decoder reads them: inside the string, so no nesting."""
+    assert json_depth('{"query": "[[[[', limit=2) == 1
+    assert json_depth('["x\\\\", ["y"]]', limit=9) == 2  # a string ending in a backslash
+
+
+def test_a_body_of_escaped_quotes_is_a_parse_error(recruiter_api_client):
+    """Each escaped quote started a new scan to the end of the body: 40 KB of
+    them held the worker for seconds, the 1 MB allowed for about an hour."""
+    body = b'"' + b'\\"' * 20_000
+    response = _post(recruiter_api_client, SEARCH, body)
+    assert response.status_code == 400
+    assert response.json()["code"] == "INVALID_ARGUMENT"
 
 
 @pytest.fixture

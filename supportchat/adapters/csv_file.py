@@ -37,7 +37,9 @@ class CsvExclusionSource:
 
     def client_ids(self, version: TableVersion) -> list[int]:
         try:
-            with self.path.open(newline="", encoding="utf-8") as handle:
+            # utf-8-sig: a file saved as "CSV UTF-8" starts with a byte order
+            # mark, which would hide the first client id.
+            with self.path.open(newline="", encoding="utf-8-sig") as handle:
                 return list(_parse(csv.reader(handle), self.path))
         except FileNotFoundError:
             raise errors.NotFound(f"The exclusion file {self.path} does not exist") from None
@@ -54,7 +56,9 @@ def _parse(rows, path: Path):
             continue
         if (client_id := parse_int(cell)) is not None and client_id > 0:
             yield client_id
-        elif number != 1:
+        elif number == 1 and not any(c.isdigit() for c in cell):
+            continue  # a header (client_id): a bad id on line 1 is an error as anywhere
+        else:
             raise errors.InvalidArgument(
                 f"{path}, line {number}: {cell[:40]!r} is not a client id",
                 details={"path": str(path), "line": number},

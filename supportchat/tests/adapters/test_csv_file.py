@@ -32,3 +32,20 @@ def test_a_bad_row_names_its_line(tmp_path):
     source = CsvExclusionSource(path)
     with pytest.raises(errors.InvalidArgument, match="line 2"):
         source.client_ids(source.version())
+
+
+def test_a_file_saved_as_csv_utf8_keeps_its_first_client_id(tmp_path):
+    """Spreadsheets write "CSV UTF-8" with a byte order mark before the first id."""
+    path = tmp_path / "exclusion.csv"
+    path.write_text("1001\r\n1002\r\n", encoding="utf-8-sig")
+    source = CsvExclusionSource(path)
+    assert source.client_ids(source.version()) == [1001, 1002]
+
+
+@pytest.mark.parametrize("first", ["-1001", "1001x", "0"])
+def test_a_bad_id_on_the_first_line_is_an_error_not_a_header(tmp_path, first):
+    path = tmp_path / "exclusion.csv"
+    path.write_text(f"{first}\n1002\n")
+    source = CsvExclusionSource(path)
+    with pytest.raises(errors.InvalidArgument, match="line 1"):
+        source.client_ids(source.version())

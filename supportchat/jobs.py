@@ -11,6 +11,14 @@ from core.run_messages import run_message
 TABLE_UNREADABLE = run_message(
     "supportchat.table_unreadable", _("The exclusion table is missing or unreadable: %(error)s")
 )
+# A run whose listed clients are missing from the shard map ends PARTIAL with this.
+UNKNOWN_CLIENTS = run_message(
+    "supportchat.unknown_clients",
+    _(
+        "%(clients)d listed clients are unknown to the shard map (first: %(first)s); "
+        "add them to the shard map: the next run syncs them"
+    ),
+)
 
 register(
     Job(

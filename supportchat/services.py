@@ -1,13 +1,14 @@
 """The support chat job: sync `checked_support_chat` on every shard from the exclusion list.
 
-One run: read the table's version; stop while the watermark property lies in
-the future (the pause knob) or when it equals the table's modification time;
-read the listed client ids and the clients with the feature off on every
-shard; plan; refuse plans that look like a lost source unless forced; apply
-per shard in batches, one transaction each; only then move the watermark.
-A run that dies half-way leaves every committed batch consistent, and since the
-watermark did not move the next run plans again from the shards' state and
-finishes the job.
+One run: stop while the watermark property lies in the future (the pause
+knob: nothing is read); read the table's version and stop when it equals the
+watermark; read the listed client ids and the clients with the feature off on
+every shard; plan; refuse plans that look like a lost source unless forced;
+apply per shard in batches, one transaction each; only then move the
+watermark, unless some listed clients are missing from the shard map (the run
+ends PARTIAL, and the next one plans again). A run that dies half-way leaves
+every committed batch consistent, and since the watermark did not move the
+next run plans again from the shards' state and finishes the job.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from supportchat import selectors
 from supportchat.adapters.base import ExclusionSource, TableVersion
 from supportchat.adapters.csv_file import CsvExclusionSource
 from supportchat.adapters.yt import YtClient, YtExclusionSource
-from supportchat.jobs import TABLE_UNREADABLE
+from supportchat.jobs import TABLE_UNREADABLE, UNKNOWN_CLIENTS
 from supportchat.models import CHECKED_SUPPORT_CHAT, ClientFeature
 from supportchat.plan import Limits, Plan, plan_sync, safety_violations
 from supportchat.shards import shards
@@ -50,11 +51,12 @@ class SafetyRefused(errors.FailedPrecondition):
 
 @dataclass(frozen=True)
 class SyncResult:
-    """Outcome of one run. `outcome`: synced | unchanged | paused | dry_run."""
+    """Outcome of one run. `outcome`: synced | unchanged | paused | dry_run;
+    `version` is the table's, None when paused (the table is not read)."""
 
     run_id: int
     outcome: str
-    version: TableVersion
+    version: TableVersion | None = None
     plan: Plan | None = None
     applied: int = 0
     refusals: tuple[str, ...] = ()
@@ -99,12 +101,15 @@ def support_chat_sync(
     """
     source = source or exclusion_source()
     with job_run(selectors.JOB, trigger=trigger, dry_run=dry_run) as run:
+        stored = property_get(selectors.WATERMARK)
+        watermark = selectors.last_synced_mod_time()
+        # A pause reads nothing: the table may be lost or YT down meanwhile.
+        if not dry_run and _paused(watermark, run):
+            return SyncResult(run_id=run.run.pk, outcome="paused")
         version = _read(run, source.version)
         run.detail("table", {"location": version.location, "modified_at": _iso(version)})
-        stored = property_get(selectors.WATERMARK)
-        skip = _skip_reason(version, run)
-        if skip and not dry_run:
-            return SyncResult(run_id=run.run.pk, outcome=skip, version=version)
+        if not dry_run and _unchanged(watermark, version, run):
+            return SyncResult(run_id=run.run.pk, outcome="unchanged", version=version)
         plan = _plan(source, version, run)
         refusals = _check_safety(plan, run, force=force or dry_run)
         if dry_run:
@@ -117,11 +122,19 @@ def support_chat_sync(
                 refusals=() if force else tuple(refusals),
             )
         applied = _apply(plan, version, run, on_batch=on_batch)
+        if plan.unknown:  # health reads the first message
+            run.mark_partial(
+                UNKNOWN_CLIENTS(clients=len(plan.unknown), first=_first(plan.unknown)),
+                progressed=True,
+            )
         run.note(
             f"Synced table version {_iso(version)}: disabled {plan.to_disable}, "
             f"enabled {plan.to_enable}."
         )
-        _store_watermark(version, expected=stored, run=run)
+        # With clients unknown, not this version's watermark: the next run
+        # plans again, so they are synced once the shard map has them.
+        if not plan.unknown:
+            _store_watermark(version, expected=stored, run=run)
         return SyncResult(
             run_id=run.run.pk, outcome="synced", version=version, plan=plan, applied=applied
         )
@@ -152,31 +165,32 @@ def _iso(version: TableVersion) -> str:
     return version.modified_at.astimezone(UTC).isoformat()
 
 
-def _skip_reason(version: TableVersion, run: RunRecorder) -> str | None:
-    """Why this run does nothing, or None to sync.
+def _paused(watermark: datetime | None, run: RunRecorder) -> bool:
+    """Whether the watermark lies in the future (the pause knob). Any other
+    value syncs: table edits made during a pause are applied once the pause
+    ends or is set back to a past time."""
+    if watermark is None or watermark <= timezone.now():
+        return False
+    run.mark_paused(
+        watermark,
+        f"Paused until {watermark.isoformat()} ({selectors.WATERMARK} is in the future): "
+        "nothing changed.",
+    )
+    run.detail("skipped", "paused")  # shown as "skipped", never as a plain success
+    return True
 
-    Paused while the property lies in the future; unchanged when the table's
-    modification time equals the stored watermark. Any other value (older or
-    newer than the table, or none) syncs: so table edits made during a pause
-    are applied once the pause ends or is set back to a past time.
-    """
-    watermark = selectors.last_synced_mod_time()
-    if watermark is None:
-        return None
-    if watermark > timezone.now():
-        run.mark_paused(
-            watermark,
-            f"Paused until {watermark.isoformat()} ({selectors.WATERMARK} is in the future): "
-            "nothing changed.",
-        )
-        outcome = "paused"
-    elif version.modified_at == watermark:
-        run.note(f"The table has not changed since {watermark.isoformat()}: nothing to do.")
-        outcome = "unchanged"
-    else:
-        return None
-    run.detail("skipped", outcome)  # shown as "skipped", never as a plain success
-    return outcome
+
+def _unchanged(watermark: datetime | None, version: TableVersion, run: RunRecorder) -> bool:
+    """Whether the table's modification time equals the watermark."""
+    if watermark is None or version.modified_at != watermark:
+        return False
+    run.note(f"The table has not changed since {watermark.isoformat()}: nothing to do.")
+    run.detail("skipped", "unchanged")
+    return True
+
+
+def _first(ids: Sequence[int]) -> str:
+    return ", ".join(map(str, ids[:20]))
 
 
 def _store_watermark(version: TableVersion, *, expected: str | None, run: RunRecorder) -> bool:
@@ -232,10 +246,10 @@ def _plan(source: ExclusionSource, version: TableVersion, run: RunRecorder) -> P
     run.set("applied", 0)
     run.detail("plan", plan.summary(cap=settings.SUPPORT_CHAT_PLAN_ID_CAP))
     if plan.unknown:
-        first = ", ".join(map(str, plan.unknown[:20]))
-        logger.warning("%d listed clients are not in the shard map: %s", len(plan.unknown), first)
-        run.note(
-            f"{len(plan.unknown)} listed clients are unknown to the shard map (first: {first})."
+        logger.warning(
+            "%d listed clients are not in the shard map: %s",
+            len(plan.unknown),
+            _first(plan.unknown),
         )
     return plan
 

@@ -94,6 +94,29 @@ def test_watermark_in_the_future_pauses_the_job(yt, shard_aliases, client):
     assert health["message"].startswith("приостановлена до")  # in the reader's language
 
 
+def test_a_paused_job_reads_nothing_so_a_lost_table_stays_a_pause(yt, shard_aliases, client):
+    """Pausing is how the job is switched off while the table is restored."""
+    world(shard_aliases)
+    yt.put([1, 2])
+    services.support_chat_sync()
+    until = timezone.now() + timedelta(days=3)
+    property_set(name=selectors.WATERMARK, value=until.isoformat())
+    yt.put([5], present=False)
+    result = services.support_chat_sync()
+    assert (result.outcome, result.version) == ("paused", None)
+    assert client.get("/health/jobs/support_chat_sync/").json()["status"] == "WARN"
+
+
+def test_a_dry_run_while_paused_plans_and_is_not_shown_as_skipped(yt, shard_aliases):
+    s1, _ = world(shard_aliases)
+    yt.put([1, 2, 3])
+    property_set(name=selectors.WATERMARK, value=(timezone.now() + timedelta(days=3)).isoformat())
+    result = services.support_chat_sync(dry_run=True)
+    assert result.outcome == "dry_run" and result.plan is not None
+    assert "skipped" not in last_run().details
+    assert disabled(s1) == {1, 2}
+
+
 def test_missing_table_fails_the_run_changes_nothing_and_health_goes_crit(
     yt, shard_aliases, client
 ):
@@ -152,6 +175,25 @@ def test_unknown_clients_are_counted_logged_and_skipped(yt, shard_aliases):
     assert last_run().details["plan"]["unknown_ids"] == [998, 999]
     assert "2 listed clients are unknown" in last_run().message
     assert disabled(s1) == {1, 2}
+
+
+def test_clients_added_to_the_shard_map_later_are_synced_by_the_next_run(yt, shard_aliases, client):
+    """The run that met unknown clients keeps the old watermark and warns:
+    once the map has them, the next run plans again, the table unchanged."""
+    s1, _ = world(shard_aliases)
+    yt.put([1, 2, 99])
+    assert services.support_chat_sync().outcome == "synced"
+    assert last_run().status == JobRun.Status.PARTIAL
+    assert selectors.last_synced_mod_time() is None
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    health = client.get("/health/jobs/support_chat_sync/").json()
+    assert health["status"] == "WARN" and "add them to the shard map" in health["message"]
+
+    place(s1=[99])
+    assert services.support_chat_sync().outcome == "synced"
+    assert disabled(s1) == {1, 2, 99}
+    assert last_run().status == JobRun.Status.SUCCESS
+    assert services.support_chat_sync().outcome == "unchanged"
 
 
 def test_a_plan_past_the_safety_limits_is_refused_then_applied_with_force(

@@ -36,7 +36,9 @@ class Command(BaseCommand):
         except errors.ServiceError as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(f"run #{result.run_id}: {result.outcome}")
-        self.stdout.write(f"table {result.version.location}, modified {result.version.modified_at}")
+        if result.version is not None:
+            version = result.version
+            self.stdout.write(f"table {version.location}, modified {version.modified_at}")
         if result.plan is not None:
             self._print_plan(result.plan)
         for reason in result.refusals:

@@ -90,14 +90,21 @@ class RateLimiter:
         now = self._wall()
         budget = remaining(deadline, self.clock)
         first = int(now / self.interval)
-        for slot in range(first, first + self.LOOKAHEAD):
+        slot, last = first, first + self.LOOKAHEAD
+        while slot < last:
             if budget is not None and slot * self.interval - now > budget:
                 raise self._too_late(slot * self.interval - now)
-            if self.cache.add(f"{self.prefix}:{slot}", 1, timeout=self._ttl(slot, now)):
-                wait = slot * self.interval - self._wall()
+            claimed = self.cache.add(f"{self.prefix}:{slot}", 1, timeout=self._ttl(slot, now))
+            later = self._wall()
+            if claimed and later < (slot + 1) * self.interval:
+                wait = slot * self.interval - later
                 if wait > 0:
                     self.clock.sleep(wait)  # within the budget: the slot began before it
                 return
+            # Taken, or over by the time the claim came back (a slow cache, a
+            # thread kept waiting): a request sent now in a slot already over
+            # would go out together with the next slot's.
+            slot = max(slot + 1, int(later / self.interval))
         raise errors.ResourceExhausted(
             "amoCRM request queue is full: too many requests are waiting for the rate limit.",
             details={"system": "amocrm", "reason": "rate_limit_queue_full"},

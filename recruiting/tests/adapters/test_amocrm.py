@@ -263,6 +263,36 @@ def test_limiters_share_the_rate_through_redis():
     assert len(stamps) == 18 and busiest(stamps, window=1.1) <= 10
 
 
+class SlowCache(LocMemCache):
+    """A cache whose first claims come back `delays` seconds later (a busy
+    Redis, or the thread kept waiting for a core); `claimed` lists the slots
+    taken."""
+
+    def __init__(self, clock: ManualClock, delays: list[float]) -> None:
+        super().__init__("slow", {})
+        self.clock, self.delays, self.claimed = clock, delays, []
+
+    def add(self, key, *args, **kwargs):
+        added = super().add(key, *args, **kwargs)
+        if added:
+            self.claimed.append(int(key.rsplit(":", 1)[1]))
+        if self.delays:
+            self.clock.advance(self.delays.pop(0))
+        return added
+
+
+def test_a_slot_over_by_the_time_its_claim_came_back_is_not_used():
+    """Sent at once, it would go out together with the next slot's request:
+    under load, 13 requests went out within 1.1 s at a rate of 10."""
+    clock = ManualClock(wall=datetime.fromtimestamp(1_000_000.0, UTC), mono=0.0)
+    cache = SlowCache(clock, [0.5])
+    limiter = RateLimiter(rate=10.0, key="slow", cache=cache, clock=clock)
+    limiter.acquire()
+    sent_in = int(clock.now().timestamp() / limiter.interval)
+    assert cache.claimed[-1] == sent_in  # sent within the slot it holds
+    assert len(cache.claimed) == 2  # the slot that was over stays taken: nobody sends in it
+
+
 def test_limiter_with_a_full_queue_is_resource_exhausted():
     cache = LocMemCache("full", {})
     limiter = RateLimiter(rate=7.0, key="full", cache=cache)

@@ -1,6 +1,24 @@
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+
+
+class NulCharacterMiddleware:
+    """A NUL character in the path or the query is a bad request (400).
+
+    No address of the product holds one, and PostgreSQL refuses it in a
+    query: every view that looks a part of its address up (a public photo's
+    name, an admin page's id) answered 500.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info or "%00" in request.META.get("QUERY_STRING", ""):
+            raise BadRequest("NUL character in the address")
+        return self.get_response(request)
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -108,8 +109,9 @@ class FreelancerCardAdmin(IdSearchMixin, SafeModelAdmin):
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra = dict(extra_context or {})
-        if object_id:
-            card = get_object_or_404(FreelancerCard, pk=object_id)
+        # A malformed or unknown id is left to the admin (a message, not a 500).
+        card = self.get_object(request, unquote(object_id)) if object_id else None
+        if card is not None:
             previous = selectors.card_previous_accepted(card)
             extra.update(
                 card=card,

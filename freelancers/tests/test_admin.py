@@ -338,3 +338,11 @@ def test_bulk_decline_needs_the_moderation_permission(client, freelancer, django
     )
     c.refresh_from_db()
     assert c.status == Status.ON_MODERATION
+
+
+@pytest.mark.parametrize("object_id", ["abc", "1x", "²", "999999"])
+def test_a_card_page_with_a_bad_or_unknown_id_says_so(admin_client, object_id):
+    url = f"/admin/freelancers/freelancercard/{object_id}/change/"
+    response = admin_client.get(url, follow=True)
+    assert response.redirect_chain and response.status_code == 200
+    assert f"ID “{object_id}“ не существует" in response.content.decode()  # Django's message

@@ -178,9 +178,9 @@ def _moderate(card: FreelancerCard, status: str, moderator: User) -> None:
 
 
 def _notify_on_commit(card: FreelancerCard) -> None:
-    from freelancers.services.notices import card_decision_notify
+    from freelancers.services.notices import card_decision_notice_send
 
-    transaction.on_commit(lambda: card_decision_notify(card=card))
+    transaction.on_commit(lambda: card_decision_notice_send(card=card))
 
 
 def _publish_latest(freelancer_id: int) -> None:

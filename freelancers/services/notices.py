@@ -18,6 +18,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_q.tasks import async_task
 
 from core.jobs import job_run
 from core.models import JobRun
@@ -28,13 +29,38 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "NoticeReport",
+    "card_decision_notice_send",
     "card_decision_notify",
+    "card_decision_notify_queued",
     "freelancer_expiry_notices_send",
     "notice_threshold",
 ]
 
 JOB_NAME = "freelancer_expiry_notices"
 LANGUAGES = ("ru", "en")
+
+
+def card_decision_notice_send(*, card: FreelancerCard) -> None:
+    """`card_decision_notify`, run when a decision is committed: the decision
+    stands whatever the mail server does. A notice it refuses or cannot take
+    now is queued for the worker (`card_decision_notify_queued`), never lost."""
+    try:
+        card_decision_notify(card=card)
+    except (smtplib.SMTPException, OSError):
+        logger.warning("card %s: decision notice not sent, queued", card.pk, exc_info=True)
+        async_task(
+            "freelancers.services.notices.card_decision_notify_queued",
+            card.pk,
+            task_name=f"card {card.pk} decision notice",
+        )
+
+
+def card_decision_notify_queued(card_id: int) -> None:
+    """The worker's try at a decision notice the mail server did not take at
+    once: a failure again is kept by the queue among its failed tasks (the
+    admin's "Failed tasks", where it can be resubmitted)."""
+    card = FreelancerCard.objects.select_related("freelancer__user").get(pk=card_id)
+    card_decision_notify(card=card)
 
 
 def card_decision_notify(*, card: FreelancerCard) -> bool:

@@ -7,11 +7,13 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.urls import reverse
 
 from core.models import JobRun, User
 from core.tests.mail import REFUSING_BACKEND
+from core.tests.queue import run_queued
 from freelancers import services
-from freelancers.models import ExpiryNotice, Freelancer
+from freelancers.models import ExpiryNotice, Freelancer, FreelancerCard
 from freelancers.tests.test_cabinet import account
 from freelancers.tests.test_catalogue import listed
 
@@ -143,3 +145,32 @@ def test_an_address_the_mail_server_refuses_stops_no_other_notice(today, setting
     User.objects.filter(pk=first.user_id).update(email="fl20@example.com")
     again = services.freelancer_expiry_notices_send(today=today)
     assert again.sent == [(20, 30)] and again.failed == []
+
+
+def test_a_decision_the_mail_server_refuses_to_announce_stands_and_the_notice_is_queued(
+    today, admin_client, settings, django_capture_on_commit_callbacks
+):
+    """Two cards accepted at once from the queue, the first freelancer's
+    address refused: both are accepted, and that notice waits for the worker."""
+    settings.EMAIL_BACKEND = REFUSING_BACKEND
+    refused, other = listed(30, today), listed(31, today)
+    User.objects.filter(pk=account(refused, username="fl30").pk).update(email="refused@x.org")
+    account(other, username="fl31")
+    cards = [
+        services.freelancer_card_create(
+            freelancer=f, about="v2", email="a@example.com", submit=True
+        )
+        for f in (refused, other)
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:freelancers_cardonmoderation_changelist"),
+            {"action": "accept_selected", "_selected_action": [c.pk for c in cards]},
+        )
+    assert response.status_code == 302
+    assert {FreelancerCard.objects.get(pk=c.pk).status for c in cards} == {"accepted"}
+    assert [m.to for m in mail.outbox] == [["fl31@example.com"]]
+
+    User.objects.filter(username="fl30").update(email="fl30@example.com")
+    assert run_queued() == ["freelancers.services.notices.card_decision_notify_queued"]
+    assert mail.outbox[-1].to == ["fl30@example.com"] and "Version 2" in mail.outbox[-1].body

@@ -147,6 +147,11 @@ class ApplicationAdmin(SafeModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # created by "take into work" only
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # The only trace of a deal or an issue in the subsystem; its marker
+        # keeps the next take from adopting it again.
+        return False
+
     @admin.action(description=_("Poll status now"))
     def poll_now(self, request, queryset):
         _poll(self, request, list(queryset.values_list("pk", flat=True)))

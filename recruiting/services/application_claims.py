@@ -103,14 +103,7 @@ def _claim_urn(
             abandoned = _abandoned_reuse(connection, recruiter=recruiter, urn=urn, lease=lease)
             if abandoned is not None:
                 return Claim(abandoned, "takeover")
-            generation = (
-                Application.objects.filter(
-                    organization_id=connection.organization_id,
-                    resume_urn=urn,
-                    subsystem=connection.subsystem,
-                ).count()
-                + 1
-            )
+            generation = _next_generation(connection, urn)
             try:
                 with transaction.atomic():
                     created = Application.objects.create(
@@ -136,6 +129,32 @@ def _claim_urn(
                 if existing is None:
                     raise errors.Unavailable(messages.PLEASE_TRY_AGAIN) from None
         return _judge_existing(existing, recruiter=recruiter, lease=claim)
+
+
+def _next_generation(connection: SubsystemConnection, urn: str) -> int:
+    """The generation of the next application of `urn` in the subsystem: one
+    past the rows it has, skipping a marker a row holds (a row removed from
+    the middle left the count behind the newest generation)."""
+    keys = set(
+        Application.objects.filter(
+            organization_id=connection.organization_id,
+            resume_urn=urn,
+            subsystem=connection.subsystem,
+        ).values_list("idempotency_key", flat=True)
+    )
+    generation = len(keys) + 1
+
+    def marker(n: int) -> str:
+        return application_marker(
+            organization_id=connection.organization_id,
+            urn=urn,
+            subsystem=connection.subsystem,
+            generation=n,
+        )
+
+    while marker(generation) in keys:
+        generation += 1
+    return generation
 
 
 def _abandoned_reuse(

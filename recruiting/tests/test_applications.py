@@ -364,3 +364,24 @@ def test_amocrm_refusing_the_link_field_is_said_plainly_and_leaves_no_claim(recr
     )
     assert "custom_fields_values.0.field_id" in exc.value.details["detail"]
     assert not Application.objects.exists() and not AmoLead.objects.exists()
+
+
+def test_a_row_gone_from_the_middle_leaves_the_next_take_a_fresh_marker(recruiter, tracker):
+    """The next generation was the row count plus one: with an older row gone,
+    it was the newest row's, and every take said "please try again"."""
+    first = application_create(recruiter=recruiter, candidate=candidate(), subsystem="tracker")
+    Application.objects.filter(pk=first.pk).update(status="closed")
+    second = application_create(recruiter=recruiter, candidate=candidate(), subsystem="tracker")
+    Application.objects.filter(pk=second.pk).update(status="closed")
+    Application.objects.filter(pk=first.pk).delete()
+
+    third = application_create(recruiter=recruiter, candidate=candidate(), subsystem="tracker")
+    assert third.status == "open" and third.idempotency_key != second.idempotency_key
+    assert TrackerIssue.objects.count() == 3
+
+
+def test_the_admin_never_deletes_an_application(admin_client, recruiter, tracker):
+    app = application_create(recruiter=recruiter, candidate=candidate(), subsystem="tracker")
+    url = f"/admin/recruiting/application/{app.pk}/delete/"
+    assert admin_client.post(url, {"post": "yes"}).status_code == 403
+    assert Application.objects.filter(pk=app.pk).exists()

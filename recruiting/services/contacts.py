@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
 
 from core import errors
@@ -64,13 +65,28 @@ from recruiting.services.resumes import (
     resume_read,
     site_call,
 )
-from recruiting.services.sites import site_adapter
+from recruiting.services.sites import SEARCH_RETRIES, site_adapter
+from recruiting.services.tokens import refresh_lease
 
 logger = logging.getLogger(__name__)
 
-# The opening lease outlives one site call with its retries.
-OPENING = RowLease("opening_until", timedelta(seconds=30))
 WAIT_POLL = 0.1
+
+
+def opening_lease() -> timedelta:
+    """How long an opening holds the resume's row: longer than everything it
+    may call while it holds it (a token refresh, a read of the resume with
+    its retry, the paid call with a connect retry). A shorter lease ran out
+    while a slow paid call was still on its way, and a colleague's opening
+    paid a second time."""
+    connect, read = settings.HTTP_CONNECT_TIMEOUT, settings.HTTP_READ_TIMEOUT
+    reads = (1 + SEARCH_RETRIES) * (connect + read)
+    paid = 2 * connect + settings.JOBSITE_CONTACTS_TIMEOUT
+    return refresh_lease() + timedelta(seconds=reads + paid)
+
+
+def _opening() -> RowLease:
+    return RowLease("opening_until", opening_lease())
 
 
 @dataclass(frozen=True)
@@ -239,7 +255,8 @@ def contacts_open(
                 ),
             )
     except errors.ServiceError as exc:
-        OPENING.release(Resume.objects.filter(pk=row.pk))
+        # Ours only: a lease that ran out may be a colleague's by now.
+        _opening().release(Resume.objects.filter(pk=row.pk, opening_until=row.opening_until))
         if not isinstance(exc, errors.FailedPrecondition):
             link_forget(recruiter=recruiter, urn=urn)  # the failed call may have spent it
         raise
@@ -305,7 +322,7 @@ def _claim(recruiter: User, urn: str, deadline: float) -> Resume:
             if has_contact_data(row.contact_data) or hidden_by_candidate(row.contact_data):
                 return Resume.objects.select_related("opened_by").get(pk=row.pk)
             row.opened_by = recruiter
-            if OPENING.claim(row, also=["opened_by", "updated_at"]):
+            if _opening().claim(row, also=["opened_by", "updated_at"]):
                 return row
             return None
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -163,20 +165,24 @@ class FreelancerCardAdmin(IdSearchMixin, SafeModelAdmin):
         return HttpResponseRedirect(reverse("admin:freelancers_cardonmoderation_changelist"))
 
     def accept_view(self, request: AuthedRequest, pk: int):
+        reviewed = _reviewed(request)
         return self._moderate(
             request,
             pk,
-            lambda card: services.freelancer_card_accept(card=card, moderator=request.user),
+            lambda card: services.freelancer_card_accept(
+                card=card, moderator=request.user, reviewed=reviewed
+            ),
             _("Version %(version)s accepted."),
         )
 
     def decline_view(self, request: AuthedRequest, pk: int):
         reason = request.POST.get("decline_reason_input", "")
+        reviewed = _reviewed(request)
         return self._moderate(
             request,
             pk,
             lambda card: services.freelancer_card_decline(
-                card=card, moderator=request.user, reason=reason
+                card=card, moderator=request.user, reason=reason, reviewed=reviewed
             ),
             _("Version %(version)s declined."),
         )
@@ -188,3 +194,16 @@ class FreelancerCardAdmin(IdSearchMixin, SafeModelAdmin):
             lambda card: services.freelancer_card_restore(card=card, moderator=request.user),
             _("Restored as version %(version)s."),
         )
+
+
+def _reviewed(request: HttpRequest) -> datetime | None:
+    """The card's `updated_at` on the review page the decision comes from
+    (its hidden `reviewed` field); a value that is no time is one that never
+    matches, so the moderator reviews again."""
+    value = request.POST.get("reviewed")
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)

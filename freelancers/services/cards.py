@@ -8,6 +8,7 @@ catches what SQLite's missing row locks let through).
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -97,11 +98,18 @@ def freelancer_card_submit(*, card: FreelancerCard) -> FreelancerCard:
     return card
 
 
-def freelancer_card_accept(*, card: FreelancerCard, moderator: User) -> FreelancerCard:
-    """Accept a card on moderation; the catalogue then shows the latest accepted
-    version. Raises FailedPrecondition when the card is not on moderation."""
+def freelancer_card_accept(
+    *, card: FreelancerCard, moderator: User, reviewed: datetime | None = None
+) -> FreelancerCard:
+    """Accept a card on moderation; the catalogue then shows it (the version
+    accepted last). `reviewed`: the card's `updated_at` the moderator saw.
+
+    Raises FailedPrecondition when the card is not on moderation, or changed
+    since `reviewed` (the freelancer rewrote it meanwhile)."""
     with transaction.atomic():
-        card = _locked(card, allowed=(Status.ON_MODERATION,))
+        # The freelancer row first, as a proposal locks them: no deadlock.
+        Freelancer.objects.select_for_update().filter(pk=card.freelancer_id).first()
+        card = _locked(card, allowed=(Status.ON_MODERATION,), reviewed=reviewed)
         _moderate(card, Status.ACCEPTED, moderator)
         _publish_latest(card.freelancer_id)
         _notify_on_commit(card)
@@ -110,18 +118,18 @@ def freelancer_card_accept(*, card: FreelancerCard, moderator: User) -> Freelanc
 
 
 def freelancer_card_decline(
-    *, card: FreelancerCard, moderator: User, reason: str
+    *, card: FreelancerCard, moderator: User, reason: str, reviewed: datetime | None = None
 ) -> FreelancerCard:
     """Decline a card on moderation with a reason the freelancer will read.
 
     Raises InvalidArgument for an empty reason, FailedPrecondition when the
-    card is not on moderation.
+    card is not on moderation or changed since `reviewed` (as in accept).
     """
     reason = (reason or "").strip()
     if not reason:
         raise errors.InvalidArgument(_("A declined card needs a reason"))
     with transaction.atomic():
-        card = _locked(card, allowed=(Status.ON_MODERATION,))
+        card = _locked(card, allowed=(Status.ON_MODERATION,), reviewed=reviewed)
         card.decline_reason = reason[:2000]
         _moderate(card, Status.DECLINED, moderator)
         _notify_on_commit(card)
@@ -158,7 +166,9 @@ def _next_version(freelancer: Freelancer) -> int:
     return (current or 0) + 1
 
 
-def _locked(card: FreelancerCard, *, allowed: tuple[str, ...]) -> FreelancerCard:
+def _locked(
+    card: FreelancerCard, *, allowed: tuple[str, ...], reviewed: datetime | None = None
+) -> FreelancerCard:
     fresh = FreelancerCard.objects.select_for_update().get(pk=card.pk)
     if fresh.status not in allowed:
         needed = " / ".join(str(Status(s).label) for s in allowed)
@@ -166,6 +176,11 @@ def _locked(card: FreelancerCard, *, allowed: tuple[str, ...]) -> FreelancerCard
             _("The card is %(status)s; this needs %(needed)s")
             % {"status": fresh.get_status_display(), "needed": needed},
             details={"card": fresh.pk, "status": fresh.status},
+        )
+    if reviewed is not None and fresh.updated_at != reviewed:
+        raise errors.FailedPrecondition(
+            _("The freelancer changed the card after you opened it: review it again"),
+            details={"card": fresh.pk, "reason": "changed"},
         )
     return fresh
 
@@ -184,9 +199,11 @@ def _notify_on_commit(card: FreelancerCard) -> None:
 
 
 def _publish_latest(freelancer_id: int) -> None:
+    """Show the version accepted last: a pending version accepted after a
+    restore is what the moderator chose (and what its notice says)."""
     latest = (
         FreelancerCard.objects.filter(freelancer_id=freelancer_id, status=Status.ACCEPTED)
-        .order_by("-version")
+        .order_by("-moderated_at", "-version")
         .values_list("pk", flat=True)
         .first()
     )

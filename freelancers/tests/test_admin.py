@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -346,3 +347,36 @@ def test_a_card_page_with_a_bad_or_unknown_id_says_so(admin_client, object_id):
     response = admin_client.get(url, follow=True)
     assert response.redirect_chain and response.status_code == 200
     assert f"ID “{object_id}“ не существует" in response.content.decode()  # Django's message
+
+
+def test_a_card_rewritten_after_the_moderator_opened_it_is_not_accepted_unseen(
+    admin_client, freelancer
+):
+    c = card(freelancer, "безобидный текст")
+    page = admin_client.get(change_url(c)).content.decode()
+    reviewed = re.search(r'name="reviewed" value="([^"]+)"', page).group(1)
+    services.freelancer_card_propose(freelancer=freelancer, about="совсем другой текст")
+
+    stale = {"reviewed": reviewed}
+    response = admin_client.post(reverse("admin:freelancers_card_accept", args=[c.pk]), stale)
+    assert response.status_code == 302 and response["Location"] == change_url(c)
+    c.refresh_from_db()
+    assert c.status == Status.ON_MODERATION
+    page = admin_client.get(change_url(c)).content.decode()
+    assert "изменил карточку" in page and "совсем другой текст" in page
+
+    fresh = re.search(r'name="reviewed" value="([^"]+)"', page).group(1)
+    admin_client.post(reverse("admin:freelancers_card_accept", args=[c.pk]), {"reviewed": fresh})
+    c.refresh_from_db()
+    assert c.status == Status.ACCEPTED and c.about == "совсем другой текст"
+
+
+def test_a_version_accepted_after_a_restore_is_the_one_shown(freelancer, moderator):
+    """The moderator's last decision is what the catalogue shows (and what
+    the freelancer's notice says): not the highest version number."""
+    v1 = services.freelancer_card_accept(card=card(freelancer, "v1"), moderator=moderator)
+    v2 = card(freelancer, "v2")  # waits for moderation
+    services.freelancer_card_restore(card=v1, moderator=moderator)  # v3, a copy of v1
+    services.freelancer_card_accept(card=v2, moderator=moderator)
+    freelancer.refresh_from_db()
+    assert freelancer.accepted_card_id == v2.pk

@@ -8,7 +8,8 @@ from datetime import timedelta
 from itertools import islice
 from typing import TypeVar
 
-from django.db.models import F
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +37,10 @@ T = TypeVar("T")
 # is released: the create never reached the subsystem.
 PENDING_GIVE_UP = timedelta(hours=1)
 CATALOGUE_MAX_AGE = timedelta(hours=1)
+# A closed deal or issue is still polled this long after it closed: reopened
+# in the subsystem (a Tracker transition, a lead moved back to an active
+# stage), it is open again here, so the person is not taken twice.
+REOPEN_WINDOW = timedelta(days=30)
 
 
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -101,17 +106,23 @@ def connection_poll(
     run: RunRecorder,
     application_ids: Sequence[int] | None = None,
 ) -> None:
-    """Poll one connection: reconcile stale claims, then open applications in batches."""
+    """Poll one connection: reconcile stale claims, then open applications
+    (and those closed within REOPEN_WINDOW) in batches."""
     _catalogue_keep_fresh(connection, run)
     _pending_reconcile(connection, client, run, application_ids)
+    recently_closed = Q(
+        status=Application.Status.CLOSED,
+        is_deleted_externally=False,
+        closed_at__gte=timezone.now() - REOPEN_WINDOW,
+    )
     rows = Application.objects.filter(
-        connection=connection, status=Application.Status.OPEN
+        Q(status=Application.Status.OPEN) | recently_closed, connection=connection
     ).exclude(application_id="")
     if application_ids is not None:
         rows = rows.filter(pk__in=application_ids)
     snapshot = list(
         rows.order_by(F("polled_at").asc(nulls_first=True), "pk").values_list(
-            "pk", "application_id", "external_status", "external_status_display"
+            "pk", "application_id", "external_status", "external_status_display", "status"
         )
     )
     for number, chunk in enumerate(batched(snapshot, client.batch_size)):
@@ -135,15 +146,21 @@ def _catalogue_keep_fresh(connection: SubsystemConnection, run: RunRecorder) -> 
 
 def _apply(
     connection: SubsystemConnection,
-    chunk: list[tuple[int, str, str, str]],
+    chunk: list[tuple[int, str, str, str, str]],
     found: dict[str, ExternalApplication],
     run: RunRecorder,
 ) -> None:
     now = timezone.now()
     unchanged = []
     open_rows = Application.objects.filter(status=Application.Status.OPEN)
-    for pk, external_id, old_status, old_display in chunk:
+    for pk, external_id, old_status, old_display, status in chunk:
         external = found.get(external_id)
+        if status == Application.Status.CLOSED:
+            if _reopened(connection, pk, external, now):
+                run.incr("reopened")
+            else:
+                unchanged.append(pk)
+            continue
         if external is None:
             # Deleted (or hidden from us) in the subsystem: keep the row as
             # history, close it so the candidate can be taken again.
@@ -181,6 +198,31 @@ def _apply(
             unchanged.append(pk)
     Application.objects.filter(pk__in=unchanged).update(polled_at=now)
     run.incr("polled", len(chunk))
+
+
+def _reopened(
+    connection: SubsystemConnection, pk: int, external: ExternalApplication | None, now
+) -> bool:
+    """Open the closed application `pk` again when the subsystem reopened it;
+    whether it was. One closed while a newer application of the person is
+    active (taken again meanwhile) stays closed: the newer one is the work."""
+    if external is None or external.is_closed:
+        return False
+    display = external.status_display or stage_name(connection, external.status)
+    try:
+        with transaction.atomic():
+            return bool(
+                Application.objects.filter(pk=pk, status=Application.Status.CLOSED).update(
+                    status=Application.Status.OPEN,
+                    external_status=external.status,
+                    external_status_display=display,
+                    closed_at=None,
+                    polled_at=now,
+                    updated_at=now,
+                )
+            )
+    except IntegrityError:  # the person's one active application is another
+        return False
 
 
 def _pending_reconcile(

@@ -43,6 +43,42 @@ def test_tracker_status_change_reaches_the_card_after_a_poll(recruiter, tracker,
     assert app.status == "closed" and app.external_status == "closed" and app.closed_at
 
 
+def test_an_issue_reopened_in_tracker_is_open_here_again(recruiter, colleague, tracker, emulators):
+    """Closed, then reopened in Tracker: open here again, so a colleague is
+    told it is in work rather than taking the person a second time."""
+    app = application_create(recruiter=recruiter, candidate=candidate(), subsystem="tracker")
+    issue = f"{emulators}/tracker/v2/issues/{app.application_id}/transitions"
+    headers = {"Authorization": "OAuth y0_token", "X-Org-ID": "org-acme"}
+    requests.post(f"{issue}/close/_execute", headers=headers, timeout=5)
+    poll()
+    app.refresh_from_db()
+    assert app.status == "closed"
+    assert requests.post(f"{issue}/reopen/_execute", headers=headers, timeout=5).ok
+    run = poll()
+    app.refresh_from_db()
+    assert (app.status, app.closed_at, run.counters["reopened"]) == ("open", None, 1)
+    with pytest.raises(errors.AlreadyExists):
+        application_create(recruiter=colleague, candidate=candidate(), subsystem="tracker")
+    assert TrackerIssue.objects.count() == 1
+
+
+def test_a_closed_issue_reopened_after_the_person_was_taken_again_stays_closed(
+    recruiter, tracker, emulators
+):
+    first = application_create(recruiter=recruiter, candidate=candidate(), subsystem="tracker")
+    headers = {"Authorization": "OAuth y0_token", "X-Org-ID": "org-acme"}
+    issue = f"{emulators}/tracker/v2/issues/{first.application_id}/transitions"
+    requests.post(f"{issue}/close/_execute", headers=headers, timeout=5)
+    poll()
+    second = application_create(recruiter=recruiter, candidate=candidate(), subsystem="tracker")
+    requests.post(f"{issue}/reopen/_execute", headers=headers, timeout=5)
+    run = poll()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == ("closed", "open")
+    assert run.status == "success" and run.counters.get("reopened", 0) == 0
+
+
 def test_tracker_status_moves_by_itself_over_time(recruiter, tracker):
     app = application_create(recruiter=recruiter, candidate=candidate(), subsystem="tracker")
     TrackerIssue.objects.update(updated_at=timezone.now() - timedelta(hours=2))

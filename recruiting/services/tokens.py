@@ -28,7 +28,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 from django.conf import settings
 from django.db import transaction
@@ -189,18 +189,29 @@ def token_refresh(*, token: Token, deadline: float | None = None) -> Token:
         return claimed
     except (errors.Unauthenticated, errors.PermissionDenied, errors.InvalidArgument) as exc:
         logger.warning("%s refresh rejected for token %s: %s", site.value, claimed.pk, exc.message)
-        token_mark_reconnect(token=claimed, reason=exc.message)
-        raise reconnect_error(site) from exc
+        _reconnect_needed(claimed, site, exc)
     except errors.ServiceError as exc:
         if exc.details.get("outcome_unknown"):
             # The site may have spent the refresh token and its answer is
             # lost: sending it again cannot work and must not be tried.
             logger.warning("%s refresh answer lost for token %s: %s", site.value, claimed.pk, exc)
-            token_mark_reconnect(token=claimed, reason=exc.message)
-            raise reconnect_error(site) from exc
+            _reconnect_needed(claimed, site, exc)
         _release(claimed)
         raise
     return _save_pair(claimed, pair)
+
+
+def _reconnect_needed(claimed: Token, site: JobSite, exc: errors.ServiceError) -> NoReturn:
+    """The refreshed connection needs a reconnect, unless the recruiter
+    reconnected while the refresh ran (the row no longer holds our lease):
+    the new connection is theirs to keep, and this call is tried again."""
+    marked = _ours(claimed).update(
+        status=Token.Status.RECONNECT, status_detail=exc.message[:200], refreshing_until=None
+    )
+    if marked:
+        claimed.status = Token.Status.RECONNECT
+        raise reconnect_error(site) from exc
+    raise errors.Unavailable(messages.access_being_renewed(site)) from exc
 
 
 def _claim(token: Token, site: JobSite, deadline: float | None = None) -> Token:
@@ -238,27 +249,29 @@ def _lease() -> RowLease:
     return RowLease("refreshing_until", refresh_lease())
 
 
+def _ours(claimed: Token):
+    """`claimed`'s row while it still holds the lease this refresh took: a
+    reconnect (`token_store`) replaces the pair and clears the lease."""
+    return Token.objects.filter(pk=claimed.pk, refreshing_until=claimed.refreshing_until)
+
+
 def _release(row: Token) -> None:
-    _lease().release(Token.objects.filter(pk=row.pk))
+    _lease().release(_ours(row))
 
 
 def _save_pair(row: Token, pair: TokenPair) -> Token:
-    with transaction.atomic():
-        row.access_token = pair.access_token
-        row.refresh_token = pair.refresh_token
-        row.valid_until = pair.expires_at
-        row.refreshing_until = None
-        row.status = Token.Status.ACTIVE
-        row.status_detail = ""
-        row.save(
-            update_fields=[
-                "access_token",
-                "refresh_token",
-                "valid_until",
-                "refreshing_until",
-                "status",
-                "status_detail",
-                "updated_at",
-            ]
-        )
+    """Store the refreshed pair, unless the recruiter reconnected meanwhile:
+    then their new pair stays, and is what the caller gets."""
+    values = {
+        "access_token": pair.access_token,
+        "refresh_token": pair.refresh_token,
+        "valid_until": pair.expires_at,
+        "refreshing_until": None,
+        "status": Token.Status.ACTIVE,
+        "status_detail": "",
+    }
+    if not _ours(row).update(**values, updated_at=timezone.now()):
+        return Token.objects.get(pk=row.pk)
+    for name, value in values.items():
+        setattr(row, name, value)
     return row

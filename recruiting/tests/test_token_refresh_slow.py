@@ -3,19 +3,21 @@ concurrent searches on an expired token, end to end against the emulators."""
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import timedelta
 from functools import partial
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from core import errors
 from core.tests.concurrency import at_once, wait_for
-from recruiting.adapters.base import Order, SearchQuery
+from recruiting.adapters.base import JobSite, Order, SearchQuery, TokenPair
 from recruiting.models import Token
 from recruiting.services import search as search_service
-from recruiting.services.tokens import token_access
+from recruiting.services.tokens import token_access, token_store
 from sandbox.faults import set_faults
 from sandbox.models import OAuthToken
 
@@ -98,3 +100,50 @@ def test_ten_concurrent_searches_on_expired_tokens_refresh_each_site_once(
         assert token.access_token == newest.access_token
     again = search_service.search_start(recruiter=recruiter, query=QUERY)
     assert statuses(again) == {"hh": "ok", "sj": "ok"}
+
+
+def reconnect_during_refresh(recruiter, outcome: dict) -> Token:
+    """Run token_access in a thread while the site's token call is slow, and
+    reconnect (a fresh pair stored) once its refresh holds the lease; the
+    row as the reconnect left it."""
+    token = Token.objects.get(job_site="hh")
+
+    def refresh() -> None:
+        try:
+            outcome["access"] = token_access(token=token)
+        except errors.ServiceError as exc:
+            outcome["error"] = exc
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=refresh)
+    thread.start()
+    assert wait_for(lambda: Token.objects.get(job_site="hh").refreshing_until is not None, 5)
+    pair = TokenPair("new-access", "new-refresh", timezone.now() + timedelta(days=14))
+    token_store(recruiter=recruiter, site=JobSite.HH, pair=pair)
+    thread.join(timeout=10)
+    return Token.objects.get(job_site="hh")
+
+
+def test_a_reconnect_while_a_refresh_runs_keeps_the_new_connection(both_sites, recruiter):
+    """The refreshed old pair never overwrites the pair the recruiter just connected."""
+    expire("hh")
+    set_faults("hh-token", latency_ms=1500)
+    outcome: dict = {}
+    row = reconnect_during_refresh(recruiter, outcome)
+    assert (row.access_token, row.status) == ("new-access", Token.Status.ACTIVE)
+    assert outcome["access"] == "new-access"
+
+
+def test_a_refresh_lost_during_a_reconnect_leaves_the_new_connection_active(
+    both_sites, recruiter, settings
+):
+    """Its answer lost (the old refresh token may be spent): only the old
+    connection needed a reconnect, and it is gone."""
+    settings.JOBSITE_TOKEN_TIMEOUT = 1.0
+    expire("hh")
+    set_faults("hh-token", latency_ms=3000)
+    outcome: dict = {}
+    row = reconnect_during_refresh(recruiter, outcome)
+    assert (row.access_token, row.status) == ("new-access", Token.Status.ACTIVE)
+    assert isinstance(outcome["error"], errors.Unavailable)

@@ -127,6 +127,11 @@ class YtClient(ApiClient):
         return _service_error(error, status=response.status_code)
 
 
+class TableChanged(errors.Unavailable):
+    """The table changed while it was read: reading the same version again
+    cannot succeed; the next run reads the new one."""
+
+
 class YtExclusionSource:
     """The exclusion list as a YT table with a client id column."""
 
@@ -168,8 +173,8 @@ class YtExclusionSource:
         while True:
             try:
                 return self._read_ids(version)
-            except errors.InvalidResponse:
-                raise  # bad data reads the same every time: no retry
+            except (errors.InvalidResponse, TableChanged):
+                raise  # bad data reads the same every time; a new version is the next run's
             except (errors.Unavailable, errors.DeadlineExceeded) as exc:
                 delay = self.client.retry_delay(attempt)
                 if delay is None:
@@ -189,9 +194,16 @@ class YtExclusionSource:
                 )
             ids.append(value)
         if version.row_count is not None and len(ids) != version.row_count:
+            now = self.version()
+            if now.modified_at != version.modified_at:
+                raise TableChanged(
+                    f"yt: {self.table} changed while it was read (modified at "
+                    f"{now.modified_at.isoformat()}): the next run reads the new version",
+                    details={"table": self.table, "reason": "table_changed"},
+                )
             raise errors.Unavailable(
                 f"yt: read {len(ids)} rows of {self.table}, the table has {version.row_count} "
-                "(stream cut short or table changed while read)",
+                "(the stream was cut short)",
                 details={"table": self.table},
             )
         return ids

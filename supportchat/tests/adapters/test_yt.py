@@ -135,6 +135,27 @@ def test_a_stream_shorter_than_row_count_is_unavailable():
 
 
 @responses.activate
+def test_a_table_changed_while_read_is_not_read_again_in_vain():
+    """Every retry compared the new table with the old row count and failed
+    the same way: the run says the table changed, and the next one reads it."""
+    add_attributes()
+    responses.get(
+        f"{PROXY}/api/v4/get",
+        json={"value": "2024-03-01T10:20:00.000000Z"},
+        match=[responses.matchers.query_param_matcher({"path": f"{TABLE}/@modification_time"})],
+    )
+    responses.get(f"{PROXY}/hosts", json=[])
+    responses.get(f"{PROXY}/api/v4/read_table", body='{"client_id": 1001}\n')
+    sleeps: list[float] = []
+    client = YtClient(base_url=PROXY, sleep=sleeps.append, max_retries=3)
+    src = YtExclusionSource(client, table=TABLE, column="client_id")
+    version = src.version()
+    with pytest.raises(errors.Unavailable, match="changed while it was read") as exc:
+        src.client_ids(version)
+    assert exc.value.details["reason"] == "table_changed" and sleeps == []
+
+
+@responses.activate
 @pytest.mark.parametrize(
     "body", ['{"client_id": "x1"}\n', '{"client_id": -5}\n', '{"client_id": 1\n', "[1]\n"]
 )

@@ -33,5 +33,7 @@ if settings.SANDBOX:
 # No route serves MEDIA_ROOT: card photos go through freelancers.views.photo,
 # which checks who may see them (freelancers/photos.py).
 
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
 handler404 = "core.views.page_not_found"
 handler500 = "core.views.server_error"

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
@@ -17,11 +20,33 @@ logger = logging.getLogger(__name__)
 
 
 def home(request: AuthedRequest) -> HttpResponse:
-    # A freelancer's account (the reverse one-to-one of freelancers.Freelancer)
-    # lands in their cabinet; everyone else in the search.
-    if request.user.organization_id is None and hasattr(request.user, "freelancer"):
-        return redirect("freelancers:me")
+    # A recruiter lands in the search; a freelancer's account (the reverse
+    # one-to-one of freelancers.Freelancer) in their cabinet; staff without
+    # an organization in the admin.
+    user = request.user
+    if user.organization_id is None:
+        if hasattr(user, "freelancer"):
+            return redirect("freelancers:me")
+        if user.is_staff:
+            return redirect("admin:index")
     return redirect("recruiting:search")
+
+
+def recruiter_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page for recruiters only (a signed-in user of an organization): the
+    recruiting pages, as the API (`core.api.permissions.IsRecruiter`). A
+    freelancer's or an operator's account is told so (403), never shown the
+    company's job sites, searches and candidates."""
+
+    @functools.wraps(view)
+    def only_recruiters(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.organization_id is None:
+            raise errors.PermissionDenied(
+                _("These pages are for recruiters: your account belongs to no organization.")
+            )
+        return view(request, *args, **kwargs)
+
+    return only_recruiters
 
 
 @login_not_required
@@ -48,6 +73,17 @@ def health_job(request: HttpRequest, job: str) -> JsonResponse:
     except errors.NotFound as exc:
         return JsonResponse(exc.as_dict(), status=404)
     return JsonResponse(verdict.as_dict(), status=503 if verdict.status == "CRIT" else 200)
+
+
+@login_not_required
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "400.html", status=400)
+
+
+@login_not_required
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    # The project's own refusals say why, in the reader's language.
+    return render(request, "403.html", {"reason": str(exception)}, status=403)
 
 
 @login_not_required

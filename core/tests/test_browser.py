@@ -22,3 +22,17 @@ def test_demo_recruiter_logs_in_and_sees_the_navigation(live_server, page):
         assert nav.get_by_role("link", name=label).is_visible()
     assert nav.get_by_role("link", name="Админка").count() == 0
     page.screenshot(path="test-results/logged-in.png", full_page=True)
+
+
+def test_demo_admin_lands_in_the_admin_and_is_told_the_search_is_for_recruiters(live_server, page):
+    demo.seed()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=login]", "admin")
+    page.fill("input[name=password]", "admin-demo")
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+    page.goto(f"{live_server.url}/recruiting/search/")
+    assert page.get_by_role("heading", name="Доступ запрещён").is_visible()
+    assert page.get_by_text("Эти страницы — для рекрутеров").is_visible()
+    assert page.get_by_role("link", name="Поиск").count() == 0
+    page.screenshot(path="test-results/recruiters-only.png", full_page=True)

@@ -27,3 +27,9 @@ def test_a_nul_character_in_the_address_is_400(client, admin_user, url):
 
 def test_a_percent_sign_that_is_no_nul_passes(client):
     assert client.get("/freelancers/?q=100%25").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/api/v1/resumes/urn:hh:a%00b", "/api/v1/applications?q=a%00b"])
+def test_the_api_answers_its_own_invalid_argument(recruiter_api_client, url):
+    response = recruiter_api_client.get(url)
+    assert response.status_code == 400 and response.json()["code"] == "INVALID_ARGUMENT"

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required, login_required
@@ -7,6 +8,10 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
 from core import views as core_views
 from core.api.errors import api_not_found
+
+# Staff sign in through allauth's login, as everyone does: Django's own admin
+# form had none of its failed-login rate limits (ACCOUNT_RATE_LIMITS).
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", core_views.home, name="home"),

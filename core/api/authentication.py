@@ -99,10 +99,11 @@ class TvmAuthentication(authentication.BaseAuthentication):
 
 
 def _recruiter_for(uid: int) -> User:
-    """The active recruiter with Passport uid `uid`. Raises PermissionDenied."""
+    """The active recruiter with Passport uid `uid`, of an organization not
+    switched off (as `core.auth` refuses their sessions). Raises PermissionDenied."""
     recruiter = (
         User.objects.select_related("organization")
-        .filter(passport_uid=uid, is_active=True, organization__isnull=False)
+        .filter(passport_uid=uid, is_active=True, organization__is_active=True)
         .first()
         if uid
         else None

@@ -177,6 +177,17 @@ def test_deactivated_or_organizationless_user_is_permission_denied(emulated, tvm
 
 
 @flow
+def test_a_recruiter_of_a_switched_off_organization_is_permission_denied(emulated, tvm_recruiter):
+    """As their browser sessions are: switched off, the organization acts through nobody."""
+    assert call(issue_service_ticket(FRONTEND), issue_user_ticket(UID)).status_code == 200
+    tvm_recruiter.organization.is_active = False
+    tvm_recruiter.organization.save(update_fields=["is_active"])
+    response = call(issue_service_ticket(FRONTEND), issue_user_ticket(UID))
+    assert response.status_code == 403
+    assert error(response)["details"] == {"reason": "unknown_user"}
+
+
+@flow
 def test_tvmtool_failing_is_unavailable(emulated, tvm_recruiter):
     set_faults("tvmtool", error_rate=1.0, error_status=500)
     response = call(issue_service_ticket(FRONTEND), issue_user_ticket(UID))

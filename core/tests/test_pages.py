@@ -171,10 +171,27 @@ def test_a_non_staff_user_without_organization_cannot_log_in(client, db):
 
 
 def test_staff_without_organization_logs_in_to_the_admin(client, admin_user):
-    response = client.post(
-        "/admin/login/?next=/admin/", {"username": "admin", "password": "password"}
-    )
-    assert response.status_code == 302 and client.get("/admin/").status_code == 200
+    to_login = client.get("/admin/login/?next=/admin/")
+    assert to_login.status_code == 302 and to_login["Location"].startswith("/accounts/login/")
+    response = client.post(to_login["Location"], {"login": "admin", "password": "password"})
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+def test_the_admin_login_keeps_the_failed_login_limit(client, admin_user, settings):
+    """Django's own admin form let anyone guess a staff password without limit."""
+    from django.core.cache import cache
+
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "3/m/ip,3/5m/key"}
+    try:
+        for _ in range(3):
+            client.post("/accounts/login/", {"login": "admin", "password": "wrong"})
+        client.post("/admin/login/", {"username": "admin", "password": "password"})
+        assert client.get("/admin/").status_code == 302  # still signed out
+        response = client.post("/accounts/login/", {"login": "admin", "password": "password"})
+        assert "_auth_user_id" not in client.session and response.status_code != 302
+    finally:
+        cache.clear()  # the limit's counters: no other test inherits them
 
 
 def test_run_now_needs_the_run_job_permission(client, db):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.apps import apps
+from django.contrib import admin
 from django.contrib.auth.models import Permission
 
 from core.models import User
@@ -65,3 +67,27 @@ def test_the_403_page_says_why_in_the_readers_language(client):
 def test_the_400_page_is_the_products_own(client):
     response = client.get("/freelancers/?q=a%00b")
     assert response.status_code == 400 and "Неверный запрос" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("model", "action", "view"),
+    [
+        ("freelancers.Freelancer", "sync_certificates", "view_freelancer"),
+        ("recruiting.Application", "poll_now", "view_application"),
+        ("recruiting.SubsystemConnection", "poll_now", "view_subsystemconnection"),
+        ("recruiting.SubsystemConnection", "check_connection", "view_subsystemconnection"),
+    ],
+)
+def test_an_action_that_runs_a_jobs_work_needs_more_than_viewing(rf, model, action, view):
+    """As "Run now" does: staff who may only look are offered (and run) none."""
+    staff = User.objects.create_user(username="viewer", password="pw-viewer-1234", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename=view))
+    model_admin = admin.site._registry[apps.get_model(model)]
+    request = rf.get("/admin/")
+    request.user = User.objects.get(pk=staff.pk)
+    assert action not in model_admin.get_actions(request)
+
+    staff.user_permissions.add(Permission.objects.get(codename="run_job"))
+    staff.user_permissions.add(Permission.objects.get(codename=view.replace("view_", "change_")))
+    request.user = User.objects.get(pk=staff.pk)
+    assert action in model_admin.get_actions(request)

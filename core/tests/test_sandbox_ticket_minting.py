@@ -60,15 +60,15 @@ def test_staff_user_still_mints_tickets_outside_debug(production_like):
     User.objects.create_user(username="ops", password="pw-ops-12345", is_staff=True)
     session = requests.Session()
     login_page = session.get(f"{production_like}/admin/login/", timeout=10)
-    assert login_page.status_code == 200
+    assert login_page.status_code == 200 and "/accounts/login/" in login_page.url
     session.post(
-        f"{production_like}/admin/login/",
+        login_page.url,
         data={
-            "username": "ops",
+            "login": "ops",
             "password": "pw-ops-12345",
             "csrfmiddlewaretoken": session.cookies["csrftoken"],
         },
-        headers={"Referer": f"{production_like}/admin/login/"},
+        headers={"Referer": login_page.url},
         timeout=10,
     )
     answer = mint(production_like, session, kind="serv", src=FRONTEND)

@@ -139,7 +139,9 @@ class FreelancerAdmin(IdSearchMixin, SafeModelAdmin):
         # A name or region the public catalogue shows may have changed.
         transaction.on_commit(page_cache.catalogue_changed)
 
-    @admin.action(description=_("Sync certificates of the selected freelancers now"))
+    @admin.action(
+        description=_("Sync certificates of the selected freelancers now"), permissions=["run_job"]
+    )
     def sync_certificates(self, request: HttpRequest, queryset) -> None:
         uids = list(queryset.values_list("uid", flat=True))
         try:

@@ -90,7 +90,9 @@ class SubsystemConnectionAdmin(SafeModelAdmin):
     ]
     actions = ["check_connection", "poll_now"]
 
-    @admin.action(description=_("Check connection and read pipelines / queues"))
+    @admin.action(
+        description=_("Check connection and read pipelines / queues"), permissions=["change"]
+    )
     def check_connection(self, request, queryset):
         for connection in queryset:
             try:
@@ -100,7 +102,7 @@ class SubsystemConnectionAdmin(SafeModelAdmin):
             else:
                 self.message_user(request, _("%(c)s: connection works.") % {"c": connection})
 
-    @admin.action(description=_("Poll open applications now"))
+    @admin.action(description=_("Poll open applications now"), permissions=["run_job"])
     def poll_now(self, request, queryset):
         ids = list(Application.objects.filter(connection__in=queryset).values_list("pk", flat=True))
         _poll(self, request, ids)
@@ -152,7 +154,7 @@ class ApplicationAdmin(SafeModelAdmin):
         # keeps the next take from adopting it again.
         return False
 
-    @admin.action(description=_("Poll status now"))
+    @admin.action(description=_("Poll status now"), permissions=["run_job"])
     def poll_now(self, request, queryset):
         _poll(self, request, list(queryset.values_list("pk", flat=True)))
 

@@ -22,9 +22,13 @@ NOT_REPORTED = run_message(
 )
 NOTICES_NOT_SENT = run_message(
     "freelancers.notices_not_sent",
+    _("the mail server refused %(failed)d addresses; the next run sends those notices again"),
+)
+MAIL_SERVER_DOWN = run_message(
+    "freelancers.mail_server_down",
     _(
-        "%(failed)d notices could not be sent (the mail server refused or was unreachable); "
-        "the next run sends them"
+        "the mail server failed after %(sent)d notices; the run stopped, and the next run "
+        "sends the rest"
     ),
 )
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -137,14 +137,16 @@ def photo_access(*, name: str, user, today: date) -> str | None:
 
 
 def card_previous_accepted(card: FreelancerCard) -> FreelancerCard | None:
-    """The accepted version just before `card` (what a moderator compares to)."""
+    """The version accepted last before `card` was written (what a moderator
+    compares to): for a card waiting for moderation, the one the catalogue
+    shows (`cards._publish_latest`), even when a restore numbered another higher."""
     return (
         FreelancerCard.objects.filter(
             freelancer_id=card.freelancer_id,
             status=FreelancerCard.Status.ACCEPTED,
             version__lt=card.version,
         )
-        .order_by("-version")
+        .order_by(F("moderated_at").desc(nulls_last=True), "-version")
         .first()
     )
 

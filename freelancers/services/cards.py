@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -193,9 +193,9 @@ def _moderate(card: FreelancerCard, status: str, moderator: User) -> None:
 
 
 def _notify_on_commit(card: FreelancerCard) -> None:
-    from freelancers.services.notices import card_decision_notice_send
+    from freelancers.services.notices import card_decision_notice_queue
 
-    transaction.on_commit(lambda: card_decision_notice_send(card=card))
+    transaction.on_commit(lambda: card_decision_notice_queue(card=card))
 
 
 def _publish_latest(freelancer_id: int) -> None:
@@ -203,7 +203,7 @@ def _publish_latest(freelancer_id: int) -> None:
     restore is what the moderator chose (and what its notice says)."""
     latest = (
         FreelancerCard.objects.filter(freelancer_id=freelancer_id, status=Status.ACCEPTED)
-        .order_by("-moderated_at", "-version")
+        .order_by(F("moderated_at").desc(nulls_last=True), "-version")
         .values_list("pk", flat=True)
         .first()
     )

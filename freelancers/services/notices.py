@@ -22,14 +22,14 @@ from django_q.tasks import async_task
 
 from core.jobs import job_run
 from core.models import JobRun
-from freelancers.jobs import NOTICES_NOT_SENT
+from freelancers.jobs import MAIL_SERVER_DOWN, NOTICES_NOT_SENT
 from freelancers.models import ExpiryNotice, Freelancer, FreelancerCard, certificate_kind_label
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "NoticeReport",
-    "card_decision_notice_send",
+    "card_decision_notice_queue",
     "card_decision_notify",
     "card_decision_notify_queued",
     "freelancer_expiry_notices_send",
@@ -40,25 +40,22 @@ JOB_NAME = "freelancer_expiry_notices"
 LANGUAGES = ("ru", "en")
 
 
-def card_decision_notice_send(*, card: FreelancerCard) -> None:
-    """`card_decision_notify`, run when a decision is committed: the decision
-    stands whatever the mail server does. A notice it refuses or cannot take
-    now is queued for the worker (`card_decision_notify_queued`), never lost."""
-    try:
-        card_decision_notify(card=card)
-    except (smtplib.SMTPException, OSError):
-        logger.warning("card %s: decision notice not sent, queued", card.pk, exc_info=True)
-        async_task(
-            "freelancers.services.notices.card_decision_notify_queued",
-            card.pk,
-            task_name=f"card {card.pk} decision notice",
-        )
+def card_decision_notice_queue(*, card: FreelancerCard) -> None:
+    """Queue the notice of a committed decision for the worker: the moderator
+    never waits for the mail server (a server that does not answer held each
+    card of a bulk decision for EMAIL_TIMEOUT), and a notice it refuses is
+    kept by the queue among its failed tasks (the admin's "Failed tasks",
+    where it can be resubmitted), never lost."""
+    async_task(
+        "freelancers.services.notices.card_decision_notify_queued",
+        card.pk,
+        task_name=f"card {card.pk} decision notice",
+    )
 
 
 def card_decision_notify_queued(card_id: int) -> None:
-    """The worker's try at a decision notice the mail server did not take at
-    once: a failure again is kept by the queue among its failed tasks (the
-    admin's "Failed tasks", where it can be resubmitted)."""
+    """The worker's sending of a decision notice (`card_decision_notice_queue`);
+    a mail failure fails the task, which the queue keeps."""
     card = FreelancerCard.objects.select_related("freelancer__user").get(pk=card_id)
     card_decision_notify(card=card)
 
@@ -95,6 +92,7 @@ class NoticeReport:
     sent: list[tuple[int, int]] = field(default_factory=list)  # (freelancer uid, days)
     no_address: int = 0
     failed: list[int] = field(default_factory=list)  # uids whose notice could not be sent
+    server_down: bool = False  # the run stopped: the mail server failed
 
 
 def freelancer_expiry_notices_send(
@@ -107,9 +105,10 @@ def freelancer_expiry_notices_send(
     one of FREELANCER_EXPIRY_NOTICE_DAYS: once per threshold per certificate.
 
     Idempotent: a re-run the same day (or a second worker) sends nothing twice.
-    A notice the mail server refuses (the address, or the server down) is not
-    recorded, so the next run sends it; the others go out, and the run ends
-    PARTIAL. Raises JobLocked when another run is in progress.
+    A notice whose address the mail server refuses is not recorded, so the
+    next run sends it; the others go out, and the run ends PARTIAL. A server
+    that fails itself stops the run (PARTIAL): the next run sends the rest.
+    Raises JobLocked when another run is in progress.
     """
     today = today or timezone.localdate()
     report = NoticeReport()
@@ -126,19 +125,29 @@ def freelancer_expiry_notices_send(
                 continue
             try:
                 sent = _notify_expiry(freelancer, days=days)
-            except (smtplib.SMTPException, OSError):
+            except smtplib.SMTPRecipientsRefused:  # this address: the others still go
                 logger.warning(
-                    "freelancer %s: expiry notice not sent", freelancer.uid, exc_info=True
+                    "freelancer %s: expiry notice refused", freelancer.uid, exc_info=True
                 )
                 report.failed.append(freelancer.uid)
                 continue
+            except (smtplib.SMTPException, OSError):
+                # The server itself: every further notice would wait out
+                # EMAIL_TIMEOUT in vain. The next run sends them.
+                logger.warning("expiry notices: the mail server fails", exc_info=True)
+                report.failed.append(freelancer.uid)
+                report.server_down = True
+                break
             if sent:
                 report.sent.append((freelancer.uid, days))
         run.set("sent", len(report.sent))
         run.set("no_address", report.no_address)
+        if report.server_down:
+            run.mark_partial(MAIL_SERVER_DOWN(sent=len(report.sent)), progressed=bool(report.sent))
+        elif report.failed:
+            run.mark_partial(NOTICES_NOT_SENT(failed=len(report.failed)), progressed=True)
         if report.failed:
             run.set("failed", len(report.failed))
-            run.mark_partial(NOTICES_NOT_SENT(failed=len(report.failed)), progressed=True)
     return report
 
 

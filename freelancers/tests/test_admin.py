@@ -14,7 +14,7 @@ from django.urls import reverse
 from PIL import Image
 
 from core.numbers import parse_int
-from freelancers import services
+from freelancers import selectors, services
 from freelancers.models import FreelancerCard
 from freelancers.tests.conftest import make_freelancer
 
@@ -380,3 +380,5 @@ def test_a_version_accepted_after_a_restore_is_the_one_shown(freelancer, moderat
     services.freelancer_card_accept(card=v2, moderator=moderator)
     freelancer.refresh_from_db()
     assert freelancer.accepted_card_id == v2.pk
+    v4 = card(freelancer, "v4")  # reviewed against what the catalogue shows
+    assert selectors.card_previous_accepted(v4).pk == v2.pk

@@ -9,6 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from core.models import User
+from core.tests.queue import run_queued
 from freelancers.models import Freelancer
 from freelancers.tests.test_catalogue import listed
 
@@ -82,6 +83,7 @@ def test_freelancer_submits_a_version_a_moderator_accepts_it(page, live_server, 
 
     page.goto(f"{base}/freelancers/{own.pk}/")
     assert "Новый текст <b>жирный</b>" in page.locator("article").inner_text()
+    assert run_queued() == ["freelancers.services.notices.card_decision_notify_queued"]
     assert [m.to for m in mail.outbox] == [["vera@example.com"]]
     assert "принята" in mail.outbox[0].subject
 

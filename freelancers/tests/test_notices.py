@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import smtplib
 from datetime import timedelta
 
 import pytest
@@ -54,6 +55,8 @@ def test_accept_and_decline_are_mailed_in_russian_and_english(
             freelancer=freelancer, about="v3", email="a@example.com", submit=True
         )
         services.freelancer_card_accept(card=card, moderator=moderator)
+    assert mail.outbox == []  # the moderator never waits for the mail server
+    assert run_queued() == ["freelancers.services.notices.card_decision_notify_queued"] * 2
     declined, accepted = mail.outbox
     assert declined.to == ["fl@example.com"]
     assert "Уберите телефон" in declined.body and "declined" in declined.body
@@ -70,6 +73,7 @@ def test_without_an_account_no_decision_mail_is_sent(
             freelancer=freelancer, about="v2", email="a@example.com", submit=True
         )
         services.freelancer_card_accept(card=card, moderator=moderator)
+    run_queued()
     assert mail.outbox == []
 
 
@@ -140,18 +144,20 @@ def test_an_address_the_mail_server_refuses_stops_no_other_notice(today, setting
     assert [m.to for m in mail.outbox] == [["fl21@example.com"]]
     run = JobRun.objects.get(job="freelancer_expiry_notices")
     assert run.status == JobRun.Status.PARTIAL and run.counters["failed"] == 1
-    assert "1 notices could not be sent" in run.message
+    assert "refused 1 addresses" in run.message
 
     User.objects.filter(pk=first.user_id).update(email="fl20@example.com")
     again = services.freelancer_expiry_notices_send(today=today)
     assert again.sent == [(20, 30)] and again.failed == []
 
 
-def test_a_decision_the_mail_server_refuses_to_announce_stands_and_the_notice_is_queued(
+def test_a_decision_stands_whatever_the_mail_server_does(
     today, admin_client, settings, django_capture_on_commit_callbacks
 ):
     """Two cards accepted at once from the queue, the first freelancer's
-    address refused: both are accepted, and that notice waits for the worker."""
+    address refused: both are accepted (it was a 500, and the bulk accept
+    stopped at the first), the other notice goes, the refused one is kept
+    by the queue as a failed task, to be resubmitted."""
     settings.EMAIL_BACKEND = REFUSING_BACKEND
     refused, other = listed(30, today), listed(31, today)
     User.objects.filter(pk=account(refused, username="fl30").pk).update(email="refused@x.org")
@@ -169,8 +175,24 @@ def test_a_decision_the_mail_server_refuses_to_announce_stands_and_the_notice_is
         )
     assert response.status_code == 302
     assert {FreelancerCard.objects.get(pk=c.pk).status for c in cards} == {"accepted"}
+    with pytest.raises(smtplib.SMTPRecipientsRefused):
+        run_queued()  # the worker's task fails, and the queue keeps it
+    run_queued()
     assert [m.to for m in mail.outbox] == [["fl31@example.com"]]
 
-    User.objects.filter(username="fl30").update(email="fl30@example.com")
-    assert run_queued() == ["freelancers.services.notices.card_decision_notify_queued"]
-    assert mail.outbox[-1].to == ["fl30@example.com"] and "Version 2" in mail.outbox[-1].body
+
+def test_a_mail_server_that_fails_stops_the_run_and_the_next_sends_the_rest(today, settings):
+    """Every further notice would wait out EMAIL_TIMEOUT in vain."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
+    leaving(40, today, days=25)
+    leaving(41, today, days=25)
+    report = services.freelancer_expiry_notices_send(today=today)
+    assert (report.sent, report.failed, report.server_down) == ([], [40], True)
+    run = JobRun.objects.get(job="freelancer_expiry_notices")
+    assert run.status == JobRun.Status.PARTIAL and "the run stopped" in run.message
+    assert not ExpiryNotice.objects.exists()
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    again = services.freelancer_expiry_notices_send(today=today)
+    assert sorted(again.sent) == [(40, 30), (41, 30)]

@@ -88,7 +88,7 @@ def contacts_known(
     out: dict[str, KnownContacts] = {}
     if subsystem_copies:
         known = KnownContact.objects.for_organization(organization_id).filter(resume_urn__in=urns)
-        for row in known.order_by("updated_at", "pk"):  # the latest subsystem copy wins
+        for row in known.order_by("updated_at", "pk"):  # the latest copy with contacts wins
             copy = _from_known(row)
             if copy.phones or copy.emails:
                 out[row.resume_urn] = copy

@@ -21,7 +21,7 @@ from recruiting.adapters.amocrm import AmoCrmClient
 from recruiting.adapters.subsystem_base import ExternalApplication, SubsystemAdapter
 from recruiting.jobs import CONNECTION_FAILED
 from recruiting.models import Application, KnownContact, Subsystem, SubsystemConnection
-from recruiting.services.application_claims import application_open
+from recruiting.services.application_claims import ACTIVE, application_open
 from recruiting.services.application_params import URN_RE
 from recruiting.services.subsystems import (
     amocrm_client,
@@ -207,6 +207,16 @@ def _reopened(
     whether it was. One closed while a newer application of the person is
     active (taken again meanwhile) stays closed: the newer one is the work."""
     if external is None or external.is_closed:
+        return False
+    row = Application.objects.filter(pk=pk).values("resume_urn", "params").first()
+    urns = [row["resume_urn"], *_card_urns(row["params"])] if row else []
+    taken_again = Application.objects.filter(
+        organization_id=connection.organization_id,
+        subsystem=connection.subsystem,
+        resume_urn__in=urns,
+        status__in=ACTIVE,
+    ).exclude(pk=pk)
+    if taken_again.exists():  # through another resume of the person's card too
         return False
     display = external.status_display or stage_name(connection, external.status)
     try:

@@ -79,6 +79,26 @@ def test_a_closed_issue_reopened_after_the_person_was_taken_again_stays_closed(
     assert run.status == "success" and run.counters.get("reopened", 0) == 0
 
 
+def test_a_reopened_issue_stays_closed_when_the_person_was_taken_through_another_resume(
+    recruiter, tracker, emulators
+):
+    """The card's SuperJob resume taken since: reopening the old issue would
+    give the person two applications in work."""
+    sj = "urn:sj:777"
+    first = application_create(
+        recruiter=recruiter, candidate=candidate(), subsystem="tracker", card_urns=[sj]
+    )
+    headers = {"Authorization": "OAuth y0_token", "X-Org-ID": "org-acme"}
+    issue = f"{emulators}/tracker/v2/issues/{first.application_id}/transitions"
+    requests.post(f"{issue}/close/_execute", headers=headers, timeout=5)
+    poll()
+    application_create(recruiter=recruiter, candidate=candidate(sj), subsystem="tracker")
+    requests.post(f"{issue}/reopen/_execute", headers=headers, timeout=5)
+    poll()
+    first.refresh_from_db()
+    assert first.status == "closed"
+    assert Application.objects.filter(status="open").count() == 1
+
 def test_tracker_status_moves_by_itself_over_time(recruiter, tracker):
     app = application_create(recruiter=recruiter, candidate=candidate(), subsystem="tracker")
     TrackerIssue.objects.update(updated_at=timezone.now() - timedelta(hours=2))

@@ -169,6 +169,8 @@ class HhAdapter(ApiClient):
         if query.region:
             params["area"] = REGIONS[query.region].hh_area
         if query.salary_from is not None or query.salary_to is not None:
+            # Without the label hh.ru's salary filter keeps resumes with no salary.
+            params["label"] = "only_with_salary"
             params["currency"] = "RUR"
             if query.salary_from is not None:
                 params["salary_from"] = query.salary_from

@@ -179,6 +179,8 @@ class SuperJobAdapter(ApiClient):
             params["payment_from"] = query.salary_from
         if query.salary_to is not None:
             params["payment_to"] = query.salary_to
+        if query.salary_from is not None or query.salary_to is not None:
+            params["no_agreement"] = 1  # not "salary by agreement": a salary was asked for
         data = self._json(
             "GET",
             "/resumes/",

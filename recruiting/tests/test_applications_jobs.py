@@ -99,6 +99,7 @@ def test_a_reopened_issue_stays_closed_when_the_person_was_taken_through_another
     assert first.status == "closed"
     assert Application.objects.filter(status="open").count() == 1
 
+
 def test_tracker_status_moves_by_itself_over_time(recruiter, tracker):
     app = application_create(recruiter=recruiter, candidate=candidate(), subsystem="tracker")
     TrackerIssue.objects.update(updated_at=timezone.now() - timedelta(hours=2))

@@ -83,6 +83,7 @@ def test_search_sends_user_agent_bearer_order_and_paging():
     assert params["order_by"] == ["salary_desc"]
     assert params["page"] == ["3"] and params["per_page"] == ["50"]
     assert params["currency"] == ["RUR"] and params["salary_from"] == ["100"]
+    assert params["label"] == ["only_with_salary"]  # else resumes without salary come too
     assert "area" in params
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from datetime import UTC, date, datetime, timedelta
@@ -84,6 +85,17 @@ def test_search_sends_app_key_bearer_keyword_paging_and_sort():
     assert params["keyword"] == ["менеджер"] and params["page"] == ["2"]
     assert params["count"] == ["50"]
     assert (params["order_field"], params["order_direction"]) == (["date"], ["desc"])
+
+
+@responses.activate
+def test_a_salary_filter_leaves_out_salary_by_agreement():
+    responses.get(f"{API}/resumes/", json=fixture("search.json"))
+    adapter, _ = make()
+    adapter.search(access_token="tok", query=dataclasses.replace(QUERY, salary_from=100000), page=0)
+    params = parse_qs(urlsplit(responses.calls[0].request.url).query)
+    assert params["payment_from"] == ["100000"] and params["no_agreement"] == ["1"]
+    adapter.search(access_token="tok", query=QUERY, page=0)
+    assert "no_agreement" not in parse_qs(urlsplit(responses.calls[1].request.url).query)
 
 
 @responses.activate

@@ -49,7 +49,22 @@ def loads(text: str | bytes) -> Any:
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
-        return json.loads(text)  # NaN, Infinity, a huge exponent; or raises
+        # NaN, Infinity, a huge exponent, an escaped lone surrogate (a broken
+        # emoji: as U+FFFD, or the value could never be written out again); or raises
+        return _whole_characters(json.loads(text))
+
+
+def _whole_characters(value: Any) -> Any:
+    """`value` with every lone UTF-16 surrogate in its strings as U+FFFD."""
+    if isinstance(value, str):
+        if any("\ud800" <= c <= "\udfff" for c in value):
+            return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return value
+    if isinstance(value, list):
+        return [_whole_characters(v) for v in value]
+    if isinstance(value, dict):
+        return {_whole_characters(k): _whole_characters(v) for k, v in value.items()}
+    return value
 
 
 def isoformat(value: date) -> str:

@@ -1,4 +1,4 @@
-"""`jsontext.isoformat`: the text `isoformat()` gives, whatever the value."""
+"""`jsontext`: isoformat writes what `isoformat()` gives; loads reads every answer."""
 
 from __future__ import annotations
 
@@ -37,3 +37,11 @@ def test_a_subclass_is_written_as_isoformat_writes_it():
     value = Moment(2026, 12, 7, 16, 3, 22, 5, tzinfo=timezone(timedelta(hours=5)))
     assert jsontext.isoformat(value) == value.isoformat() == "2026-12-07T16:03:22.000005+05:00"
     assert jsontext.isoformat(date(1, 1, 1)) == "0001-01-01"
+
+
+def test_a_broken_emoji_reads_as_a_replacement_character_and_writes_again():
+    """A lone surrogate in a site's answer (`json` reads it, orjson writes no
+    such string) failed the whole search page when its session was stored."""
+    value = jsontext.loads(b'{"title": "Python \\ud83d", "ok": "\\ud83d\\ude00", "n": NaN}')
+    assert value["title"] == "Python \ufffd" and value["ok"] == "\U0001f600"
+    assert jsontext.loads(jsontext.dumps(value))["title"] == "Python \ufffd"

@@ -164,18 +164,34 @@ def not_connected_error(site: JobSite) -> errors.FailedPrecondition:
 def search_status(site: JobSite, exc: errors.ServiceError) -> tuple[str, str]:
     """(state, plain-words message) of a site that failed a search."""
     if isinstance(exc, errors.Unauthenticated):
-        return "reconnect", reconnect_message(site)
-    if isinstance(exc, errors.PermissionDenied):
-        return "denied", _denied_message(site)
-    if isinstance(exc, errors.ResourceExhausted):
-        return "limit", _("The request limit of %(site)s is reached. Try again later.") % {
+        state = "reconnect"
+    elif isinstance(exc, errors.PermissionDenied):
+        state = "denied"
+    elif isinstance(exc, errors.ResourceExhausted):
+        state = "limit"
+    elif isinstance(exc, errors.DeadlineExceeded):
+        state = "timeout"
+    else:
+        state = "failed"
+    return state, search_state_message(site, state)
+
+
+def search_state_message(site: JobSite, state: str) -> str:
+    """The plain words of a site's search `state` ("" for "ok"), in the active
+    language: a stored page says them in the language of whoever reads it."""
+    if state == "reconnect":
+        return reconnect_message(site)
+    if state == "denied":
+        return _denied_message(site)
+    if state == "limit":
+        return _("The request limit of %(site)s is reached. Try again later.") % {
             "site": site.label
         }
-    if isinstance(exc, errors.DeadlineExceeded):
-        return "timeout", _("%(site)s did not answer in time. Please try again in a minute.") % {
+    if state == "timeout":
+        return _("%(site)s did not answer in time. Please try again in a minute.") % {
             "site": site.label
         }
-    return "failed", unavailable_message(site.label)
+    return unavailable_message(site.label) if state == "failed" else ""
 
 
 def contacts_message(site: JobSite, exc: errors.ServiceError) -> str:

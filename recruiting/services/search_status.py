@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from recruiting.adapters.base import JobSite
-from recruiting.messages import search_status
+from recruiting.messages import search_state_message, search_status
 from recruiting.paging import Stream
 from recruiting.services.sites import site_adapter
 
@@ -49,4 +49,9 @@ def status_dict(stream: Stream, elapsed: float | None = None) -> dict[str, Any]:
 
 
 def status_from(data: dict[str, Any]) -> SiteStatus:
-    return SiteStatus(**{**data, "site": JobSite(data["site"])})
+    """A stored status, its message in the reader's language (the stored
+    one is in the language of the page's first reader)."""
+    site = JobSite(data["site"])
+    return SiteStatus(
+        **{**data, "site": site, "message": search_state_message(site, data["state"])}
+    )

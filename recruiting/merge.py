@@ -3,7 +3,7 @@
 Pure: no I/O. Only SERP cards are compared (product rule). hh.ru hides names and the
 birth date until contacts are opened, so a match weighs only what BOTH cards
 show: name, birth date or age, gender, city, latest employer (and position),
-education, salary. Two cards are the same person when no shown field
+education (with its year, where both show one), salary. Two cards are the same person when no shown field
 conflicts, at least two strong fields (name, birth date, employer,
 education) agree, and the agreeing weight reaches `THRESHOLD`. The title
 never counts: many people share one.
@@ -140,6 +140,7 @@ class Features(NamedTuple):
     employer: str
     position: str
     education: str
+    graduated: int | None
     salary: tuple[int, str] | None
 
     def block_keys(self) -> list[tuple]:
@@ -192,6 +193,7 @@ def _features(card: ResumeCard, today: date) -> Features:
         employer,
         norm(card.last_position),
         education,
+        card.graduated,
         (card.salary.amount, card.salary.currency) if card.salary else None,
     )
 
@@ -216,7 +218,9 @@ def compare_features(x: Features, y: Features) -> Match:
     if x.employer and y.employer:
         (agree if x.employer == y.employer else conflict).add("employer")
     if x.education and y.education:
-        (agree if x.education == y.education else conflict).add("education")
+        # One school, another year of graduating: two people (many share a school).
+        years = x.graduated is None or y.graduated is None or x.graduated == y.graduated
+        (agree if x.education == y.education and years else conflict).add("education")
     if x.age is not None and y.age is not None:
         (agree if abs(x.age - y.age) <= 1 else conflict).add("age")
     # A new title at the same employer is normal: position only ever agrees.

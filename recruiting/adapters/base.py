@@ -132,6 +132,7 @@ class ResumeCard:
     last_position: str | None = None
     last_employer: str | None = None
     education: str | None = None
+    graduated: int | None = None  # the year of that education, when the site shows it
     contacts_open: bool = False
     contacts: Contacts | None = None
     # Contact fields the candidate hid (hh.ru `hidden_fields` ids such as
@@ -198,6 +199,8 @@ class ResumeCard:
             data["last_employer"] = self.last_employer
         if self.education is not None:
             data["education"] = self.education
+        if self.graduated is not None:
+            data["graduated"] = self.graduated
         data["contacts_open"] = self.contacts_open
         if self.contacts:
             data["contacts"] = _contacts_dict(self.contacts)

@@ -329,6 +329,7 @@ class HhAdapter(ApiClient):
             last_position=latest.get("position"),
             last_employer=latest.get("company"),
             education=primary[0].get("name") if primary else None,
+            graduated=_year(primary[0].get("year")) if primary else None,
             contacts_open=opened,
             contacts=contacts,
             hidden_fields=tuple(
@@ -409,3 +410,8 @@ def _opened(item: dict[str, Any], contacts: Contacts | None) -> bool:
 def _month(value: Any) -> str | None:
     """ "2018-03-01" → "2018-03" (hh.ru dates of work)."""
     return value[:7] if isinstance(value, str) and value else None
+
+
+def _year(value: Any) -> int | None:
+    """A year the answer gives as a number (`education.primary[].year`)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

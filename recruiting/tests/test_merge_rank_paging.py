@@ -110,6 +110,28 @@ def test_conflicting_city_keeps_people_apart():
     assert len(merge([hh, sj], today=TODAY)) == 2
 
 
+def test_one_school_finished_in_different_years_keeps_people_apart():
+    """With names and birth dates hidden, employer, school, city, age and
+    gender alone merged two different people (seen on the sandbox's pages)."""
+    import dataclasses
+
+    person = {
+        "birth": date(1970, 5, 1),
+        "gender": "female",
+        "city": "Москва",
+        "employer": "ООО Ромашка",
+        "education": "СПбГУ",
+        "salary": None,
+    }
+    hh = dataclasses.replace(card_of(person, JobSite.HH, "1"), graduated=1995)
+    sj = dataclasses.replace(card_of(person, JobSite.SUPERJOB, "2"), graduated=1991)
+    sj = dataclasses.replace(sj, birth_date=None, age=hh.age)
+    assert len(merge([hh, sj], today=TODAY)) == 2
+    same_year = dataclasses.replace(sj, graduated=1995)
+    assert len(merge([hh, same_year], today=TODAY)) == 1
+    unknown = dataclasses.replace(sj, graduated=None)  # one site does not say: no conflict
+    assert len(merge([hh, unknown], today=TODAY)) == 1
+
 def test_salary_converts_with_the_dictionary_rate():
     card = ResumeCard(JobSite.HH, "1", "x", BASE, salary=Money(1000, "USD"))
     assert salary_rub(card, {"USD": 90.0}) == 90000.0

@@ -62,7 +62,7 @@ def test_search_parses_cards_with_hidden_names_and_converts_rur_to_rub():
     assert first.salary == Money(250000, "RUB")
     assert first.updated_at == datetime(2023, 8, 4, 13, 20, 48, tzinfo=UTC)
     assert (first.last_employer, first.last_position) == ("ООО Ромашка", "Ведущий разработчик")
-    assert first.education == "МГУ им. М.В. Ломоносова"
+    assert (first.education, first.graduated) == ("МГУ им. М.В. Ломоносова", 2014)
     assert first.url == f"https://hh.ru/resume/{RESUME_ID}"
     assert first.rank == 0 and second.rank == 1
     # A card whose names show has open contacts; null area and age stay None.

@@ -58,6 +58,7 @@ def test_search_parses_cards_epoch_times_and_lowercase_currencies():
     assert first.birth_date == date(1990, 5, 12) and first.age == 34
     assert (first.gender, first.city) == ("male", "Москва")
     assert first.salary == Money(80000, "RUB")
+    assert first.graduated == 2012  # base_education_history[0].yearend
     assert (first.last_employer, first.last_position, first.education) == (
         "ООО Ромашка",
         "Менеджер",

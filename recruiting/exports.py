@@ -36,18 +36,30 @@ def applications_csv(rows: Iterable[ApplicationRow], *, site_url: str) -> str:
     for row in rows:
         writer.writerow(
             [
-                row.name,
+                _text(row.name),
                 " ".join(f"{site_url.rstrip('/')}{link.url}" for link in row.resumes),
                 row.subsystem_label,
-                row.application_id,
+                _text(row.application_id),
                 row.status_label,
-                row.recruiter,
+                _text(row.recruiter),
                 _when(row.taken_at),
                 _when(row.polled_at),
                 row.external_url,
             ]
         )
     return out.getvalue()
+
+
+# What a spreadsheet reads as the start of a formula in a cell it opens.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value: str | None) -> str | None:
+    """A cell of text from outside (a name from a job site or a CRM): one that
+    a spreadsheet would run as a formula is kept as text, behind a quote."""
+    if value and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def _when(value) -> str:

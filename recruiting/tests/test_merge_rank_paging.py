@@ -132,6 +132,7 @@ def test_one_school_finished_in_different_years_keeps_people_apart():
     unknown = dataclasses.replace(sj, graduated=None)  # one site does not say: no conflict
     assert len(merge([hh, unknown], today=TODAY)) == 1
 
+
 def test_salary_converts_with_the_dictionary_rate():
     card = ResumeCard(JobSite.HH, "1", "x", BASE, salary=Money(1000, "USD"))
     assert salary_rub(card, {"USD": 90.0}) == 90000.0

@@ -64,6 +64,9 @@ class MergedCard:
     """One person on a results page: one resume per site, sorted by site."""
 
     resumes: tuple[ResumeCard, ...]
+    # The resume that placed the card on a page ordered by salary
+    # (`ranking.order_page`): the card shows its salary, the one it is sorted by.
+    lead: ResumeCard | None = field(default=None, repr=False, compare=False)
     urns: tuple[str, ...] = field(init=False, repr=False, compare=False)
     key: str = field(init=False, repr=False, compare=False)
     contacts_open: bool = field(init=False, repr=False, compare=False)
@@ -99,6 +102,8 @@ class MergedCard:
 
     @property
     def salary(self) -> Money | None:
+        if self.lead is not None and self.lead.salary:
+            return self.lead.salary
         return self.first("salary")
 
     @property

@@ -13,6 +13,7 @@ across pages.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from recruiting.adapters.base import JobSite, Money, Order, ResumeCard
 from recruiting.merge import MergedCard
@@ -71,6 +72,13 @@ def order_page(
     """
     position = {urn: i for i, urn in enumerate(emitted)}
     far = len(position)
+    if order is Order.SALARY:  # a merged card shows the salary that placed it
+        groups = [
+            replace(g, lead=min(g.resumes, key=lambda r: position.get(r.urn, far)))
+            if len(g.resumes) > 1
+            else g
+            for g in groups
+        ]
     if order is not Order.RELEVANCE:
         return sorted(groups, key=lambda g: (min(position.get(u, far) for u in g.urns), g.key))
     return sorted(

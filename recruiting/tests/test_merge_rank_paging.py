@@ -133,6 +133,31 @@ def test_one_school_finished_in_different_years_keeps_people_apart():
     assert len(merge([hh, unknown], today=TODAY)) == 1
 
 
+def test_a_merged_card_on_a_salary_page_shows_the_salary_that_placed_it():
+    """hh.ru's 120,000 merged with SuperJob's 200,000 is placed by the 200,000:
+    it showed 120,000 between 180,000 and 150,000."""
+    person = {
+        "birth": date(1990, 1, 1),
+        "gender": "male",
+        "city": "Москва",
+        "employer": "АО Вектор",
+        "education": "МГУ",
+        "salary": 120000,
+    }
+    merged_hh = card_of(person, JobSite.HH, "1")
+    merged_sj = card_of({**person, "salary": 200000}, JobSite.SUPERJOB, "1")
+    others = [
+        card_of({**person, "employer": employer, "education": school, "salary": pay}, site, rid)
+        for pay, employer, school, site, rid in (
+            (180000, "ПАО Сталь", "УрФУ", JobSite.HH, "2"),
+            (150000, "ООО Ромашка", "СПбГУ", JobSite.SUPERJOB, "3"),
+        )
+    ]
+    emitted = [merged_sj, others[0], others[1], merged_hh]  # the salary stream's order
+    groups = merge(emitted, today=TODAY)
+    page = order_page(groups, emitted=[c.urn for c in emitted], costs={}, order=Order.SALARY)
+    assert [g.salary.amount for g in page] == [200000, 180000, 150000]
+
 def test_salary_converts_with_the_dictionary_rate():
     card = ResumeCard(JobSite.HH, "1", "x", BASE, salary=Money(1000, "USD"))
     assert salary_rub(card, {"USD": 90.0}) == 90000.0

@@ -158,6 +158,7 @@ def test_a_merged_card_on_a_salary_page_shows_the_salary_that_placed_it():
     page = order_page(groups, emitted=[c.urn for c in emitted], costs={}, order=Order.SALARY)
     assert [g.salary.amount for g in page] == [200000, 180000, 150000]
 
+
 def test_salary_converts_with_the_dictionary_rate():
     card = ResumeCard(JobSite.HH, "1", "x", BASE, salary=Money(1000, "USD"))
     assert salary_rub(card, {"USD": 90.0}) == 90000.0

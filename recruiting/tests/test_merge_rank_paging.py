@@ -28,6 +28,16 @@ people = st.fixed_dictionaries(
     }
 )
 
+# One person as `people` draws them, for the tests that vary a field.
+ONE_PERSON = {
+    "birth": date(1990, 1, 1),
+    "gender": "male",
+    "city": "Москва",
+    "employer": "АО Вектор",
+    "education": "МГУ",
+    "salary": None,
+}
+
 
 def card_of(person: dict, site: JobSite, rid: str, rank: int = 0, minutes: int = 0) -> ResumeCard:
     hh = site is JobSite.HH
@@ -97,14 +107,7 @@ def test_title_alone_never_merges():
 
 
 def test_conflicting_city_keeps_people_apart():
-    person = {
-        "birth": date(1990, 1, 1),
-        "gender": "male",
-        "city": "Москва",
-        "employer": "АО Вектор",
-        "education": "МГУ",
-        "salary": None,
-    }
+    person = ONE_PERSON
     hh = card_of(person, JobSite.HH, "1")
     sj = card_of({**person, "city": "Пермь"}, JobSite.SUPERJOB, "1")
     assert len(merge([hh, sj], today=TODAY)) == 2
@@ -136,14 +139,7 @@ def test_one_school_finished_in_different_years_keeps_people_apart():
 def test_a_merged_card_on_a_salary_page_shows_the_salary_that_placed_it():
     """hh.ru's 120,000 merged with SuperJob's 200,000 is placed by the 200,000:
     it showed 120,000 between 180,000 and 150,000."""
-    person = {
-        "birth": date(1990, 1, 1),
-        "gender": "male",
-        "city": "Москва",
-        "employer": "АО Вектор",
-        "education": "МГУ",
-        "salary": 120000,
-    }
+    person = {**ONE_PERSON, "salary": 120000}
     merged_hh = card_of(person, JobSite.HH, "1")
     merged_sj = card_of({**person, "salary": 200000}, JobSite.SUPERJOB, "1")
     others = [

@@ -32,7 +32,7 @@ from recruiting.adapters.base import (
     WorkPlace,
 )
 from recruiting.adapters.hh_contacts import parse_contacts
-from recruiting.adapters.parsing import dict_items, text
+from recruiting.adapters.parsing import dict_items, text, whole_number
 from recruiting.domain import REGIONS
 
 # hh.ru facts the reference marks as documented.
@@ -329,7 +329,7 @@ class HhAdapter(ApiClient):
             last_position=latest.get("position"),
             last_employer=latest.get("company"),
             education=primary[0].get("name") if primary else None,
-            graduated=_year(primary[0].get("year")) if primary else None,
+            graduated=whole_number(primary[0].get("year")) if primary else None,
             contacts_open=opened,
             contacts=contacts,
             hidden_fields=tuple(
@@ -410,8 +410,3 @@ def _opened(item: dict[str, Any], contacts: Contacts | None) -> bool:
 def _month(value: Any) -> str | None:
     """ "2018-03-01" → "2018-03" (hh.ru dates of work)."""
     return value[:7] if isinstance(value, str) and value else None
-
-
-def _year(value: Any) -> int | None:
-    """A year the answer gives as a number (`education.primary[].year`)."""
-    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -21,6 +21,11 @@ def dict_items(value: Any) -> list[dict[str, Any]]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
+def whole_number(value: Any) -> int | None:
+    """A JSON integer (a year, a count); anything else, true and false too, gives None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def text(value: Any) -> str | None:
     """A non-blank string, stripped; anything else gives None."""
     return (value.strip() or None) if isinstance(value, str) else None

@@ -31,7 +31,7 @@ from recruiting.adapters.base import (
     TokenPair,
     WorkPlace,
 )
-from recruiting.adapters.parsing import dict_items, text
+from recruiting.adapters.parsing import dict_items, text, whole_number
 from recruiting.domain import REGIONS
 
 MAX_PER_PAGE = 100  # `count` maximum
@@ -295,7 +295,7 @@ class SuperJobAdapter(ApiClient):
             last_position=latest.get("profession"),
             last_employer=latest.get("name"),
             education=((education[0].get("institute") or {}).get("title")) if education else None,
-            graduated=_year(education[0].get("yearend")) if education else None,
+            graduated=whole_number(education[0].get("yearend")) if education else None,
             contacts_open=bought,
             contacts=_contacts(item) if bought else None,
             rank=rank,
@@ -355,8 +355,3 @@ def _year_month(year: Any, month: Any) -> str | None:
     if not isinstance(year, int):
         return None
     return f"{year}-{month:02d}" if isinstance(month, int) and 1 <= month <= 12 else str(year)
-
-
-def _year(value: Any) -> int | None:
-    """A year the answer gives as a number (`base_education_history[].yearend`)."""
-    return value if isinstance(value, int) and not isinstance(value, bool) else None

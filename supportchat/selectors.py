@@ -39,7 +39,12 @@ def last_synced_mod_time() -> datetime | None:
 
     Raises InvalidArgument when an operator set the property to a non-time.
     """
-    value = property_get(WATERMARK)
+    return watermark_time(property_get(WATERMARK))
+
+
+def watermark_time(value: str | None) -> datetime | None:
+    """The time the watermark property's `value` holds, or None when it is
+    empty. Raises InvalidArgument for a non-time."""
     return parse_moment(value) if value and value.strip() else None
 
 

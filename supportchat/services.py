@@ -102,7 +102,7 @@ def support_chat_sync(
     source = source or exclusion_source()
     with job_run(selectors.JOB, trigger=trigger, dry_run=dry_run) as run:
         stored = property_get(selectors.WATERMARK)
-        watermark = selectors.last_synced_mod_time()
+        watermark = selectors.watermark_time(stored)
         # A pause reads nothing: the table may be lost or YT down meanwhile.
         if not dry_run and _paused(watermark, run):
             return SyncResult(run_id=run.run.pk, outcome="paused")

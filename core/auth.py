@@ -21,6 +21,12 @@ def may_log_in(user) -> bool:
     return organization is not None and organization.is_active
 
 
+def is_recruiter(user) -> bool:
+    """A signed-in, active user of an organization: whom the recruiting pages
+    (`core.views.recruiter_required`) and the API (`IsRecruiter`) serve."""
+    return bool(user and user.is_authenticated and user.is_active and user.organization_id)
+
+
 class OrganizationBackend(AuthenticationBackend):
     """allauth's backend (username or email) that refuses recruiters without
     an active organization, for every login path (the admin's included)."""

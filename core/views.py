@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from core import errors, selectors
+from core.auth import is_recruiter
 from core.types import AuthedRequest
 
 logger = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ def recruiter_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
 
     @functools.wraps(view)
     def only_recruiters(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.organization_id is None:
+        if not is_recruiter(request.user):
             raise errors.PermissionDenied(
                 _("These pages are for recruiters: your account belongs to no organization.")
             )

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from core.auth import is_recruiter
+
 
 class IsRecruiter(BasePermission):
     """An authenticated, active user who belongs to an organization.
@@ -19,4 +21,4 @@ class IsRecruiter(BasePermission):
 
     def has_permission(self, request: Request, view) -> bool:
         user = request.user
-        return bool(user and user.is_authenticated and user.is_active and user.organization_id)
+        return is_recruiter(user)

@@ -17,9 +17,9 @@ class NulCharacterMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path_info.startswith("/api/"):
-            return self.get_response(request)
-        if "\x00" in request.path_info or "%00" in request.META.get("QUERY_STRING", ""):
+        path = request.path_info
+        nul = "\x00" in path or "%00" in request.META.get("QUERY_STRING", "")
+        if nul and not path.startswith("/api/"):
             raise BadRequest("NUL character in the address")
         return self.get_response(request)
 

@@ -3,10 +3,10 @@
 Pure: no I/O. Only SERP cards are compared (product rule). hh.ru hides names and the
 birth date until contacts are opened, so a match weighs only what BOTH cards
 show: name, birth date or age, gender, city, latest employer (and position),
-education (with its year, where both show one), salary. Two cards are the same person when no shown field
-conflicts, at least two strong fields (name, birth date, employer,
-education) agree, and the agreeing weight reaches `THRESHOLD`. The title
-never counts: many people share one.
+education (with its year, where both show one), salary. Two cards are the
+same person when no shown field conflicts, at least two strong fields (name,
+birth date, employer, education) agree, and the agreeing weight reaches
+`THRESHOLD`. The title never counts: many people share one.
 
 Grouping is order-independent: candidate pairs are taken best first in a
 canonical order, a group holds at most one resume per site, every pair inside

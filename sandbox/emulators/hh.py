@@ -32,9 +32,6 @@ DEPTH_LIMIT = 2000
 MAX_PER_PAGE = 100
 CONTACT_PACKAGE = 200  # contact units in the sandbox employer's package
 VIEW_LIMIT = 500
-# hh.ru's days (the daily limits, contacts' open-until date) are Moscow's
-# (unverified: the API docs say "daily" without naming a time zone).
-SITE_ZONE = SITES_ZONE
 CONTACTS_OPEN_FOR = timedelta(
     days=365
 )  # `contacts_open_until_date` of an opened resume  # manager's daily resume views
@@ -123,12 +120,12 @@ def _views_today(employer: str):
     """Resume reads of one employer today: hh.ru counts the daily view limit per
     employer's manager (each token here is one manager of its employer), never
     across employers. The day is hh.ru's, whatever our TIME_ZONE is."""
-    today = timezone.now().astimezone(SITE_ZONE).date()
+    today = timezone.now().astimezone(SITES_ZONE).date()
     return ResumeEvent.objects.filter(
         system=SYSTEM,
         kind=ResumeEvent.Kind.VIEW,
         account=employer,
-        created_at__gte=datetime.combine(today, time.min, tzinfo=SITE_ZONE),
+        created_at__gte=datetime.combine(today, time.min, tzinfo=SITES_ZONE),
     )
 
 
@@ -196,7 +193,7 @@ def _item(p: Person, *, opened: bool, full: bool = False) -> dict[str, Any]:
             hh_documents.contacts(p, phones=not hides_phones(p.index)) if named else []
         )
         item["site"] = hh_documents.sites(p) if named else []
-        until = (timezone.now() + CONTACTS_OPEN_FOR).astimezone(SITE_ZONE).date().isoformat()
+        until = (timezone.now() + CONTACTS_OPEN_FOR).astimezone(SITES_ZONE).date().isoformat()
         item["contacts_open_until_date"] = until if opened else None
     return item
 

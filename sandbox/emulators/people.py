@@ -15,7 +15,9 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
 
-# hh.ru and SuperJob are Moscow sites: their days are Moscow's.
+# hh.ru and SuperJob are Moscow sites: their days (ages, hh.ru's daily limits
+# and contacts' open-until date) are Moscow's (unverified: hh.ru's API docs
+# say "daily" without naming a time zone).
 SITES_ZONE = ZoneInfo("Europe/Moscow")
 HH_RANGE = range(0, 6000)
 SUPERJOB_RANGE = range(4000, 7000)

@@ -36,3 +36,11 @@ def test_demo_admin_lands_in_the_admin_and_is_told_the_search_is_for_recruiters(
     assert page.get_by_text("Эти страницы — для рекрутеров").is_visible()
     assert page.get_by_role("link", name="Поиск").count() == 0
     page.screenshot(path="test-results/recruiters-only.png", full_page=True)
+
+
+def test_an_address_with_a_nul_character_gets_the_products_400_page(live_server, page):
+    response = page.goto(f"{live_server.url}/freelancers/?q=a%00b")
+    assert response is not None and response.status == 400
+    assert page.get_by_role("heading", name="Неверный запрос").is_visible()
+    assert page.get_by_role("button", name="На главную").is_visible()
+    page.screenshot(path="test-results/bad-request.png", full_page=True)

@@ -165,17 +165,20 @@ def test_names_without_can_view_full_info_are_not_open_contacts():
 
 
 @pytest.mark.parametrize(
-    ("name", "found", "opened"),
-    [("docs_resumes_search.json", 2099341, True), ("openapi_resumes_search.json", 1, False)],
+    ("name", "found", "opened", "graduated"),
+    [
+        ("docs_resumes_search.json", 2099341, True, 2012),
+        ("openapi_resumes_search.json", 1, False, 2020),
+    ],
 )
 @responses.activate
-def test_documented_search_answers_parse(name, found, opened):
+def test_documented_search_answers_parse(name, found, opened, graduated):
     responses.get(f"{API}/resumes", json=vendor(name))
     page = make().search(access_token="tok", query=QUERY, page=0)
     (card,) = page.cards
     assert page.found == found and card.contacts_open is opened
     assert card.title and card.city == "Москва" and card.salary is not None
-    assert card.last_position and card.education
+    assert card.last_position and card.education and card.graduated == graduated
     no_empty_strings(card)
 
 
